@@ -1,0 +1,22 @@
+# SPDX-License-Identifier: GPL-2.0
+# phys-range dma-buf for Linux 6.12 LTS: the series and its workbench.
+# Everything is done by workbench/wb; see README.md.
+
+WB := bash workbench/wb
+
+check:   ## build the debug kernel, boot both topologies, run every test
+	$(WB) check
+run:     ## build, boot the iommu topology, show it and run the zero-copy demo
+	$(WB) run
+bench:   ## non-debug kernel, benchmarks -> results/bench.csv
+	$(WB) bench
+series:  ## export the series for git am (out/series) and prove it applies
+	$(WB) series
+build:   ## build the vm kernel only (make build FLAVOR=debug for the other)
+	$(WB) build $(or $(FLAVOR),vm)
+deps:    ## install the Debian packages the workbench needs (as root)
+	$(WB) deps
+clean:   ## remove results and exported patches (the kernel cache stays)
+	rm -rf results out
+
+.PHONY: check run bench series build deps clean

@@ -1,0 +1,148 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Device helpers for the zero-copy tests. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <xf86drm.h>
+
+#include "devices.h"
+#include "igt.h"
+
+int v4l2_open_by_name(const char *name)
+{
+	char path[300], buf[64];
+	struct dirent *de;
+	DIR *dir;
+	int fd = -1;
+
+	dir = opendir("/sys/class/video4linux");
+	if (!dir)
+		igt_skip("no V4L2 devices (/sys/class/video4linux)");
+	while ((de = readdir(dir))) {
+		FILE *f;
+
+		if (strncmp(de->d_name, "video", 5))
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/video4linux/%s/name",
+			 de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) &&
+		    !strncmp(buf, name, strlen(name)) && buf[strlen(name)] == '\n') {
+			snprintf(path, sizeof(path), "/dev/%s", de->d_name);
+			fd = open(path, O_RDWR);
+			igt_assert_f(fd >= 0, "open %s: %m", path);
+		}
+		fclose(f);
+		if (fd >= 0)
+			break;
+	}
+	closedir(dir);
+	if (fd < 0)
+		igt_skip("no V4L2 device named %s", name);
+	return fd;
+}
+
+int drm_open_driver(const char *driver)
+{
+	char path[64];
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		drmVersionPtr v;
+		int fd;
+
+		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		v = drmGetVersion(fd);
+		if (v && !strcmp(v->name, driver)) {
+			drmFreeVersion(v);
+			return fd;
+		}
+		if (v)
+			drmFreeVersion(v);
+		close(fd);
+	}
+	igt_skip("no DRM device driven by %s", driver);
+}
+
+void camera_start(struct camera *cam, const char *name, unsigned int count)
+{
+	struct v4l2_requestbuffers req = {
+		.count = count,
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	unsigned int i;
+
+	igt_assert(count <= 8);
+	memset(cam, 0, sizeof(*cam));
+	cam->fd = v4l2_open_by_name(name);
+	cam->fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	igt_assert_sys(ioctl(cam->fd, VIDIOC_G_FMT, &cam->fmt));
+	igt_assert_sys(ioctl(cam->fd, VIDIOC_REQBUFS, &req));
+	igt_assert_f(req.count == count, "got %u buffers, asked %u",
+		     req.count, count);
+	cam->count = count;
+	for (i = 0; i < count; i++) {
+		struct v4l2_buffer b = {
+			.index = i,
+			.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+			.memory = V4L2_MEMORY_MMAP,
+		};
+
+		igt_assert_sys(ioctl(cam->fd, VIDIOC_QUERYBUF, &b));
+		cam->len[i] = b.length;
+		cam->map[i] = mmap(NULL, b.length, PROT_READ, MAP_SHARED,
+				   cam->fd, b.m.offset);
+		igt_assert(cam->map[i] != MAP_FAILED);
+		igt_assert_sys(ioctl(cam->fd, VIDIOC_QBUF, &b));
+	}
+	igt_assert_sys(ioctl(cam->fd, VIDIOC_STREAMON, &type));
+}
+
+unsigned int camera_dequeue(struct camera *cam, size_t *used)
+{
+	struct v4l2_buffer b = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+	};
+
+	igt_assert_sys(ioctl(cam->fd, VIDIOC_DQBUF, &b));
+	igt_assert(!(b.flags & V4L2_BUF_FLAG_ERROR));
+	*used = b.bytesused;
+	return b.index;
+}
+
+int camera_export(struct camera *cam, unsigned int index)
+{
+	struct v4l2_exportbuffer eb = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.index = index,
+		.flags = O_RDWR | O_CLOEXEC,
+	};
+
+	igt_assert_sys(ioctl(cam->fd, VIDIOC_EXPBUF, &eb));
+	return eb.fd;
+}
+
+void camera_stop(struct camera *cam)
+{
+	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	unsigned int i;
+
+	ioctl(cam->fd, VIDIOC_STREAMOFF, &type);
+	for (i = 0; i < cam->count; i++)
+		munmap(cam->map[i], cam->len[i]);
+	close(cam->fd);
+	cam->fd = -1;
+}

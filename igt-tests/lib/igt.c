@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The harness behind igt.h. */
+#include <fnmatch.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "igt.h"
+
+enum outcome { IGT_PASS, IGT_FAIL, IGT_SKIP };
+
+static jmp_buf igt_leave;
+
+void igt_fail_at(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stdout, "(%s:%d) FAIL: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+	longjmp(igt_leave, IGT_FAIL);
+}
+
+void igt_skip(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("SKIP: ", stdout);
+	va_start(ap, fmt);
+	vfprintf(stdout, fmt, ap);
+	va_end(ap);
+	fputc('\n', stdout);
+	fflush(stdout);
+	longjmp(igt_leave, IGT_SKIP);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static enum outcome run_one(const struct igt_subtest *t)
+{
+	static const char * const word[] = { "SUCCESS", "FAIL", "SKIP" };
+	volatile double start = now();
+	int r;
+
+	printf("Starting subtest: %s\n", t->name);
+	fflush(stdout);
+	r = setjmp(igt_leave);
+	if (r == 0) {
+		t->run();
+		r = IGT_PASS;
+	}
+	printf("Subtest %s: %s (%.3fs)\n", t->name, word[r], now() - start);
+	fflush(stdout);
+	return r;
+}
+
+static void usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s [--list-subtests] [--run-subtest GLOB]\n",
+		prog);
+}
+
+int igt_main(int argc, char **argv, const struct igt_subtest *tests,
+	     size_t count)
+{
+	const char *glob = NULL;
+	size_t i, ran = 0, failed = 0, skipped = 0;
+
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	for (i = 1; i < (size_t)argc; i++) {
+		if (!strcmp(argv[i], "--list-subtests")) {
+			for (size_t j = 0; j < count; j++)
+				printf("%s\n", tests[j].name);
+			return 0;
+		} else if (!strcmp(argv[i], "--run-subtest") && i + 1 < (size_t)argc) {
+			glob = argv[++i];
+		} else if (!strcmp(argv[i], "--help")) {
+			usage(argv[0]);
+			for (size_t j = 0; j < count; j++)
+				printf("  %-32s %s\n", tests[j].name, tests[j].what);
+			return 0;
+		} else {
+			usage(argv[0]);
+			return 2;
+		}
+	}
+	for (i = 0; i < count; i++) {
+		if (glob && fnmatch(glob, tests[i].name, 0))
+			continue;
+		ran++;
+		switch (run_one(&tests[i])) {
+		case IGT_FAIL:
+			failed++;
+			break;
+		case IGT_SKIP:
+			skipped++;
+			break;
+		default:
+			break;
+		}
+	}
+	if (glob && !ran) {
+		fprintf(stderr, "no subtest matches '%s'\n", glob);
+		return 2;
+	}
+	if (failed)
+		return 1;
+	return ran && skipped == ran ? 77 : 0;
+}

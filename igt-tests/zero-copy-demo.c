@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zero-copy-demo: a camera buffer shared with its importers.
+ *
+ * vivid-000 (a camera using vb2-dma-contig) captures a frame into an MMAP
+ * buffer and exports it as a dma-buf.  Each importer receives that fd and
+ * must see exactly the bytes the camera wrote, in the same memory: after
+ * the camera captures again into the same buffer, the importer's view
+ * changes with it, without a new import.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <xf86drm.h>
+
+#include "lib/devices.h"
+#include "lib/igt.h"
+
+#define CAMERA "vivid-000-vid-cap"
+#define SECOND_VIVID_OUT "vivid-001-vid-out"
+
+static uint64_t fnv1a(const void *p, size_t len)
+{
+	const unsigned char *b = p;
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	while (len--)
+		h = (h ^ *b++) * 0x100000001b3ull;
+	return h;
+}
+
+/* Capture frames until buffer @want comes back; returns bytesused. */
+static size_t capture_into(struct camera *cam, unsigned int want)
+{
+	for (int tries = 0; tries < 16; tries++) {
+		struct v4l2_buffer b = {
+			.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+			.memory = V4L2_MEMORY_MMAP,
+		};
+		size_t used;
+		unsigned int idx = camera_dequeue(cam, &used);
+
+		if (idx == want)
+			return used;
+		b.index = idx;
+		igt_assert_sys(ioctl(cam->fd, VIDIOC_QBUF, &b));
+	}
+	igt_fail_at(__FILE__, __LINE__, "buffer %u never came back", want);
+}
+
+static void requeue(struct camera *cam, unsigned int index)
+{
+	struct v4l2_buffer b = {
+		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
+		.memory = V4L2_MEMORY_MMAP,
+		.index = index,
+	};
+
+	igt_assert_sys(ioctl(cam->fd, VIDIOC_QBUF, &b));
+}
+
+/* Import @dmabuf into vgem and map it through vgem's own node. */
+static void *vgem_import_map(int drm, int dmabuf, size_t len, uint32_t *handle)
+{
+	struct drm_mode_map_dumb map = { 0 };
+	void *p;
+
+	igt_assert_sys(drmPrimeFDToHandle(drm, dmabuf, handle));
+	map.handle = *handle;
+	igt_assert_sys(drmIoctl(drm, DRM_IOCTL_MODE_MAP_DUMB, &map));
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, drm, map.offset);
+	igt_assert_f(p != MAP_FAILED, "mmap of the vgem import: %m");
+	return p;
+}
+
+static void vivid_to_vgem(void)
+{
+	struct camera cam;
+	unsigned int idx;
+	size_t used, used2;
+	uint32_t handle;
+	uint64_t h1, h2;
+	int drm, dmabuf;
+	void *view;
+
+	drm = drm_open_driver("vgem");
+	camera_start(&cam, CAMERA, 2);
+	idx = camera_dequeue(&cam, &used);
+	igt_assert(used > 0 && used <= cam.len[idx]);
+	dmabuf = camera_export(&cam, idx);
+	view = vgem_import_map(drm, dmabuf, cam.len[idx], &handle);
+
+	h1 = fnv1a(cam.map[idx], used);
+	igt_info("camera frame: %zu bytes, %ux%u, fnv1a %016llx\n", used,
+		 cam.fmt.fmt.pix.width, cam.fmt.fmt.pix.height,
+		 (unsigned long long)h1);
+	igt_assert_f(!memcmp(view, cam.map[idx], used),
+		     "vgem sees other bytes than the camera wrote");
+
+	/* Same memory, not a copy: a new frame shows through the import. */
+	requeue(&cam, idx);
+	used2 = capture_into(&cam, idx);
+	h2 = fnv1a(cam.map[idx], used2);
+	igt_assert_f(h2 != h1, "the camera wrote the same frame twice");
+	igt_assert_f(!memcmp(view, cam.map[idx], used2),
+		     "vgem's view did not follow the camera's new frame");
+	igt_info("vgem handle %u follows the camera: fnv1a %016llx\n", handle,
+		 (unsigned long long)h2);
+
+	munmap(view, cam.len[idx]);
+	close(dmabuf);
+	camera_stop(&cam);
+	close(drm);
+}
+
+static void vivid_to_vivid_output(void)
+{
+	struct v4l2_requestbuffers req = {
+		.count = 1,
+		.type = V4L2_BUF_TYPE_VIDEO_OUTPUT,
+		.memory = V4L2_MEMORY_DMABUF,
+	};
+	struct v4l2_format ofmt = { .type = V4L2_BUF_TYPE_VIDEO_OUTPUT };
+	int type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
+	struct v4l2_buffer b = { 0 };
+	struct camera cam;
+	unsigned int idx;
+	size_t used;
+	uint64_t h;
+	int out, dmabuf;
+
+	camera_start(&cam, CAMERA, 2);
+	idx = camera_dequeue(&cam, &used);
+	h = fnv1a(cam.map[idx], used);
+	dmabuf = camera_export(&cam, idx);
+
+	out = v4l2_open_by_name(SECOND_VIVID_OUT);
+	igt_assert_sys(ioctl(out, VIDIOC_G_FMT, &ofmt));
+	ofmt.fmt.pix.width = cam.fmt.fmt.pix.width;
+	ofmt.fmt.pix.height = cam.fmt.fmt.pix.height;
+	ofmt.fmt.pix.pixelformat = cam.fmt.fmt.pix.pixelformat;
+	ofmt.fmt.pix.field = cam.fmt.fmt.pix.field;
+	igt_assert_sys(ioctl(out, VIDIOC_S_FMT, &ofmt));
+	igt_assert_f(ofmt.fmt.pix.sizeimage <= cam.len[idx],
+		     "output wants %u bytes, the camera buffer has %zu",
+		     ofmt.fmt.pix.sizeimage, cam.len[idx]);
+	igt_assert_sys(ioctl(out, VIDIOC_REQBUFS, &req));
+
+	b.type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
+	b.memory = V4L2_MEMORY_DMABUF;
+	b.index = 0;
+	b.m.fd = dmabuf;
+	b.bytesused = ofmt.fmt.pix.sizeimage;
+	b.length = cam.len[idx];
+	igt_assert_sys(ioctl(out, VIDIOC_QBUF, &b));
+	igt_assert_sys(ioctl(out, VIDIOC_STREAMON, &type));
+	igt_assert_sys(ioctl(out, VIDIOC_DQBUF, &b));
+	igt_assert(!(b.flags & V4L2_BUF_FLAG_ERROR));
+	igt_assert_sys(ioctl(out, VIDIOC_STREAMOFF, &type));
+	igt_info("vivid-001 output consumed %u bytes of the camera's dma-buf\n",
+		 b.bytesused);
+
+	/* An output importer reads; the camera's frame must be intact. */
+	igt_assert_f(fnv1a(cam.map[idx], used) == h,
+		     "the output device changed the camera's frame");
+
+	req.count = 0;
+	igt_assert_sys(ioctl(out, VIDIOC_REQBUFS, &req));
+	close(out);
+	close(dmabuf);
+	camera_stop(&cam);
+}
+
+static const struct igt_subtest tests[] = {
+	{ "vivid-to-vgem", "vgem imports a camera frame and sees its bytes",
+	  vivid_to_vgem },
+	{ "vivid-to-vivid-output", "a second vivid plays a camera frame by dma-buf",
+	  vivid_to_vivid_output },
+};
+
+int main(int argc, char **argv)
+{
+	return igt_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
+}

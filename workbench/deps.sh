@@ -1,0 +1,28 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install what the workbench needs on Debian 12 (non-interactive).  As
+# root it installs what is missing; as another user it says what to run.
+
+. "$(dirname "$0")/lib.sh"
+
+PACKAGES="linux-source-6.12 build-essential flex bison bc libelf-dev
+libssl-dev cpio kmod python3 git pkg-config qemu-system-x86 v4l-utils
+libdrm-dev clang libclang-rt-14-dev llvm"
+
+missing=""
+for p in $PACKAGES; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing="$missing $p"
+done
+[ -n "$missing" ] || exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	die "missing Debian packages:$missing
+    install them as root:  sudo make deps   (or: sudo apt-get install$missing)"
+fi
+say "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086
+apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,384 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn what the guests printed into test results.
+
+  results.py check RESULTS_DIR XFAILS TOPOLOGY... [--host NAME=FILE ...]
+  results.py bench RESULTS_DIR TOPOLOGY
+
+`check` reads RESULTS_DIR/TOPOLOGY/console-check.log for each topology
+(and host-side TAP files), writes RESULTS_DIR/check.log (one line per
+result, naming its topology), one file per suite under
+RESULTS_DIR/TOPOLOGY/, and ends with "N passed, M failed".  It exits 1
+when anything failed that the xfails file does not list, when a guest
+did not finish, or when the kernel log shows a splat.
+"""
+
+import fnmatch
+import os
+import re
+import sys
+
+TS = re.compile(r'^\[\s*\d+\.\d+\]\s?')
+RESULT = re.compile(r'^(\s*)(not ok|ok)\s+(\d+)\s*(?:-\s*)?(.*)$')
+
+# Kernel log lines that fail a run even when every test passed.
+SPLATS = [re.compile(p) for p in (
+    r'\bBUG[: ]', r'WARNING:', r'\bOops\b', r'general protection fault',
+    r'Kernel panic', r'unreferenced object', r'INFO: task .* blocked for',
+    r'detected stalls', r'UBSAN:', r'kernel BUG at', r'DMA-API: .*(leak|overlap)',
+)]
+
+# Suites of CONFIG_DMABUF_SELFTESTS (drivers/dma-buf/selftests.h).
+DMABUF_SELFTESTS = ['sanitycheck', 'dma_fence', 'dma_fence_chain',
+                    'dma_fence_unwrap', 'dma_resv']
+
+
+class Results:
+    def __init__(self):
+        self.rows = []          # (topology, status, name, note)
+
+    def add(self, topo, status, name, note=''):
+        self.rows.append((topo, status, name, note))
+
+
+def tap_directive(desc):
+    """Split 'name # SKIP why' into (name, is_skip)."""
+    name, _, directive = desc.partition(' # ')
+    return name.strip(), directive.strip().upper().startswith('SKIP')
+
+
+def parse_ktap(lines, topo, res):
+    """KUnit's KTAP: suites at indent 0, their cases at indent 4."""
+    suite = None
+    seen = set()
+    cases = 0
+    plan = None
+    suites_done = 0
+    for line in lines:
+        m = re.match(r'^(\s*)# Subtest: (\S+)', line)
+        if m and len(m.group(1)) == 4:
+            suite = m.group(2)
+            cases = 0
+            continue
+        if plan is None:
+            m = re.match(r'^1\.\.(\d+)$', line)
+            if m:
+                plan = int(m.group(1))
+                continue
+        m = RESULT.match(line)
+        if not m:
+            continue
+        indent = len(m.group(1))
+        name, skip = tap_directive(m.group(4))
+        ok = m.group(2) == 'ok'
+        status = 'SKIP' if skip else ('PASS' if ok else 'FAIL')
+        if indent == 4 and suite:
+            res.add(topo, status, f'kunit/{suite}/{name}')
+            cases += 1
+        elif indent == 0:
+            suites_done += 1
+            if cases == 0 or (not ok and not skip):
+                # A suite that failed outside its cases (init, crash).
+                res.add(topo, status, f'kunit/{name}')
+            seen.add(name)
+            suite = None
+    if plan is not None and suites_done < plan:
+        res.add(topo, 'FAIL', 'kunit/all-suites-reported',
+                f'{suites_done} of {plan} suites reported')
+    return seen
+
+
+def parse_dmabuf_selftests(lines, topo, res):
+    started = []
+    failed = {}
+    for line in lines:
+        m = re.match(r'^dma-buf: Running (\S+)$', line)
+        if m:
+            started.append(m.group(1))
+        m = re.match(r'^dma-buf/(\S+): (\S+) failed with error (-?\d+)', line)
+        if m:
+            failed[f'{m.group(1)}/{m.group(2)}'] = m.group(3)
+    if not any('/' not in s for s in started):
+        return
+    for s in started:
+        if '/' in s:
+            if s in failed:
+                res.add(topo, 'FAIL', f'dmabuf_selftests/{s}',
+                        f'error {failed[s]}')
+            else:
+                res.add(topo, 'PASS', f'dmabuf_selftests/{s}')
+    for s in DMABUF_SELFTESTS:
+        if s not in started:
+            res.add(topo, 'FAIL', f'dmabuf_selftests/{s}', 'did not run')
+
+
+def ksft_name(desc):
+    # kselftests print "[PASS,test-1]" or "[FAIL,test-1]"; keep the name
+    # stable whatever the outcome so xfails can match it.
+    return re.sub(r'\[(PASS|FAIL|SKIP)\s*,\s*', '[', desc)
+
+
+def parse_tap(suite, lines, rc, topo, res):
+    plan = None
+    n = 0
+    failed = False
+    for line in lines:
+        m = re.match(r'^1\.\.(\d+)', line)
+        if m:
+            plan = int(m.group(1))
+            continue
+        m = RESULT.match(line)
+        if not m or len(m.group(1)) != 0:
+            continue
+        name, skip = tap_directive(m.group(4))
+        ok = m.group(2) == 'ok'
+        status = 'SKIP' if skip else ('PASS' if ok else 'FAIL')
+        failed |= status == 'FAIL'
+        res.add(topo, status, f'{suite}/{ksft_name(name)}')
+        n += 1
+    if n == 0:
+        res.add(topo, 'FAIL', f'{suite}', 'printed no TAP result')
+    elif plan is not None and n < plan:
+        res.add(topo, 'FAIL', f'{suite}/plan', f'{n} of {plan} results')
+    # 4 is kselftest's "skipped".
+    if rc not in (0, 4) and not failed:
+        res.add(topo, 'FAIL', f'{suite}/exit-status', f'rc={rc}')
+
+
+def parse_igt(suite, lines, rc, topo, res):
+    n = 0
+    started = None
+    for line in lines:
+        m = re.match(r'^Starting subtest: (\S+)', line)
+        if m:
+            started = m.group(1)
+            continue
+        m = re.match(r'^Subtest (\S+): (SUCCESS|FAIL|SKIP|CRASH|TIMEOUT)', line)
+        if m:
+            st = {'SUCCESS': 'PASS', 'SKIP': 'SKIP'}.get(m.group(2), 'FAIL')
+            res.add(topo, st, f'{suite}/{m.group(1)}')
+            n += 1
+            started = None
+    if started:
+        res.add(topo, 'FAIL', f'{suite}/{started}', 'never finished')
+    if n == 0:
+        res.add(topo, 'FAIL', suite, f'no subtest result (rc={rc})')
+    elif rc not in (0, 77) and not any(r[1] == 'FAIL' and r[2].startswith(suite + '/')
+                                      for r in res.rows if r[0] == topo):
+        res.add(topo, 'FAIL', f'{suite}/exit-status', f'rc={rc}')
+
+
+def parse_v4l2(suite, lines, rc, topo, res):
+    section = ''
+    n = 0
+    for line in lines:
+        if line and not line[0].isspace() and line.rstrip().endswith(':'):
+            section = line.strip().rstrip(':')
+            section = re.sub(r' for vivid device /dev/video\d+', '', section)
+            continue
+        m = re.match(r'^\s+(test .+?): (OK|FAIL)(.*)$', line)
+        if m:
+            name = f'{suite}/{section}/{m.group(1)}'
+            res.add(topo, 'PASS' if m.group(2) == 'OK' else 'FAIL', name)
+            n += 1
+    if n == 0:
+        res.add(topo, 'FAIL', suite, f'no test result (rc={rc})')
+
+
+def split_console(path):
+    """Return (boot kernel lines, {suite: (format, lines, rc)}, done)."""
+    boot = []
+    suites = {}
+    cur = None
+    done = False
+    with open(path, errors='replace') as f:
+        for raw in f:
+            line = raw.rstrip('\r\n')
+            if line.startswith('WB-SUITE-BEGIN '):
+                _, name, fmt = line.split(None, 2)
+                cur = (name, fmt, [])
+                continue
+            if line.startswith('WB-SUITE-END ') and cur:
+                rc = int(line.rsplit('rc=', 1)[1])
+                suites[cur[0]] = (cur[1], cur[2], rc)
+                cur = None
+                continue
+            if line == 'WB-DONE':
+                done = True
+                continue
+            if cur:
+                cur[2].append(line)
+            elif line.startswith('WB-GUEST '):
+                pass
+            elif not suites:
+                boot.append(TS.sub('', line) if TS.match(line) else line)
+    return boot, suites, done
+
+
+def kernel_splats(lines):
+    hits = []
+    for line in lines:
+        if not TS.match(line):
+            continue
+        msg = TS.sub('', line)
+        if any(p.search(msg) for p in SPLATS):
+            hits.append(msg)
+    return hits
+
+
+def safe(name):
+    return re.sub(r'[^A-Za-z0-9_.-]+', '_', name)
+
+
+def check_topology(outdir, topo, res):
+    path = os.path.join(outdir, topo, 'console-check.log')
+    if not os.path.exists(path):
+        res.add(topo, 'FAIL', 'guest/booted', 'no console log')
+        return
+    boot, suites, done = split_console(path)
+    with open(os.path.join(outdir, topo, 'kunit.log'), 'w') as f:
+        f.write('\n'.join(boot) + '\n')
+    parse_ktap(boot, topo, res)
+    parse_dmabuf_selftests(boot, topo, res)
+    for name, (fmt, lines, rc) in suites.items():
+        with open(os.path.join(outdir, topo, safe(name) + '.log'), 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+        if fmt == 'tap':
+            parse_tap(name, lines, rc, topo, res)
+        elif fmt == 'igt':
+            parse_igt(name, lines, rc, topo, res)
+        elif fmt == 'v4l2':
+            parse_v4l2(name, lines, rc, topo, res)
+    res.add(topo, 'PASS' if done else 'FAIL', 'guest/completed',
+            '' if done else 'guest hung, crashed or timed out')
+    leaks = suites.get('kmemleak', ('', [], 0))[1]
+    if any('unreferenced object' in l for l in leaks):
+        res.add(topo, 'FAIL', 'kernel/kmemleak', 'see kmemleak.log')
+    elif 'kmemleak' in suites:
+        res.add(topo, 'PASS', 'kernel/kmemleak')
+    # The console has everything printed before a hang; the dmesg dump
+    # has what the console level held back.
+    with open(path, errors='replace') as f:
+        console = [l.rstrip('\n') for l in f]
+    dmesg = suites.get('dmesg', ('', [], 0))[1]
+    hits = sorted(set(kernel_splats(console) + kernel_splats(dmesg)))
+    with open(os.path.join(outdir, topo, 'splats.log'), 'w') as f:
+        f.write('\n'.join(hits) + ('\n' if hits else ''))
+    res.add(topo, 'FAIL' if hits else 'PASS', 'kernel/no-splat',
+            f'{len(hits)} splat lines, first: {hits[0]}' if hits else '')
+
+
+def load_xfails(path):
+    xf = []
+    if not os.path.exists(path):
+        return xf
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith('#'):
+                continue
+            pat, sep, reason = line.partition(' | ')
+            if not sep or not reason.strip():
+                sys.exit(f'{path}: "{line}": want "<name glob> | <reason>"')
+            xf.append((pat.strip(), reason.strip()))
+    return xf
+
+
+def xfail_reason(xf, topo, name):
+    for pat, reason in xf:
+        if fnmatch.fnmatchcase(name, pat) or \
+           fnmatch.fnmatchcase(f'{topo}:{name}', pat):
+            return reason
+    return None
+
+
+def cmd_check(argv):
+    outdir, xfile = argv[0], argv[1]
+    topos = []
+    hosts = []
+    for a in argv[2:]:
+        if a.startswith('--host='):
+            hosts.append(a[len('--host='):].split('=', 1))
+        else:
+            topos.append(a)
+    res = Results()
+    for topo in topos:
+        check_topology(outdir, topo, res)
+    for name, path in hosts:
+        if not os.path.exists(path):
+            res.add('host', 'FAIL', name, 'no output')
+            continue
+        with open(path, errors='replace') as f:
+            lines = [l.rstrip('\n') for l in f]
+        rc_line = [l for l in lines if l.startswith('WB-RC ')]
+        rc = int(rc_line[-1].split()[1]) if rc_line else 0
+        parse_tap(name, lines, rc, 'host', res)
+    xf = load_xfails(xfile)
+    counts = {'PASS': 0, 'FAIL': 0, 'SKIP': 0, 'XFAIL': 0, 'XPASS': 0}
+    out = []
+    for topo, status, name, note in res.rows:
+        reason = xfail_reason(xf, topo, name)
+        if reason and status == 'FAIL':
+            status, note = 'XFAIL', reason
+        elif reason and status == 'PASS':
+            status, note = 'XPASS', 'listed in xfails but passed: ' + reason
+        counts[status] += 1
+        out.append(f'[{topo}] {status} {name}' + (f'  ({note})' if note else ''))
+    with open(os.path.join(outdir, 'check.log'), 'w') as f:
+        f.write('\n'.join(out) + '\n')
+    for line in out:
+        if not line.split('] ', 1)[1].startswith('PASS'):
+            print(line)
+    for topo in sorted({r[0] for r in res.rows}):
+        rows = [r for r in res.rows if r[0] == topo]
+        print(f'{topo}: {sum(r[1] == "PASS" for r in rows)} passed, '
+              f'{sum(r[1] == "FAIL" for r in rows)} failed '
+              f'(before xfails)')
+    if counts['XPASS']:
+        print(f'{counts["XPASS"]} known failures now pass: '
+              'remove them from the xfails file')
+    print(f'{counts["XFAIL"]} known failures (xfails), details in '
+          f'{os.path.join(outdir, "check.log")}')
+    passed = counts['PASS'] + counts['XPASS']
+    line = f'{passed} passed, {counts["FAIL"]} failed'
+    if counts['SKIP']:
+        line += f', {counts["SKIP"]} skipped'
+    print(line)
+    return 1 if counts['FAIL'] else 0
+
+
+def cmd_bench(argv):
+    outdir, topo = argv[0], argv[1]
+    path = os.path.join(outdir, topo, 'console-bench.log')
+    _, suites, done = split_console(path)
+    rows = []
+    for line in suites.get('bench', ('', [], 0))[1]:
+        parts = line.strip().split(',')
+        if len(parts) == 3 and re.match(r'^[a-z0-9_]+$', parts[0]):
+            rows.append(parts)
+    with open(os.path.join(outdir, 'bench.csv'), 'w') as f:
+        f.write('name,value,unit\n')
+        for r in rows:
+            f.write(','.join(r) + '\n')
+    w = max([len(r[0]) for r in rows] + [4])
+    print(f'{"name":<{w}}  {"value":>14}  unit')
+    for r in rows:
+        print(f'{r[0]:<{w}}  {r[1]:>14}  {r[2]}')
+    print(f'{len(rows)} rows in {os.path.join(outdir, "bench.csv")} '
+          f'(topology {topo})')
+    if not done:
+        print('bench guest did not finish', file=sys.stderr)
+        return 1
+    return 0
+
+
+def main():
+    if len(sys.argv) < 2 or sys.argv[1] not in ('check', 'bench'):
+        sys.exit(__doc__)
+    if sys.argv[1] == 'check':
+        return cmd_check(sys.argv[2:])
+    return cmd_bench(sys.argv[2:])
+
+
+if __name__ == '__main__':
+    sys.exit(main())

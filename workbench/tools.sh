@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# tools.sh FLAVOR: build the user-space test programs the guest runs, into
+# $WB_CACHE/tools (seen by the guest through the 9p root):
+#   kselftest/  the kernel's own dma-buf kselftests, from the patched tree
+#   igt/        this repository's igt-tests
+# Both compile against the uapi headers of the kernel we just built.
+
+. "$(dirname "$0")/lib.sh"
+
+flavor=${1:-debug}
+OUT=$WB_CACHE/build-$flavor
+TOOLS=$WB_CACHE/tools
+need_tool gcc make pkg-config
+pkg-config --exists libdrm || die "libdrm-dev is missing: run 'make deps' as root"
+
+make -s -C "$TREE" O="$OUT" headers >/dev/null
+HDR=$OUT/usr/include
+rm -rf "$TOOLS/kselftest" "$TOOLS/igt"
+mkdir -p "$TOOLS/kselftest" "$TOOLS/igt" "$TOOLS/build"
+
+# The kernel's dma-buf kselftests, built by their own Makefiles.
+for d in drivers/dma-buf dmabuf-heaps; do
+	make -s -C "$TREE/tools/testing/selftests/$d" \
+		OUTPUT="$TOOLS/build/${d//\//-}" \
+		KHDR_INCLUDES="-isystem $HDR" >/dev/null ||
+		die "kselftest $d failed to build"
+	find "$TOOLS/build/${d//\//-}" -maxdepth 1 -type f -perm -u+x \
+		-exec ln -sf {} "$TOOLS/kselftest/" \;
+done
+
+make -s -C "$REPO/igt-tests" OUT="$TOOLS/igt" KHDR="$HDR" ||
+	die "igt-tests failed to build"
+say "test programs: $(ls "$TOOLS/kselftest" | tr '\n' ' ')$(ls "$TOOLS/igt" | tr '\n' ' ')"

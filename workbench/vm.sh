@@ -1,0 +1,82 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# vm.sh TOPOLOGY MODE FLAVOR: boot the built kernel of FLAVOR on one
+# emulated topology and run guest/init in MODE (check, run, bench).  The
+# serial console streams to stdout and to results/TOPOLOGY/console.log.
+#
+# Topologies (both q35):
+#   iommu   intel-iommu; root port -> PCIe switch -> {nvme with a 64 MiB
+#           CMB, edu}; a second edu on its own root port
+#   direct  the same devices, no IOMMU
+#
+# QEMU runs with TCG: nested KVM hangs on our machines.  WB_ACCEL=kvm
+# overrides it; WB_TIMEOUT (seconds) bounds the whole boot.
+
+. "$(dirname "$0")/lib.sh"
+
+topo=${1:-}
+mode=${2:-}
+flavor=${3:-}
+case "$topo" in
+iommu|direct) ;;
+*) die "unknown topology '$topo' (iommu or direct)" ;;
+esac
+case "$mode" in
+check|run|bench) ;;
+*) die "unknown guest mode '$mode' (check, run or bench)" ;;
+esac
+need_tool qemu-system-x86_64 timeout
+
+kernel=$WB_CACHE/build-$flavor/arch/x86/boot/bzImage
+[ -f "$kernel" ] || die "no kernel at $kernel: build it first (make build)"
+out=$RESULTS/$topo
+mkdir -p "$out"
+
+machine="-M q35,kernel-irqchip=split"
+iommu=""
+[ "$topo" = iommu ] && iommu="-device intel-iommu,intremap=on"
+
+# 9p root: the host file system, read-only.  Every value QEMU parses is
+# a plain path, so the repository may live anywhere without spaces.
+case "$REPO$WB_CACHE" in
+*[[:space:],]*) die "the repository and WB_CACHE paths must not contain spaces or commas" ;;
+esac
+
+cmdline="console=ttyS0 root=host rootfstype=9p ro
+rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose
+init=$REPO/workbench/guest/init panic=-1 oops=panic
+vivid.n_devs=2 vivid.allocators=1,1 cma=128M
+WB_MODE=$mode WB_TOPO=$topo WB_REPO=$REPO WB_TOOLS=$WB_CACHE/tools"
+[ "$topo" = iommu ] && cmdline="$cmdline intel_iommu=on"
+[ "$topo" = direct ] && cmdline="$cmdline intel_iommu=off"
+
+timeout_s=${WB_TIMEOUT:-1500}
+say "booting $flavor kernel on topology '$topo' ($mode), timeout ${timeout_s}s"
+start=$(date +%s)
+set +e
+# shellcheck disable=SC2086
+timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 \
+	$machine -accel "${WB_ACCEL:-tcg}" -cpu max -smp 2 -m 4G \
+	-nographic -no-reboot -nodefaults -serial stdio \
+	$iommu \
+	-device pcie-root-port,id=rp1,chassis=1,slot=1 \
+	-device x3130-upstream,id=sw,bus=rp1 \
+	-device xio3130-downstream,id=sw0,bus=sw,chassis=2,slot=0 \
+	-device xio3130-downstream,id=sw1,bus=sw,chassis=3,slot=1 \
+	-device nvme,serial=wb-cmb,cmb_size_mb=64,bus=sw0 \
+	-device edu,bus=sw1 \
+	-device pcie-root-port,id=rp2,chassis=4,slot=2 \
+	-device edu,bus=rp2 \
+	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
+	-device virtio-9p-pci,fsdev=root,mount_tag=host \
+	-kernel "$kernel" -append "$(echo $cmdline)" \
+	</dev/null 2>&1 | tee "$out/console-$mode.log"
+rc=${PIPESTATUS[0]}
+set -e
+echo "$(($(date +%s) - start))" >"$out/boot-seconds-$mode"
+if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+	say "guest on '$topo' timed out after ${timeout_s}s"
+	exit 124
+fi
+[ "$rc" -eq 0 ] || die "qemu exited with $rc on '$topo'"
