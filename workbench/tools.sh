@@ -22,6 +22,7 @@ mkdir -p "$TOOLS/kselftest" "$TOOLS/igt" "$TOOLS/build"
 
 # The kernel's dma-buf kselftests, built by their own Makefiles.
 for d in drivers/dma-buf dmabuf-heaps; do
+	mkdir -p "$TOOLS/build/${d//\//-}"
 	make -s -C "$TREE/tools/testing/selftests/$d" \
 		OUTPUT="$TOOLS/build/${d//\//-}" \
 		KHDR_INCLUDES="-isystem $HDR" >/dev/null ||

@@ -3,11 +3,16 @@
 # in $WB_TOOLS (the host's build cache, seen through the 9p root).
 
 # run_suite NAME FORMAT CMD...: frame one suite's output for the host.
+# A suite that runs longer than WB_SUITE_TIMEOUT seconds is killed (rc
+# 124 or 137), so one hang cannot eat the whole boot.
 run_suite() {
 	name=$1 format=$2
 	shift 2
 	echo "WB-SUITE-BEGIN $name $format"
-	"$@" 2>&1 </dev/null
+	case "$1" in
+	/*) timeout -k 5 "${WB_SUITE_TIMEOUT:-600}" "$@" 2>&1 </dev/null ;;
+	*) "$@" 2>&1 </dev/null ;;
+	esac
 	rc=$?
 	echo "WB-SUITE-END $name rc=$rc"
 }
@@ -64,7 +69,7 @@ v4l2_compliance() {
 	cap=$(video_node vivid-000-vid-cap) || { echo "no vivid-000-vid-cap"; return 1; }
 	exp=$(video_node vivid-001-vid-cap) || { echo "no vivid-001-vid-cap"; return 1; }
 	echo "capture $cap, exporter $exp"
-	v4l2-compliance -d "$cap" -s5 -e "$exp" -P
+	timeout -k 5 "${WB_SUITE_TIMEOUT:-600}" v4l2-compliance -d "$cap" -s5 -e "$exp" -P
 }
 
 run_check() {
