@@ -15,7 +15,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <linux/dma-buf.h>
 #include <xf86drm.h>
 
 #include "lib/devices.h"
@@ -64,18 +66,40 @@ static void requeue(struct camera *cam, unsigned int index)
 	igt_assert_sys(ioctl(cam->fd, VIDIOC_QBUF, &b));
 }
 
-/* Import @dmabuf into vgem and map it through vgem's own node. */
+/*
+ * Import @dmabuf into vgem (dma_buf_attach + dma_buf_map_attachment in the
+ * kernel) and map the buffer vgem now holds.  vgem cannot map an imported
+ * object through its own node (drm_gem_dumb_map_offset refuses imports),
+ * so the CPU view is the dma-buf vgem hands back for its handle, which
+ * must be the camera's dma-buf itself, not a copy.
+ */
 static void *vgem_import_map(int drm, int dmabuf, size_t len, uint32_t *handle)
 {
-	struct drm_mode_map_dumb map = { 0 };
+	struct stat a, b;
+	int back;
 	void *p;
 
 	igt_assert_sys(drmPrimeFDToHandle(drm, dmabuf, handle));
-	map.handle = *handle;
-	igt_assert_sys(drmIoctl(drm, DRM_IOCTL_MODE_MAP_DUMB, &map));
-	p = mmap(NULL, len, PROT_READ, MAP_SHARED, drm, map.offset);
-	igt_assert_f(p != MAP_FAILED, "mmap of the vgem import: %m");
+	igt_assert_sys(drmPrimeHandleToFD(drm, *handle, DRM_CLOEXEC, &back));
+	igt_assert_sys(fstat(dmabuf, &a));
+	igt_assert_sys(fstat(back, &b));
+	igt_assert_f(a.st_ino == b.st_ino,
+		     "vgem's handle is backed by another dma-buf (a copy?)");
+	p = mmap(NULL, len, PROT_READ, MAP_SHARED, back, 0);
+	igt_assert_f(p != MAP_FAILED, "mmap of vgem's dma-buf: %m");
+	close(back);
 	return p;
+}
+
+/* Bracket CPU reads of a dma-buf mapping, as importers must. */
+static void dmabuf_cpu_read(int dmabuf, bool start)
+{
+	struct dma_buf_sync sync = {
+		.flags = DMA_BUF_SYNC_READ |
+			 (start ? DMA_BUF_SYNC_START : DMA_BUF_SYNC_END),
+	};
+
+	igt_assert_sys(ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync));
 }
 
 static void vivid_to_vgem(void)
@@ -99,16 +123,20 @@ static void vivid_to_vgem(void)
 	igt_info("camera frame: %zu bytes, %ux%u, fnv1a %016llx\n", used,
 		 cam.fmt.fmt.pix.width, cam.fmt.fmt.pix.height,
 		 (unsigned long long)h1);
+	dmabuf_cpu_read(dmabuf, true);
 	igt_assert_f(!memcmp(view, cam.map[idx], used),
 		     "vgem sees other bytes than the camera wrote");
+	dmabuf_cpu_read(dmabuf, false);
 
 	/* Same memory, not a copy: a new frame shows through the import. */
 	requeue(&cam, idx);
 	used2 = capture_into(&cam, idx);
 	h2 = fnv1a(cam.map[idx], used2);
 	igt_assert_f(h2 != h1, "the camera wrote the same frame twice");
+	dmabuf_cpu_read(dmabuf, true);
 	igt_assert_f(!memcmp(view, cam.map[idx], used2),
 		     "vgem's view did not follow the camera's new frame");
+	dmabuf_cpu_read(dmabuf, false);
 	igt_info("vgem handle %u follows the camera: fnv1a %016llx\n", handle,
 		 (unsigned long long)h2);
 

@@ -96,7 +96,9 @@ build_series() {
 		p=$REPO/patches/$1
 		shift
 		[ -f "$p" ] || die "patches/series names $(basename "$p"), which does not exist"
-		if ! err=$(GIT_INDEX_FILE=$idx tgit apply --cached "$p" 2>&1); then
+		# A patch that only adds new files carries no diff of its own.
+		if grep -q '^diff --git ' "$p" &&
+		   ! err=$(GIT_INDEX_FILE=$idx tgit apply --cached "$p" 2>&1); then
 			printf 'wb: error: patch %s does not apply:\n%s\n' \
 				"patches/$(basename "$p")" "$err" >&2
 			local fl
@@ -120,7 +122,7 @@ build_series() {
 			echo "$f" >>"$listed"
 		done
 		tree=$(GIT_INDEX_FILE=$idx tgit write-tree)
-		tgit mailinfo -k "$msg" /dev/null <"$p" >"$info"
+		tgit mailinfo "$msg" /dev/null <"$p" >"$info"
 		local subj author email date
 		subj=$(sed -n 's/^Subject: //p' "$info")
 		author=$(sed -n 's/^Author: //p' "$info")

@@ -172,10 +172,14 @@ def parse_igt(suite, lines, rc, topo, res):
         res.add(topo, 'FAIL', f'{suite}/exit-status', f'rc={rc}')
 
 
+ANSI = re.compile(r'\x1b\[[0-9;]*m')
+
+
 def parse_v4l2(suite, lines, rc, topo, res):
     section = ''
     n = 0
     for line in lines:
+        line = ANSI.sub('', line)
         if line and not line[0].isspace() and line.rstrip().endswith(':'):
             section = line.strip().rstrip(':')
             section = re.sub(r' for vivid device /dev/video\d+', '', section)
@@ -219,15 +223,81 @@ def split_console(path):
     return boot, suites, done
 
 
-def kernel_splats(lines):
-    hits = []
-    for line in lines:
-        if not TS.match(line):
+def is_splat(line):
+    return bool(TS.match(line)) and any(p.search(TS.sub('', line)) for p in SPLATS)
+
+
+def attribute_splats(console):
+    """Map each splat line of the console to what was running.
+
+    Boot: the KUnit case whose result line follows the splat, or the
+    dma-buf selftest last announced.  User space: the framed suite.
+    Returns {context: [(timestamp, message)]}.
+    """
+    out = {}
+    pending = []
+    suite = None
+    context = 'boot'
+
+    def flush(ctx):
+        for hit in pending:
+            out.setdefault(ctx, []).append(hit)
+        pending.clear()
+
+    for line in console:
+        if line.startswith('WB-SUITE-BEGIN '):
+            flush(context)
+            context = line.split()[1]
+            continue
+        if line.startswith('WB-SUITE-END '):
+            flush(context)
+            context = 'between-suites'
+            continue
+        if is_splat(line):
+            m = TS.match(line)
+            pending.append((m.group(0).strip(), TS.sub('', line)))
             continue
         msg = TS.sub('', line)
-        if any(p.search(msg) for p in SPLATS):
-            hits.append(msg)
-    return hits
+        m = re.match(r'^(\s*)# Subtest: (\S+)', msg)
+        if m and len(m.group(1)) == 4:
+            suite = m.group(2)
+            continue
+        m = RESULT.match(msg)
+        if m and suite and len(m.group(1)) == 4:
+            flush(f'kunit/{suite}/{tap_directive(m.group(4))[0]}')
+            continue
+        if m and suite and len(m.group(1)) == 0:
+            flush(f'kunit/{suite}')
+            suite = None
+            continue
+        m = re.match(r'^dma-buf: Running (\S+)$', msg)
+        if m:
+            flush(context)
+            context = f'dmabuf_selftests/{m.group(1)}'
+    flush(context)
+    return out
+
+
+def kmemleak_objects(lines):
+    """Yield (owner, first line) per leaked object: the KUnit case that
+    allocated it, else the allocating task."""
+    block = None
+    for line in lines + ['unreferenced object (end)']:
+        if line.startswith('unreferenced object'):
+            if block:
+                frames = [l.strip().split('+')[0] for l in block[1:]
+                          if re.match(r'^\s+[A-Za-z_][\w.]*\+0x', l)]
+                comm = next((re.search(r'comm "([^"]*)"', l).group(1)
+                             for l in block if 'comm "' in l), '?')
+                owner = f'comm:{comm}'
+                if 'kunit_try_run_case' in frames:
+                    i = frames.index('kunit_try_run_case')
+                    if i > 0:
+                        owner = frames[i - 1]
+                yield owner, block[0]
+            block = [line]
+        elif block is not None:
+            block.append(line)
 
 
 def safe(name):
@@ -256,20 +326,35 @@ def check_topology(outdir, topo, res):
     res.add(topo, 'PASS' if done else 'FAIL', 'guest/completed',
             '' if done else 'guest hung, crashed or timed out')
     leaks = suites.get('kmemleak', ('', [], 0))[1]
-    if any('unreferenced object' in l for l in leaks):
-        res.add(topo, 'FAIL', 'kernel/kmemleak', 'see kmemleak.log')
-    elif 'kmemleak' in suites:
+    owners = {}
+    for owner, first in kmemleak_objects(leaks):
+        owners.setdefault(owner, []).append(first)
+    for owner, objs in sorted(owners.items()):
+        res.add(topo, 'FAIL', f'kernel/kmemleak/{owner}',
+                f'{len(objs)} unreferenced objects, see kmemleak.log')
+    if 'kmemleak' in suites and not owners:
         res.add(topo, 'PASS', 'kernel/kmemleak')
-    # The console has everything printed before a hang; the dmesg dump
-    # has what the console level held back.
+    # The console shows what ran when; the dmesg dump holds what the
+    # console level held back.
     with open(path, errors='replace') as f:
         console = [l.rstrip('\n') for l in f]
-    dmesg = suites.get('dmesg', ('', [], 0))[1]
-    hits = sorted(set(kernel_splats(console) + kernel_splats(dmesg)))
+    dumped = suites.get('dmesg', ('', [], 0))[1]
+    splats = attribute_splats([l for l in console if True])
+    seen = {hit for hits in splats.values() for hit in hits}
+    for line in dumped:
+        if is_splat(line):
+            hit = (TS.match(line).group(0).strip(), TS.sub('', line))
+            if hit not in seen:
+                splats.setdefault('kernel-log', []).append(hit)
     with open(os.path.join(outdir, topo, 'splats.log'), 'w') as f:
-        f.write('\n'.join(hits) + ('\n' if hits else ''))
-    res.add(topo, 'FAIL' if hits else 'PASS', 'kernel/no-splat',
-            f'{len(hits)} splat lines, first: {hits[0]}' if hits else '')
+        for ctx, hits in sorted(splats.items()):
+            for ts, msg in hits:
+                f.write(f'{ctx}: {ts} {msg}\n')
+    for ctx, hits in sorted(splats.items()):
+        res.add(topo, 'FAIL', f'kernel/splat/{ctx}',
+                f'{len(hits)} splat lines, first: {hits[0][1]}')
+    if not splats:
+        res.add(topo, 'PASS', 'kernel/no-splat')
 
 
 def load_xfails(path):

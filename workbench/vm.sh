@@ -46,7 +46,7 @@ esac
 cmdline="console=ttyS0 root=host rootfstype=9p ro
 rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose
 init=$REPO/workbench/guest/init panic=-1 oops=panic
-vivid.n_devs=2 vivid.allocators=1,1 cma=128M
+vivid.n_devs=2 vivid.allocators=1,1 cma=128M hugepages=1100
 WB_MODE=$mode WB_TOPO=$topo WB_REPO=$REPO WB_TOOLS=$WB_CACHE/tools"
 [ "$topo" = iommu ] && cmdline="$cmdline intel_iommu=on"
 [ "$topo" = direct ] && cmdline="$cmdline intel_iommu=off"
@@ -57,7 +57,7 @@ start=$(date +%s)
 set +e
 # shellcheck disable=SC2086
 timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 \
-	$machine -accel "${WB_ACCEL:-tcg}" -cpu max -smp 2 -m 4G \
+	$machine -accel "${WB_ACCEL:-tcg}" -cpu max -smp 2 -m 6G \
 	-nographic -no-reboot -nodefaults -serial stdio \
 	$iommu \
 	-device pcie-root-port,id=rp1,chassis=1,slot=1 \

@@ -1,0 +1,610 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for range lists (struct phys_list, struct dma_list).
+ */
+
+#include <kunit/static_stub.h>
+#include <kunit/test.h>
+#include <kunit/visibility.h>
+#include <linux/gfp.h>
+#include <linux/mm.h>
+#include <linux/range_list.h>
+#include <linux/scatterlist.h>
+#include <linux/sizes.h>
+#include <linux/spinlock.h>
+
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+
+/* Chunk allocations left before the stub starts failing; < 0: never. */
+static int rl_allocs_left;
+static int rl_allocs_done;
+
+static struct range_list_chunk *rl_failing_alloc(gfp_t gfp)
+{
+	if (!rl_allocs_left)
+		return NULL;
+	rl_allocs_left--;
+	rl_allocs_done++;
+	kunit_deactivate_static_stub(kunit_get_current_test(),
+				     range_list_alloc_chunk);
+	{
+		struct range_list_chunk *c = range_list_alloc_chunk(gfp);
+
+		kunit_activate_static_stub(kunit_get_current_test(),
+					   range_list_alloc_chunk,
+					   rl_failing_alloc);
+		return c;
+	}
+}
+
+static void rl_fail_after(struct kunit *test, int n)
+{
+	rl_allocs_left = n;
+	rl_allocs_done = 0;
+	kunit_activate_static_stub(test, range_list_alloc_chunk,
+				   rl_failing_alloc);
+}
+
+static void rl_stop_failing(struct kunit *test)
+{
+	kunit_deactivate_static_stub(test, range_list_alloc_chunk);
+}
+
+/* Compare a list with an array of (addr, len) pairs. */
+static void rl_expect(struct kunit *test, const struct phys_list *pl,
+		      const u64 *want, unsigned int n)
+{
+	struct phys_list_iter pi;
+	phys_addr_t a;
+	unsigned int i = 0;
+	u64 l, sum = 0;
+
+	phys_list_for_each(pl, &pi, a, l) {
+		KUNIT_ASSERT_LT(test, i, n);
+		KUNIT_EXPECT_EQ(test, (u64)a, want[2 * i]);
+		KUNIT_EXPECT_EQ(test, l, want[2 * i + 1]);
+		sum += l;
+		i++;
+	}
+	KUNIT_EXPECT_EQ(test, i, n);
+	KUNIT_EXPECT_EQ(test, phys_list_count(pl), (unsigned long)n);
+	KUNIT_EXPECT_EQ(test, phys_list_len(pl), sum);
+}
+
+static void rl_test_empty(struct kunit *test)
+{
+	struct phys_list pl;
+	struct phys_list_iter pi;
+	phys_addr_t a;
+	u64 l;
+
+	KUNIT_ASSERT_EQ(test, phys_list_init(&pl, NULL), 0);
+	KUNIT_EXPECT_EQ(test, phys_list_len(&pl), 0ULL);
+	KUNIT_EXPECT_EQ(test, phys_list_count(&pl), 0UL);
+	KUNIT_EXPECT_EQ(test, range_list_mem_bytes(&pl.rl),
+			sizeof(struct range_list));
+	phys_list_iter_init(&pi, &pl);
+	KUNIT_EXPECT_FALSE(test, phys_list_iter_next(&pi, &a, &l));
+	KUNIT_EXPECT_EQ(test, phys_list_iter_seek(&pi, 0, 0), 0);
+	KUNIT_EXPECT_FALSE(test, phys_list_iter_next(&pi, &a, &l));
+	KUNIT_EXPECT_EQ(test, phys_list_iter_seek(&pi, 0, 1), -ERANGE);
+	phys_list_free(&pl);
+	phys_list_free(&pl);
+}
+
+static void rl_test_one_byte(struct kunit *test)
+{
+	static const u64 want[] = { 0x1234567, 1 };
+	struct phys_list pl;
+
+	phys_list_init(&pl, NULL);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, 0x1234567, 1, GFP_KERNEL),
+			0);
+	rl_expect(test, &pl, want, 1);
+	KUNIT_EXPECT_EQ(test, pl.rl.tail->used, 2U);
+	phys_list_free(&pl);
+}
+
+static void rl_test_encodings(struct kunit *test)
+{
+	static const u64 want[] = {
+		0, SZ_4K,			/* 1 word */
+		(1ULL << 52) - SZ_4K, SZ_4K,	/* 1 word: highest frame */
+		1ULL << 52, SZ_4K,		/* 2 words: frame too high */
+		SZ_4K, 1ULL << 35,		/* 1 word: longest */
+		SZ_4K, (1ULL << 35) + SZ_4K,	/* 2 words: too long */
+		SZ_4K + 1, SZ_4K,		/* 2 words: unaligned */
+		0, (1ULL << 62) - 1,		/* 2 words: longest */
+		0, 1ULL << 62,			/* 3 words */
+	};
+	static const unsigned int used[] = { 1, 2, 4, 5, 7, 9, 11, 14 };
+	struct phys_list pl;
+	unsigned int i;
+
+	phys_list_init(&pl, NULL);
+	for (i = 0; i < ARRAY_SIZE(used); i++) {
+		KUNIT_ASSERT_EQ(test, phys_list_append(&pl, want[2 * i],
+						       want[2 * i + 1],
+						       GFP_KERNEL), 0);
+		KUNIT_EXPECT_EQ(test, pl.rl.tail->used, used[i]);
+	}
+	rl_expect(test, &pl, want, ARRAY_SIZE(used));
+	phys_list_free(&pl);
+
+	/* Largest sizes: the whole 64-bit space, then nothing more fits. */
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, 0, U64_MAX, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, phys_list_append(&pl, U64_MAX, 1, GFP_KERNEL),
+			-E2BIG);
+	KUNIT_EXPECT_EQ(test, phys_list_len(&pl), U64_MAX);
+	phys_list_free(&pl);
+}
+
+static void rl_test_chunks(struct kunit *test)
+{
+	struct phys_list pl;
+	unsigned long i, n = RANGE_LIST_CHUNK_WORDS;
+
+	phys_list_init(&pl, NULL);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, phys_list_append(&pl, i * SZ_8K, SZ_4K,
+						       GFP_KERNEL), 0);
+	KUNIT_EXPECT_PTR_EQ(test, pl.rl.head, pl.rl.tail);
+	KUNIT_EXPECT_EQ(test, range_list_mem_bytes(&pl.rl),
+			sizeof(pl.rl) + RANGE_LIST_CHUNK_SIZE);
+	/* A 2-word entry does not fit in the last word: new chunk. */
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, 1, 1, GFP_KERNEL), 0);
+	KUNIT_EXPECT_PTR_NE(test, pl.rl.head, pl.rl.tail);
+	KUNIT_EXPECT_EQ(test, pl.rl.tail->used, 2U);
+	KUNIT_EXPECT_EQ(test, phys_list_count(&pl), n + 1);
+	phys_list_free(&pl);
+}
+
+static void rl_test_bad_input(struct kunit *test)
+{
+	struct range_list_cfg cfg = {
+		.align = SZ_4K, .max_len = SZ_1M, .max_entries = 2,
+	};
+	static const u64 want[] = { 0, SZ_4K, SZ_1M - SZ_8K, SZ_4K };
+	struct phys_list pl;
+	struct dma_list dl;
+
+	cfg.align = 3;
+	KUNIT_EXPECT_EQ(test, phys_list_init(&pl, &cfg), -EINVAL);
+	cfg.align = SZ_4K;
+	cfg.max_segment = 100;
+	KUNIT_EXPECT_EQ(test, phys_list_init(&pl, &cfg), -EINVAL);
+	cfg.max_segment = 0;
+	KUNIT_ASSERT_EQ(test, phys_list_init(&pl, &cfg), 0);
+
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, 0, SZ_4K, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, phys_list_append(&pl, SZ_8K, 0, GFP_KERNEL),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, phys_list_append(&pl, SZ_8K + 1, SZ_4K,
+					       GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, phys_list_append(&pl, SZ_8K, SZ_4K - 1,
+					       GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, phys_list_append(&pl, PHYS_ADDR_MAX & ~0xfffULL,
+					       SZ_8K, GFP_KERNEL), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, phys_list_append(&pl, SZ_8K, SZ_1M, GFP_KERNEL),
+			-E2BIG);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, SZ_1M - SZ_8K, SZ_4K,
+					       GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, phys_list_append(&pl, SZ_1G, SZ_4K, GFP_KERNEL),
+			-E2BIG);
+	rl_expect(test, &pl, want, 2);
+	phys_list_free(&pl);
+
+	/* Allocation failure on the first chunk leaves the list empty. */
+	rl_fail_after(test, 0);
+	KUNIT_EXPECT_EQ(test, phys_list_append(&pl, 0, SZ_4K, GFP_KERNEL),
+			-ENOMEM);
+	rl_stop_failing(test);
+	KUNIT_EXPECT_NULL(test, pl.rl.head);
+	KUNIT_EXPECT_EQ(test, phys_list_count(&pl), 0UL);
+
+	dma_list_init(&dl, NULL);
+	KUNIT_EXPECT_EQ(test, dma_list_append(&dl, (dma_addr_t)~0ULL, 2,
+					      GFP_KERNEL), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, dma_list_append(&dl, (dma_addr_t)~0ULL, 1,
+					      GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, dma_list_len(&dl), 1ULL);
+	KUNIT_EXPECT_EQ(test, dma_list_count(&dl), 1UL);
+	dma_list_free(&dl);
+}
+
+static void rl_test_coalesce(struct kunit *test)
+{
+	struct range_list_cfg cfg = { .coalesce = true, .max_segment = SZ_16K };
+	static const u64 want[] = {
+		0, SZ_16K, SZ_16K, SZ_8K,	/* 4K + 8K + 12K */
+		SZ_1M, SZ_4K,			/* 1 + 4095 */
+		SZ_1G, SZ_16K, SZ_1G + SZ_16K, SZ_16K,
+		SZ_1G + SZ_32K, SZ_8K,		/* 40K split */
+	};
+	struct phys_list pl;
+
+	phys_list_init(&pl, &cfg);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, 0, SZ_4K, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, SZ_4K, SZ_8K, GFP_KERNEL),
+			0);
+	KUNIT_EXPECT_EQ(test, phys_list_count(&pl), 1UL);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, 3 * SZ_4K, 3 * SZ_4K,
+					       GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, SZ_1M, 1, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, SZ_1M + 1, SZ_4K - 1,
+					       GFP_KERNEL), 0);
+	/* The 1-byte entry became page aligned: back to one word. */
+	KUNIT_EXPECT_EQ(test, pl.rl.tail->used - pl.rl.last, 1U);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, SZ_1G, 40 * SZ_1K,
+					       GFP_KERNEL), 0);
+	rl_expect(test, &pl, want, ARRAY_SIZE(want) / 2);
+
+	/* A split that cannot allocate leaves everything as it was. */
+	rl_fail_after(test, 0);
+	while (pl.rl.tail->used < RANGE_LIST_CHUNK_WORDS)
+		KUNIT_ASSERT_EQ(test, phys_list_append(&pl, 4ULL * SZ_1G +
+						       pl.rl.tail->used * SZ_1M,
+						       SZ_4K, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, phys_list_append(&pl, 8ULL * SZ_1G, SZ_32K,
+					       GFP_KERNEL), -ENOMEM);
+	rl_stop_failing(test);
+	KUNIT_EXPECT_EQ(test, phys_list_len(&pl),
+			SZ_16K + SZ_8K + SZ_4K + 40 * SZ_1K +
+			(u64)(phys_list_count(&pl) - 6) * SZ_4K);
+	phys_list_free(&pl);
+
+	/* Ranges ending at the top of the space never merge with 0. */
+	phys_list_init(&pl, &cfg);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, PHYS_ADDR_MAX, 1,
+					       GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, 0, 1, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, phys_list_count(&pl), 2UL);
+	phys_list_free(&pl);
+}
+
+static void rl_test_max_segment_no_coalesce(struct kunit *test)
+{
+	struct range_list_cfg cfg = { .max_segment = SZ_4K, .max_entries = 3 };
+	static const u64 want[] = { 0, SZ_4K, SZ_4K, SZ_4K, SZ_8K, SZ_4K };
+	struct phys_list pl;
+
+	phys_list_init(&pl, &cfg);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, 0, SZ_8K, GFP_KERNEL), 0);
+	/* Two more pieces would exceed the entry limit: nothing added. */
+	KUNIT_EXPECT_EQ(test, phys_list_append(&pl, SZ_8K, SZ_8K, GFP_KERNEL),
+			-E2BIG);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, SZ_8K, SZ_4K, GFP_KERNEL),
+			0);
+	rl_expect(test, &pl, want, 3);
+	phys_list_free(&pl);
+}
+
+static void rl_test_cursor(struct kunit *test)
+{
+	struct phys_list pl;
+	struct phys_list_iter pi;
+	phys_addr_t a;
+	u64 l, off, got, total;
+	unsigned long i;
+
+	phys_list_init(&pl, NULL);
+	for (i = 0; i < 300; i++)
+		KUNIT_ASSERT_EQ(test, phys_list_append(&pl, i * SZ_1M, SZ_4K,
+						       GFP_KERNEL), 0);
+	total = phys_list_len(&pl);
+	phys_list_iter_init(&pi, &pl);
+	for (off = 0; off < total; off += 1000) {
+		u64 want = min_t(u64, 1000, total - off);
+
+		KUNIT_ASSERT_EQ(test, phys_list_iter_seek(&pi, off, want), 0);
+		got = 0;
+		while (phys_list_iter_next(&pi, &a, &l)) {
+			u64 pos = off + got;
+
+			KUNIT_EXPECT_EQ(test, (u64)a,
+					(pos / SZ_4K) * SZ_1M + pos % SZ_4K);
+			got += l;
+		}
+		KUNIT_EXPECT_EQ(test, got, want);
+	}
+	/* Backwards, then past the end. */
+	KUNIT_EXPECT_EQ(test, phys_list_iter_seek(&pi, SZ_4K + 7, 2), 0);
+	KUNIT_EXPECT_TRUE(test, phys_list_iter_next(&pi, &a, &l));
+	KUNIT_EXPECT_EQ(test, (u64)a, SZ_1M + 7ULL);
+	KUNIT_EXPECT_EQ(test, l, 2ULL);
+	KUNIT_EXPECT_FALSE(test, phys_list_iter_next(&pi, &a, &l));
+	KUNIT_EXPECT_EQ(test, phys_list_iter_seek(&pi, total + 1, 0), -ERANGE);
+	KUNIT_EXPECT_EQ(test, phys_list_iter_seek(&pi, total, 1), -ERANGE);
+	KUNIT_EXPECT_EQ(test, phys_list_iter_seek(&pi, 0, U64_MAX), -ERANGE);
+	KUNIT_EXPECT_EQ(test, phys_list_iter_seek(&pi, total, 0), 0);
+	KUNIT_EXPECT_FALSE(test, phys_list_iter_next(&pi, &a, &l));
+	phys_list_free(&pl);
+}
+
+static void rl_test_dma_iter(struct kunit *test)
+{
+	struct dma_list dl;
+	struct dma_list_iter di;
+	dma_addr_t a;
+	u64 l, sum = 0;
+
+	dma_list_init(&dl, NULL);
+	KUNIT_ASSERT_EQ(test, dma_list_append(&dl, 0x10000, 0x3000,
+					      GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, dma_list_append(&dl, 0x40000, 0x10, GFP_KERNEL),
+			0);
+	dma_list_for_each(&dl, &di, a, l)
+		sum += l;
+	KUNIT_EXPECT_EQ(test, sum, 0x3010ULL);
+	KUNIT_ASSERT_EQ(test, dma_list_iter_seek(&di, 0x2ff8, 0x10), 0);
+	KUNIT_EXPECT_TRUE(test, dma_list_iter_next(&di, &a, &l));
+	KUNIT_EXPECT_EQ(test, (u64)a, 0x12ff8ULL);
+	KUNIT_EXPECT_EQ(test, l, 8ULL);
+	KUNIT_EXPECT_TRUE(test, dma_list_iter_next(&di, &a, &l));
+	KUNIT_EXPECT_EQ(test, (u64)a, 0x40000ULL);
+	KUNIT_EXPECT_EQ(test, l, 8ULL);
+	KUNIT_EXPECT_FALSE(test, dma_list_iter_next(&di, &a, &l));
+	dma_list_free(&dl);
+}
+
+static void rl_test_prealloc_atomic(struct kunit *test)
+{
+	struct dma_list dl;
+	unsigned long i;
+	spinlock_t lock;	/* only to run the appends atomically */
+	int err = 0;
+
+	spin_lock_init(&lock);
+	dma_list_init(&dl, NULL);
+	rl_fail_after(test, 0);
+	KUNIT_EXPECT_EQ(test, dma_list_prealloc(&dl, 1, GFP_KERNEL), -ENOMEM);
+	rl_fail_after(test, 100);
+	KUNIT_ASSERT_EQ(test, dma_list_prealloc(&dl, 200, GFP_KERNEL), 0);
+	/* From here on any allocation fails the test. */
+	rl_fail_after(test, 0);
+	spin_lock(&lock);
+	for (i = 0; i < 200 && !err; i++)
+		err = dma_list_append(&dl, i * 3, 1ULL << 54, GFP_ATOMIC);
+	spin_unlock(&lock);
+	rl_stop_failing(test);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, dma_list_count(&dl), 200UL);
+	dma_list_free(&dl);
+}
+
+static void rl_test_rollback(struct kunit *test)
+{
+	struct range_list_cfg cfg = { .coalesce = true };
+	static const u64 want[] = { 0, SZ_8K };
+	struct range_list_mark m;
+	struct phys_list pl;
+	int i;
+
+	phys_list_init(&pl, &cfg);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, 0, SZ_8K, GFP_KERNEL), 0);
+	range_list_mark(&pl.rl, &m);
+	/* Widens the last entry, then fills several chunks. */
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, SZ_8K, 1, GFP_KERNEL), 0);
+	for (i = 0; i < 200; i++)
+		KUNIT_ASSERT_EQ(test, phys_list_append(&pl, SZ_1G + i * SZ_1M,
+						       SZ_4K, GFP_KERNEL), 0);
+	range_list_rollback(&pl.rl, &m);
+	rl_expect(test, &pl, want, 1);
+	KUNIT_EXPECT_GT(test, pl.rl.nr_spare, 0U);
+	phys_list_free(&pl);
+}
+
+static void rl_test_append_array(struct kunit *test)
+{
+	struct range_list_cfg cfg = { .align = SZ_4K, .max_entries = 150 };
+	struct phys_list pl;
+	u64 *addrs;
+	unsigned int i;
+
+	addrs = kunit_kmalloc_array(test, 200, sizeof(*addrs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, addrs);
+	for (i = 0; i < 200; i++)
+		addrs[i] = (u64)i * SZ_1M;
+	phys_list_init(&pl, &cfg);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, 1ULL << 52, SZ_4K,
+					       GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, range_list_append_array(&pl.rl, addrs, 0, SZ_4K,
+						      PHYS_ADDR_MAX,
+						      GFP_KERNEL), 0);
+	/* No memory for the third chunk (spare chunks are kept after this). */
+	rl_fail_after(test, 1);
+	KUNIT_EXPECT_EQ(test, range_list_append_array(&pl.rl, addrs, 140,
+						      SZ_4K, PHYS_ADDR_MAX,
+						      GFP_KERNEL), -ENOMEM);
+	rl_stop_failing(test);
+	KUNIT_EXPECT_EQ(test, phys_list_count(&pl), 1UL);
+	/* More entries than allowed, misaligned, wrapping. */
+	KUNIT_EXPECT_EQ(test, range_list_append_array(&pl.rl, addrs, 200,
+						      SZ_4K, PHYS_ADDR_MAX,
+						      GFP_KERNEL), -E2BIG);
+	addrs[100] += 1;
+	KUNIT_EXPECT_EQ(test, range_list_append_array(&pl.rl, addrs, 140,
+						      SZ_4K, PHYS_ADDR_MAX,
+						      GFP_KERNEL), -EINVAL);
+	addrs[100] = PHYS_ADDR_MAX & ~0xfffULL;
+	KUNIT_EXPECT_EQ(test, range_list_append_array(&pl.rl, addrs, 140,
+						      SZ_8K, PHYS_ADDR_MAX,
+						      GFP_KERNEL), -EOVERFLOW);
+	KUNIT_EXPECT_EQ(test, range_list_append_array(&pl.rl, addrs, 2, 0,
+						      PHYS_ADDR_MAX,
+						      GFP_KERNEL), -EINVAL);
+	addrs[100] = 100ULL * SZ_1M;
+	KUNIT_EXPECT_EQ(test, phys_list_count(&pl), 1UL);
+	KUNIT_EXPECT_EQ(test, phys_list_len(&pl), (u64)SZ_4K);
+	/* Crosses chunk boundaries with a 2-word entry in front. */
+	KUNIT_ASSERT_EQ(test, range_list_append_array(&pl.rl, addrs, 140,
+						      SZ_4K, PHYS_ADDR_MAX,
+						      GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, phys_list_count(&pl), 141UL);
+	KUNIT_EXPECT_EQ(test, phys_list_len(&pl), 141ULL * SZ_4K);
+	KUNIT_EXPECT_EQ(test, range_list_mem_bytes(&pl.rl),
+			sizeof(pl.rl) + 3 * RANGE_LIST_CHUNK_SIZE);
+	phys_list_free(&pl);
+}
+
+static void rl_test_pages_folios(struct kunit *test)
+{
+	struct range_list_cfg cfg = { .coalesce = true };
+	struct page *pages[4];
+	struct folio *folio;
+	struct phys_list pl;
+	unsigned int i;
+
+	folio = folio_alloc(GFP_KERNEL, 1);
+	KUNIT_ASSERT_NOT_NULL(test, folio);
+	for (i = 0; i < 4; i++)
+		pages[i] = folio_page(folio, i & 1);
+
+	phys_list_init(&pl, &cfg);
+	/* Pages 0,1 merge; page 0 again starts a new entry. */
+	KUNIT_EXPECT_EQ(test, phys_list_from_pages(&pl, pages, 4, GFP_KERNEL),
+			0);
+	KUNIT_EXPECT_EQ(test, phys_list_count(&pl), 2UL);
+	KUNIT_EXPECT_EQ(test, phys_list_len(&pl), 4 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, phys_list_from_folios(&pl, &folio, 1, GFP_KERNEL),
+			0);
+	KUNIT_EXPECT_EQ(test, phys_list_count(&pl), 3UL);
+	KUNIT_EXPECT_EQ(test, phys_list_append_folio(&pl, folio, 1,
+						     folio_size(folio),
+						     GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, phys_list_append_folio(&pl, folio,
+						     folio_size(folio), 0,
+						     GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, phys_list_append_folio(&pl, folio, 5, 10,
+						     GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, phys_list_append_page(&pl, pages[1], 100, 50,
+						    GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, phys_list_count(&pl), 5UL);
+	phys_list_free(&pl);
+
+	/* Without coalescing, every page is an entry. */
+	phys_list_init(&pl, NULL);
+	KUNIT_EXPECT_EQ(test, phys_list_from_pages(&pl, pages, 4, GFP_KERNEL),
+			0);
+	KUNIT_EXPECT_EQ(test, phys_list_count(&pl), 4UL);
+	phys_list_free(&pl);
+
+	/* A failure part way leaves the list empty again. */
+	rl_fail_after(test, 0);
+	KUNIT_EXPECT_EQ(test, phys_list_from_pages(&pl, pages, 4, GFP_KERNEL),
+			-ENOMEM);
+	KUNIT_EXPECT_EQ(test, phys_list_from_folios(&pl, &folio, 1,
+						    GFP_KERNEL), -ENOMEM);
+	rl_stop_failing(test);
+	KUNIT_EXPECT_EQ(test, phys_list_count(&pl), 0UL);
+	phys_list_free(&pl);
+	folio_put(folio);
+}
+
+static void rl_test_sgt_round_trip(struct kunit *test)
+{
+	struct range_list_cfg cfg = { .max_entries = 2 };
+	struct page *pages[3];
+	struct phys_list pl, back;
+	struct dma_list dl, dback;
+	struct sg_table sgt;
+	struct scatterlist *sg;
+	unsigned int i;
+	u64 want[6];
+
+	for (i = 0; i < 3; i++) {
+		pages[i] = alloc_page(GFP_KERNEL);
+		KUNIT_ASSERT_NOT_NULL(test, pages[i]);
+	}
+	phys_list_init(&pl, NULL);
+	KUNIT_EXPECT_EQ(test, phys_list_to_sgt(&pl, &sgt, GFP_KERNEL),
+			-EINVAL);
+	for (i = 0; i < 3; i++) {
+		want[2 * i] = page_to_phys(pages[i]) + 8 * i;
+		want[2 * i + 1] = PAGE_SIZE - 8 * i;
+		KUNIT_ASSERT_EQ(test, phys_list_append_page(&pl, pages[i],
+							    8 * i,
+							    PAGE_SIZE - 8 * i,
+							    GFP_KERNEL), 0);
+	}
+	KUNIT_ASSERT_EQ(test, phys_list_to_sgt(&pl, &sgt, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, sgt.orig_nents, 3U);
+	for_each_sgtable_sg(&sgt, sg, i) {
+		KUNIT_EXPECT_PTR_EQ(test, sg_page(sg), pages[i]);
+		KUNIT_EXPECT_EQ(test, sg->offset, 8 * i);
+	}
+	phys_list_init(&back, NULL);
+	KUNIT_EXPECT_EQ(test, phys_list_from_sgt(&back, &sgt, GFP_KERNEL), 0);
+	rl_expect(test, &back, want, 3);
+	phys_list_free(&back);
+	/* Too many entries for the target: nothing appended. */
+	phys_list_init(&back, &cfg);
+	KUNIT_EXPECT_EQ(test, phys_list_from_sgt(&back, &sgt, GFP_KERNEL),
+			-E2BIG);
+	KUNIT_EXPECT_EQ(test, phys_list_count(&back), 0UL);
+	phys_list_free(&back);
+	phys_list_free_sgt(&sgt);
+
+	/* Memory without struct page cannot become a page sg_table. */
+	phys_list_free(&pl);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, 1ULL << 51, PAGE_SIZE,
+					       GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, phys_list_to_sgt(&pl, &sgt, GFP_KERNEL),
+			-EINVAL);
+	phys_list_free(&pl);
+
+	/* DMA side: DMA-only table, pieces of at most 2 GiB. */
+	dma_list_init(&dl, NULL);
+	KUNIT_EXPECT_EQ(test, dma_list_to_sgt(&dl, &sgt, GFP_KERNEL), -EINVAL);
+	KUNIT_ASSERT_EQ(test, dma_list_append(&dl, 0x1000, 0x200, GFP_KERNEL),
+			0);
+	KUNIT_ASSERT_EQ(test, dma_list_append(&dl, 0x100000000ULL,
+					      (u64)SZ_4G + 5, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, dma_list_to_sgt(&dl, &sgt, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, sgt.nents, 4U);
+	for_each_sgtable_dma_sg(&sgt, sg, i)
+		KUNIT_EXPECT_NULL(test, sg_page(sg));
+	dma_list_init(&dback, NULL);
+	KUNIT_EXPECT_EQ(test, dma_list_from_sgt(&dback, &sgt, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, dma_list_count(&dback), 4UL);
+	KUNIT_EXPECT_EQ(test, dma_list_len(&dback), dma_list_len(&dl));
+	dma_list_free(&dback);
+	dma_list_init(&dback, &cfg);
+	KUNIT_EXPECT_EQ(test, dma_list_from_sgt(&dback, &sgt, GFP_KERNEL),
+			-E2BIG);
+	KUNIT_EXPECT_EQ(test, dma_list_count(&dback), 0UL);
+	dma_list_free(&dback);
+	dma_list_free_sgt(&sgt);
+	dma_list_free(&dl);
+
+	for (i = 0; i < 3; i++)
+		__free_page(pages[i]);
+}
+
+static struct kunit_case range_list_test_cases[] = {
+	KUNIT_CASE(rl_test_empty),
+	KUNIT_CASE(rl_test_one_byte),
+	KUNIT_CASE(rl_test_encodings),
+	KUNIT_CASE(rl_test_chunks),
+	KUNIT_CASE(rl_test_bad_input),
+	KUNIT_CASE(rl_test_coalesce),
+	KUNIT_CASE(rl_test_max_segment_no_coalesce),
+	KUNIT_CASE(rl_test_cursor),
+	KUNIT_CASE(rl_test_dma_iter),
+	KUNIT_CASE(rl_test_prealloc_atomic),
+	KUNIT_CASE(rl_test_rollback),
+	KUNIT_CASE(rl_test_append_array),
+	KUNIT_CASE(rl_test_pages_folios),
+	KUNIT_CASE(rl_test_sgt_round_trip),
+	{}
+};
+
+static struct kunit_suite range_list_test_suite = {
+	.name = "range_list",
+	.test_cases = range_list_test_cases,
+};
+
+kunit_test_suite(range_list_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for physical and DMA range lists");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * User space unit tests for lib/range_list.c under ASan/UBSan.  Prints
+ * TAP "ok"/"not ok" lines; the plan is printed by run_check.sh, which
+ * adds the fuzz run as the last test.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/slab.h>
+#include "harness.h"
+
+static int failures;
+static int test_ok;
+
+#define EXPECT(cond) do {						\
+	if (!(cond)) {							\
+		fprintf(stderr, "# %s:%d: %s\n", __FILE__, __LINE__, #cond);\
+		test_ok = 0;						\
+	}								\
+} while (0)
+
+static void t_encoding(void)
+{
+	struct phys_list pl;
+	int i;
+
+	phys_list_init(&pl, NULL);
+	EXPECT(range_list_mem_bytes(&pl.rl) == sizeof(pl.rl));
+	for (i = 0; i < (int)RANGE_LIST_CHUNK_WORDS; i++)
+		EXPECT(!phys_list_append(&pl, (u64)(2 * i) << 12, 4096,
+					 GFP_KERNEL));
+	/* One 8-byte word per scattered page: still a single chunk. */
+	EXPECT(pl.rl.head == pl.rl.tail);
+	EXPECT(range_list_mem_bytes(&pl.rl) ==
+	       sizeof(pl.rl) + RANGE_LIST_CHUNK_SIZE);
+	EXPECT(!phys_list_append(&pl, 1ULL << 40, 4096, GFP_KERNEL));
+	EXPECT(pl.rl.head != pl.rl.tail && pl.rl.tail->used == 1);
+	/* Each transition: unaligned, above 2^52, 32 GiB + 4 KiB, 2^62. */
+	EXPECT(!phys_list_append(&pl, 1, 1, GFP_KERNEL));
+	EXPECT(pl.rl.tail->used == 3);
+	EXPECT(!phys_list_append(&pl, ((1ULL << 52) - 4096), 4096,
+				 GFP_KERNEL));
+	EXPECT(pl.rl.tail->used == 4);
+	EXPECT(!phys_list_append(&pl, 1ULL << 52, 4096, GFP_KERNEL));
+	EXPECT(pl.rl.tail->used == 6);
+	EXPECT(!phys_list_append(&pl, 0, 1ULL << 35, GFP_KERNEL));
+	EXPECT(pl.rl.tail->used == 7);
+	EXPECT(!phys_list_append(&pl, 0, (1ULL << 35) + 4096, GFP_KERNEL));
+	EXPECT(pl.rl.tail->used == 9);
+	EXPECT(!phys_list_append(&pl, 0, (1ULL << 62) - 1, GFP_KERNEL));
+	EXPECT(pl.rl.tail->used == 11);
+	EXPECT(!phys_list_append(&pl, 0, 1ULL << 62, GFP_KERNEL));
+	EXPECT(pl.rl.tail->used == 14);
+	phys_list_free(&pl);
+	EXPECT(!phys_list_append(&pl, 0, 1ULL << 62, GFP_KERNEL));
+	EXPECT(pl.rl.tail->used == 3);
+	EXPECT(phys_list_len(&pl) == 1ULL << 62 && phys_list_count(&pl) == 1);
+	phys_list_free(&pl);
+	EXPECT(!phys_list_append(&pl, 0, U64_MAX, GFP_KERNEL));
+	EXPECT(phys_list_append(&pl, U64_MAX, 1, GFP_KERNEL) == -E2BIG);
+	EXPECT(phys_list_len(&pl) == U64_MAX);
+	phys_list_free(&pl);
+}
+
+static void t_errors(void)
+{
+	struct range_list_cfg cfg = { .align = 4096, .max_len = 1 << 20,
+				      .max_entries = 3 };
+	struct phys_list pl;
+	struct dma_list dl;
+
+	EXPECT(phys_list_init(&pl, &(struct range_list_cfg){ .align = 3 }) ==
+	       -EINVAL);
+	EXPECT(phys_list_init(&pl, &(struct range_list_cfg){
+				.align = 4096, .max_segment = 100 }) == -EINVAL);
+	EXPECT(!phys_list_init(&pl, &cfg));
+	EXPECT(phys_list_append(&pl, 0, 0, GFP_KERNEL) == -EINVAL);
+	EXPECT(phys_list_append(&pl, 1, 4096, GFP_KERNEL) == -EINVAL);
+	EXPECT(phys_list_append(&pl, 0, 4095, GFP_KERNEL) == -EINVAL);
+	EXPECT(phys_list_append(&pl, U64_MAX & ~4095ULL, 8192, GFP_KERNEL) ==
+	       -EOVERFLOW);
+	EXPECT(phys_list_append(&pl, 0, 2 << 20, GFP_KERNEL) == -E2BIG);
+	harness_install();
+	harness_fail_in = 1;
+	EXPECT(phys_list_append(&pl, 0, 4096, GFP_KERNEL) == -ENOMEM);
+	harness_uninstall();
+	EXPECT(!phys_list_count(&pl) && !phys_list_len(&pl) && !pl.rl.head);
+	EXPECT(!phys_list_append(&pl, 0, 4096, GFP_KERNEL));
+	EXPECT(!phys_list_append(&pl, 8192, 4096, GFP_KERNEL));
+	EXPECT(!phys_list_append(&pl, 16384, 4096, GFP_KERNEL));
+	EXPECT(phys_list_append(&pl, 32768, 4096, GFP_KERNEL) == -E2BIG);
+	EXPECT(phys_list_count(&pl) == 3 && phys_list_len(&pl) == 12288);
+	phys_list_free(&pl);
+
+	dma_list_init(&dl, NULL);
+	EXPECT(dma_list_append(&dl, U64_MAX, 2, GFP_KERNEL) == -EOVERFLOW);
+	EXPECT(!dma_list_append(&dl, U64_MAX, 1, GFP_KERNEL));
+	EXPECT(dma_list_len(&dl) == 1 && dma_list_count(&dl) == 1);
+	dma_list_free(&dl);
+}
+
+static void t_coalesce(void)
+{
+	struct range_list_cfg cfg = { .coalesce = true, .max_segment = 16384 };
+	struct phys_list pl;
+	struct phys_list_iter pi;
+	phys_addr_t a;
+	u64 l;
+	int n = 0;
+
+	phys_list_init(&pl, &cfg);
+	EXPECT(!phys_list_append(&pl, 0, 4096, GFP_KERNEL));
+	EXPECT(!phys_list_append(&pl, 4096, 8192, GFP_KERNEL));
+	EXPECT(phys_list_count(&pl) == 1);
+	/* Fills the first segment to 16 KiB, spills 8 KiB into a second. */
+	EXPECT(!phys_list_append(&pl, 12288, 12288, GFP_KERNEL));
+	EXPECT(phys_list_count(&pl) == 2);
+	/* Not adjacent. */
+	EXPECT(!phys_list_append(&pl, 1 << 20, 1, GFP_KERNEL));
+	EXPECT(!phys_list_append(&pl, (1 << 20) + 1, 4095, GFP_KERNEL));
+	EXPECT(phys_list_count(&pl) == 3);
+	/* Split without coalescing history: 40 KiB in 16 KiB segments. */
+	EXPECT(!phys_list_append(&pl, 1 << 30, 40960, GFP_KERNEL));
+	EXPECT(phys_list_count(&pl) == 6);
+	phys_list_for_each(&pl, &pi, a, l) {
+		EXPECT(l <= 16384);
+		n++;
+	}
+	EXPECT(n == 6 && phys_list_len(&pl) == 24576 + 4096 + 40960);
+	phys_list_free(&pl);
+}
+
+static void t_cursor(void)
+{
+	struct phys_list pl;
+	struct phys_list_iter pi;
+	phys_addr_t a;
+	u64 l, off;
+	int i;
+
+	phys_list_init(&pl, NULL);
+	phys_list_iter_init(&pi, &pl);
+	EXPECT(!phys_list_iter_next(&pi, &a, &l));
+	EXPECT(!phys_list_iter_seek(&pi, 0, 0));
+	EXPECT(phys_list_iter_seek(&pi, 1, 0) == -ERANGE);
+	for (i = 0; i < 1000; i++)
+		phys_list_append(&pl, (u64)i << 20, 4096, GFP_KERNEL);
+	phys_list_iter_init(&pi, &pl);
+	/* Walk in 100-byte pieces, keeping the place. */
+	for (off = 0; off < phys_list_len(&pl); off += 100) {
+		u64 want = 100 < phys_list_len(&pl) - off ? 100 :
+			   phys_list_len(&pl) - off, got = 0;
+
+		EXPECT(!phys_list_iter_seek(&pi, off, want));
+		while (phys_list_iter_next(&pi, &a, &l)) {
+			EXPECT(a == (((off + got) / 4096) << 20 |
+				    (off + got) % 4096));
+			got += l;
+		}
+		EXPECT(got == want);
+	}
+	EXPECT(phys_list_iter_seek(&pi, phys_list_len(&pl), 1) == -ERANGE);
+	EXPECT(!phys_list_iter_seek(&pi, phys_list_len(&pl), 0));
+	EXPECT(!phys_list_iter_next(&pi, &a, &l));
+	EXPECT(!phys_list_iter_seek(&pi, 4096 * 3 + 5, 1));
+	EXPECT(phys_list_iter_next(&pi, &a, &l) && a == (3 << 20) + 5 &&
+	       l == 1);
+	phys_list_free(&pl);
+}
+
+static void t_prealloc(void)
+{
+	struct phys_list pl;
+	int i;
+
+	phys_list_init(&pl, NULL);
+	harness_install();
+	harness_fail_in = 1;
+	EXPECT(phys_list_prealloc(&pl, 1, GFP_KERNEL) == -ENOMEM);
+	harness_fail_in = 0;
+	EXPECT(!phys_list_prealloc(&pl, 500, GFP_KERNEL));
+	harness_forbid = 1;
+	for (i = 0; i < 3; i++)
+		EXPECT(!phys_list_append(&pl, (u64)i * 3, 1ULL << 62,
+					 GFP_ATOMIC));
+	for (i = 3; i < 500; i++)
+		EXPECT(!phys_list_append(&pl, (u64)i * 7, 5, GFP_ATOMIC));
+	harness_forbid = 0;
+	harness_uninstall();
+	phys_list_free(&pl);
+	phys_list_init(&pl, NULL);
+	harness_install();
+	EXPECT(!phys_list_prealloc(&pl, 100, GFP_KERNEL));
+	harness_forbid = 1;
+	for (i = 0; i < 100; i++)
+		EXPECT(!phys_list_append(&pl, (u64)i << 13, 4097, GFP_ATOMIC));
+	harness_forbid = 0;
+	harness_uninstall();
+	phys_list_free(&pl);
+}
+
+static void t_model(void)
+{
+	uint8_t buf[512];
+	unsigned int seed = 12345;
+	long bad = 0;
+	int i;
+	size_t j;
+
+	harness_install();
+	for (i = 0; i < 3000; i++) {
+		for (j = 0; j < sizeof(buf); j++) {
+			seed = seed * 1103515245 + 12345;
+			buf[j] = seed >> 16;
+		}
+		bad += harness_run(buf, 16 + seed % (sizeof(buf) - 16));
+	}
+	harness_uninstall();
+	EXPECT(!bad);
+}
+
+static void t_leaks(void)
+{
+	EXPECT(shim_live_objects == 0);
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} tests[] = {
+	{ "encodings and chunk use", t_encoding },
+	{ "bad input leaves the list unchanged", t_errors },
+	{ "coalescing and maximum segment size", t_coalesce },
+	{ "cursor seek and sub-range walk", t_cursor },
+	{ "preallocation makes appends allocation-free", t_prealloc },
+	{ "random operations against the array model", t_model },
+	{ "no chunk leaked", t_leaks },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i, n = sizeof(tests) / sizeof(tests[0]);
+
+	if (argc > 1 && !strcmp(argv[1], "--count")) {
+		printf("%zu\n", n);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		test_ok = 1;
+		tests[i].fn();
+		printf("%sok %zu - %s\n", test_ok ? "" : "not ", i + 1,
+		       tests[i].name);
+		failures += !test_ok;
+	}
+	return failures ? 1 : 0;
+}
