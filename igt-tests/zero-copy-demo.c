@@ -10,6 +10,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,16 @@ static uint64_t fnv1a(const void *p, size_t len)
 	while (len--)
 		h = (h ^ *b++) * 0x100000001b3ull;
 	return h;
+}
+
+/* Wait up to 10 s for a V4L2 queue to have a buffer done. */
+static void wait_readable(int fd, const char *what)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
+	int n = poll(&p, 1, 10000);
+
+	igt_assert_sys(n);
+	igt_assert_f(n > 0, "timed out waiting for %s", what);
 }
 
 /* Capture frames until buffer @want comes back; returns bytesused. */
@@ -113,7 +124,7 @@ static void vivid_to_vgem(void)
 	void *view;
 
 	drm = drm_open_driver("vgem");
-	camera_start(&cam, CAMERA, 2);
+	camera_start(&cam, CAMERA, 2, 0);
 	idx = camera_dequeue(&cam, &used);
 	igt_assert(used > 0 && used <= cam.len[idx]);
 	dmabuf = camera_export(&cam, idx);
@@ -162,18 +173,22 @@ static void vivid_to_vivid_output(void)
 	uint64_t h;
 	int out, dmabuf;
 
-	camera_start(&cam, CAMERA, 2);
-	idx = camera_dequeue(&cam, &used);
-	h = fnv1a(cam.map[idx], used);
-	dmabuf = camera_export(&cam, idx);
-
+	/*
+	 * vivid's output has its own frame size (its standard's, e.g.
+	 * 720x576): give the camera buffers large enough for either.
+	 */
 	out = v4l2_open_by_name(SECOND_VIVID_OUT);
 	igt_assert_sys(ioctl(out, VIDIOC_G_FMT, &ofmt));
-	ofmt.fmt.pix.width = cam.fmt.fmt.pix.width;
-	ofmt.fmt.pix.height = cam.fmt.fmt.pix.height;
-	ofmt.fmt.pix.pixelformat = cam.fmt.fmt.pix.pixelformat;
-	ofmt.fmt.pix.field = cam.fmt.fmt.pix.field;
+	ofmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
 	igt_assert_sys(ioctl(out, VIDIOC_S_FMT, &ofmt));
+
+	igt_info("vivid-001 output: %ux%u, %u bytes a frame\n",
+		 ofmt.fmt.pix.width, ofmt.fmt.pix.height, ofmt.fmt.pix.sizeimage);
+	camera_start(&cam, CAMERA, 2, ofmt.fmt.pix.sizeimage);
+	idx = camera_dequeue(&cam, &used);
+	igt_info("camera frame in buffer %u: %zu bytes\n", idx, used);
+	h = fnv1a(cam.map[idx], used);
+	dmabuf = camera_export(&cam, idx);
 	igt_assert_f(ofmt.fmt.pix.sizeimage <= cam.len[idx],
 		     "output wants %u bytes, the camera buffer has %zu",
 		     ofmt.fmt.pix.sizeimage, cam.len[idx]);
@@ -187,6 +202,8 @@ static void vivid_to_vivid_output(void)
 	b.length = cam.len[idx];
 	igt_assert_sys(ioctl(out, VIDIOC_QBUF, &b));
 	igt_assert_sys(ioctl(out, VIDIOC_STREAMON, &type));
+	igt_info("vivid-001 output streaming the camera's dma-buf\n");
+	wait_readable(out, "vivid-001 output to return the buffer");
 	igt_assert_sys(ioctl(out, VIDIOC_DQBUF, &b));
 	igt_assert(!(b.flags & V4L2_BUF_FLAG_ERROR));
 	igt_assert_sys(ioctl(out, VIDIOC_STREAMOFF, &type));

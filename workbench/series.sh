@@ -16,7 +16,11 @@ version=$(src_version "$TREE")
 
 rm -rf "$OUTDIR"
 mkdir -p "$OUTDIR"
-tgit format-patch -q --cover-letter --base="$base" -o "$OUTDIR" \
+# The cover letter is signed by the series' author, not the cache's user.
+author=$(tgit log -1 --format='%an' series)
+email=$(tgit log -1 --format='%ae' series)
+tgit -c user.name="$author" -c user.email="$email" format-patch -q \
+	--cover-letter --base="$base" -o "$OUTDIR" \
 	--subject-prefix="PATCH 6.12" pristine..series
 
 # The cover letter: subject and blurb from patches/cover-letter.

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -74,11 +75,11 @@ int drm_open_driver(const char *driver)
 	igt_skip("no DRM device driven by %s", driver);
 }
 
-void camera_start(struct camera *cam, const char *name, unsigned int count)
+void camera_start(struct camera *cam, const char *name, unsigned int count,
+		  size_t min_size)
 {
-	struct v4l2_requestbuffers req = {
+	struct v4l2_create_buffers create = {
 		.count = count,
-		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
 		.memory = V4L2_MEMORY_MMAP,
 	};
 	int type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
@@ -89,9 +90,13 @@ void camera_start(struct camera *cam, const char *name, unsigned int count)
 	cam->fd = v4l2_open_by_name(name);
 	cam->fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
 	igt_assert_sys(ioctl(cam->fd, VIDIOC_G_FMT, &cam->fmt));
-	igt_assert_sys(ioctl(cam->fd, VIDIOC_REQBUFS, &req));
-	igt_assert_f(req.count == count, "got %u buffers, asked %u",
-		     req.count, count);
+	create.format = cam->fmt;
+	if (min_size > create.format.fmt.pix.sizeimage)
+		create.format.fmt.pix.sizeimage = min_size;
+	igt_assert_sys(ioctl(cam->fd, VIDIOC_CREATE_BUFS, &create));
+	igt_assert_f(create.count == count && create.index == 0,
+		     "got buffers %u..%u, asked %u", create.index,
+		     create.index + create.count, count);
 	cam->count = count;
 	for (i = 0; i < count; i++) {
 		struct v4l2_buffer b = {
@@ -116,7 +121,11 @@ unsigned int camera_dequeue(struct camera *cam, size_t *used)
 		.type = V4L2_BUF_TYPE_VIDEO_CAPTURE,
 		.memory = V4L2_MEMORY_MMAP,
 	};
+	struct pollfd p = { .fd = cam->fd, .events = POLLIN };
+	int n = poll(&p, 1, 10000);
 
+	igt_assert_sys(n);
+	igt_assert_f(n > 0, "no frame from the camera in 10 s");
 	igt_assert_sys(ioctl(cam->fd, VIDIOC_DQBUF, &b));
 	igt_assert(!(b.flags & V4L2_BUF_FLAG_ERROR));
 	*used = b.bytesused;

@@ -22,7 +22,13 @@ struct camera {
 	size_t len[8];
 };
 
-void camera_start(struct camera *cam, const char *name, unsigned int count);
+/*
+ * Start streaming @count MMAP buffers of at least @min_size bytes each (0:
+ * the format's size), so one buffer can also serve a device that wants
+ * larger frames.
+ */
+void camera_start(struct camera *cam, const char *name, unsigned int count,
+		  size_t min_size);
 /* Dequeue the next filled buffer; returns its index, bytesused in *used. */
 unsigned int camera_dequeue(struct camera *cam, size_t *used);
 /* Export buffer @index as a dma-buf; returns the fd. */

@@ -13,6 +13,8 @@
 
 enum outcome { IGT_PASS, IGT_FAIL, IGT_SKIP, IGT_CRASH };
 
+#define IGT_SUBTEST_TIMEOUT_S 120
+
 static jmp_buf igt_leave;
 
 void igt_fail_at(const char *file, int line, const char *fmt, ...)
@@ -69,6 +71,8 @@ static enum outcome run_one(const struct igt_subtest *t)
 	if (pid < 0) {
 		r = IGT_FAIL;
 	} else if (pid == 0) {
+		/* A subtest that hangs is killed and reported, not waited on. */
+		alarm(IGT_SUBTEST_TIMEOUT_S);
 		r = setjmp(igt_leave);
 		if (r == 0) {
 			t->run();

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Interface of the QEMU edu DMA engine driver for its tests and benchmark.
+ */
+#ifndef _QEMU_EDU_H
+#define _QEMU_EDU_H
+
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+struct dentry;
+struct dma_list;
+struct pci_dev;
+
+/* Size of the device's internal DMA buffer */
+#define QEMU_EDU_BUF_SIZE	4096
+/*
+ * QEMU's range check wants the end of a transfer strictly inside the
+ * buffer (it aborts the VM otherwise), so its last byte cannot be used:
+ * a transfer moves at most 4095 bytes, less its offset in the buffer.
+ */
+#define QEMU_EDU_XFER_MAX	(QEMU_EDU_BUF_SIZE - 1)
+
+/**
+ * struct qemu_edu - one bound edu device
+ * @pdev: the PCI device
+ * @mmio: BAR 0
+ * @lock: serialises transfers; the engine runs one at a time
+ * @scratch: coherent bounce page used to read the device buffer back
+ * @scratch_dma: DMA address of @scratch
+ * @dir: debugfs directory of this device
+ * @nr_xfers: transfers started since probe
+ */
+struct qemu_edu {
+	struct pci_dev *pdev;
+	void __iomem *mmio;
+	struct mutex lock;	/* one transfer at a time */
+	void *scratch;
+	dma_addr_t scratch_dma;
+	struct dentry *dir;
+	unsigned long nr_xfers;
+};
+
+struct qemu_edu *qemu_edu_from_pci(struct pci_dev *pdev);
+const char *qemu_edu_topology(struct qemu_edu *edu);
+int qemu_edu_to_device(struct qemu_edu *edu, dma_addr_t src, u32 dev_off,
+		       u32 len);
+int qemu_edu_from_device(struct qemu_edu *edu, u32 dev_off, dma_addr_t dst,
+			 u32 len);
+int qemu_edu_read(struct qemu_edu *edu, u32 dev_off, void *buf, u32 len);
+int qemu_edu_write(struct qemu_edu *edu, u32 dev_off, const void *buf,
+		   u32 len);
+int qemu_edu_checksum_list(struct qemu_edu *edu, const struct dma_list *dl,
+			   u32 *crcs, unsigned int nr_crcs);
+int qemu_edu_fill_list(struct qemu_edu *edu, const struct dma_list *dl,
+		       u8 seed);
+void qemu_edu_pattern(void *buf, size_t len, u64 pos, u8 seed);
+
+#ifdef CONFIG_QEMU_EDU_BENCH
+int qemu_edu_bench_init(struct dentry *root);
+#else
+static inline int qemu_edu_bench_init(struct dentry *root)
+{
+	return 0;
+}
+#endif
+
+#endif /* _QEMU_EDU_H */

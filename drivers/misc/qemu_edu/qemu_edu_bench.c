@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Mapping benchmark: what it costs to map and unmap 64 MiB for an edu
+ * device through a scatterlist, through a physical range list, and with
+ * nothing but iommu_map()/iommu_unmap() (the floor), for scattered 4 KiB
+ * pages and for 2 MiB folios.  All rows come from the same boot.
+ */
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-phys-list.h>
+#include <linux/iommu.h>
+#include <linux/ktime.h>
+#include <linux/mm.h>
+#include <linux/pci.h>
+#include <linux/range_list.h>
+#include <linux/scatterlist.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/vmalloc.h>
+
+#include "qemu_edu.h"
+
+#define BENCH_BYTES	(64ULL << 20)
+#define BENCH_PAGES	(BENCH_BYTES >> PAGE_SHIFT)
+#define BENCH_ROUNDS	5
+
+struct edu_bench {
+	struct device *dev;
+	struct page **pages;	/* BENCH_PAGES pages, in buffer order */
+	struct page **spare;	/* pages held to keep the others apart */
+	struct folio **folios;
+	unsigned long nr_spare;
+	unsigned int order;
+};
+
+static int bench_sgtable(struct edu_bench *b, u64 *ns)
+{
+	struct sg_table sgt;
+	u64 t = ktime_get_ns();
+	int ret;
+
+	ret = sg_alloc_table_from_pages(&sgt, b->pages, BENCH_PAGES, 0,
+					BENCH_BYTES, GFP_KERNEL);
+	if (ret)
+		return ret;
+	ret = dma_map_sgtable(b->dev, &sgt, DMA_BIDIRECTIONAL, 0);
+	if (!ret)
+		dma_unmap_sgtable(b->dev, &sgt, DMA_BIDIRECTIONAL, 0);
+	sg_free_table(&sgt);
+	*ns = ktime_get_ns() - t;
+	return ret;
+}
+
+static int bench_rangelist(struct edu_bench *b, u64 *ns)
+{
+	const struct range_list_cfg cfg = { .coalesce = true };
+	u64 t = ktime_get_ns();
+	struct dma_phys_map map;
+	struct phys_list pl;
+	int ret;
+
+	ret = phys_list_init(&pl, &cfg);
+	if (ret)
+		return ret;
+	if (b->order)
+		ret = phys_list_from_folios(&pl, b->folios,
+					    BENCH_PAGES >> b->order,
+					    GFP_KERNEL);
+	else
+		ret = phys_list_from_pages(&pl, b->pages, BENCH_PAGES,
+					   GFP_KERNEL);
+	if (!ret)
+		ret = dma_map_phys_list(b->dev, &pl, DMA_BIDIRECTIONAL, 0,
+					&map);
+	if (!ret)
+		dma_unmap_phys_list(b->dev, &pl, &map);
+	phys_list_free(&pl);
+	*ns = ktime_get_ns() - t;
+	return ret;
+}
+
+static int bench_floor(struct edu_bench *b, u64 *ns)
+{
+	struct iommu_domain *dom = iommu_get_domain_for_dev(b->dev);
+	unsigned long i, step = 1UL << b->order;
+	struct dma_iova_state state;
+	size_t unmapped;
+	u64 t;
+	int ret = 0;
+
+	if (!dom || !dma_iova_try_alloc(b->dev, &state, 0, BENCH_BYTES))
+		return -ENODEV;
+
+	t = ktime_get_ns();
+	for (i = 0; i < BENCH_PAGES; i += step) {
+		ret = iommu_map(dom, state.addr + i * PAGE_SIZE,
+				page_to_phys(b->pages[i]), PAGE_SIZE << b->order,
+				IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE,
+				GFP_KERNEL);
+		if (ret)
+			break;
+	}
+	unmapped = iommu_unmap(dom, state.addr, i * PAGE_SIZE);
+	*ns = ktime_get_ns() - t;
+	WARN_ON(unmapped != i * PAGE_SIZE);
+	dma_iova_free(b->dev, &state);
+	return ret;
+}
+
+static void bench_free(struct edu_bench *b)
+{
+	unsigned long i;
+
+	if (b->folios) {
+		for (i = 0; i < BENCH_PAGES >> b->order; i++)
+			if (b->folios[i])
+				folio_put(b->folios[i]);
+	} else if (b->pages) {
+		for (i = 0; i < BENCH_PAGES; i++)
+			if (b->pages[i])
+				__free_page(b->pages[i]);
+	}
+	for (i = 0; i < b->nr_spare; i++)
+		__free_page(b->spare[i]);
+	kvfree(b->folios);
+	kvfree(b->pages);
+	kvfree(b->spare);
+}
+
+/*
+ * 4 KiB case: allocate pages in pairs and keep one of each, holding the
+ * other until the end so that no two buffer pages are adjacent.
+ */
+static int bench_alloc(struct edu_bench *b, unsigned int order)
+{
+	unsigned long i, j;
+
+	b->order = order;
+	b->pages = kvcalloc(BENCH_PAGES, sizeof(*b->pages), GFP_KERNEL);
+	if (!b->pages)
+		return -ENOMEM;
+	if (!order) {
+		b->spare = kvcalloc(BENCH_PAGES, sizeof(*b->spare), GFP_KERNEL);
+		if (!b->spare)
+			return -ENOMEM;
+		for (i = 0; i < BENCH_PAGES; i++) {
+			b->pages[i] = alloc_page(GFP_KERNEL);
+			b->spare[i] = alloc_page(GFP_KERNEL);
+			if (b->spare[i])
+				b->nr_spare++;
+			if (!b->pages[i] || !b->spare[i])
+				return -ENOMEM;
+		}
+		return 0;
+	}
+
+	b->folios = kvcalloc(BENCH_PAGES >> order, sizeof(*b->folios),
+			     GFP_KERNEL);
+	if (!b->folios)
+		return -ENOMEM;
+	for (i = 0; i < BENCH_PAGES >> order; i++) {
+		b->folios[i] = folio_alloc(GFP_KERNEL | __GFP_NOWARN, order);
+		if (!b->folios[i])
+			return -ENOMEM;
+		for (j = 0; j < 1UL << order; j++)
+			b->pages[(i << order) + j] = folio_page(b->folios[i], j);
+	}
+	return 0;
+}
+
+typedef int (*bench_fn)(struct edu_bench *b, u64 *ns);
+
+/* Best of BENCH_ROUNDS runs, in ns per MiB. */
+static int bench_best(struct edu_bench *b, bench_fn fn, u64 *ns_per_mib)
+{
+	u64 ns, best = U64_MAX;
+	int i, ret;
+
+	for (i = 0; i < BENCH_ROUNDS; i++) {
+		/* Let the IOMMU flush queue release the previous round's IOVA */
+		msleep(50);
+		ret = fn(b, &ns);
+		if (ret)
+			return ret;
+		best = min(best, ns);
+	}
+	*ns_per_mib = div_u64(best, BENCH_BYTES >> 20);
+	return 0;
+}
+
+static void bench_ratio(struct seq_file *m, const char *name,
+			const char *sfx, u64 a, u64 b)
+{
+	u64 milli = b ? div64_u64(a * 1000, b) : 0;
+
+	seq_printf(m, "%s%s,%llu.%03llu,ratio\n", name, sfx, milli / 1000,
+		   milli % 1000);
+}
+
+static void bench_one(struct seq_file *m, struct device *dev,
+		      unsigned int order, const char *sfx)
+{
+	struct edu_bench b = { .dev = dev };
+	const char *stage = "alloc";
+	u64 sgt, rl, floor;
+	int ret;
+
+	ret = bench_alloc(&b, order);
+	if (!ret) {
+		stage = "sgtable";
+		ret = bench_best(&b, bench_sgtable, &sgt);
+	}
+	if (!ret) {
+		stage = "rangelist";
+		ret = bench_best(&b, bench_rangelist, &rl);
+	}
+	if (!ret) {
+		stage = "floor";
+		ret = bench_best(&b, bench_floor, &floor);
+	}
+	bench_free(&b);
+	if (ret) {
+		seq_printf(m, "# %s%s failed: %d\n", stage, sfx, ret);
+		return;
+	}
+
+	seq_printf(m, "map_unmap_sgtable_ns_per_mib%s,%llu,ns/MiB\n", sfx, sgt);
+	seq_printf(m, "map_unmap_rangelist_ns_per_mib%s,%llu,ns/MiB\n", sfx, rl);
+	seq_printf(m, "map_unmap_floor_ns_per_mib%s,%llu,ns/MiB\n", sfx, floor);
+	bench_ratio(m, "rangelist_over_floor", sfx, rl, floor);
+	bench_ratio(m, "rangelist_over_sgtable", sfx, rl, sgt);
+}
+
+static struct qemu_edu *bench_find_edu(void)
+{
+	struct pci_dev *pdev = NULL;
+	struct qemu_edu *first = NULL, *edu;
+
+	/* Prefer a device behind an IOMMU; the floor needs one */
+	while ((pdev = pci_get_device(0x1234, 0x11e8, pdev))) {
+		edu = qemu_edu_from_pci(pdev);
+		if (!edu)
+			continue;
+		if (!strcmp(qemu_edu_topology(edu), "iommu")) {
+			pci_dev_put(pdev);
+			return edu;
+		}
+		if (!first)
+			first = edu;
+	}
+	return first;
+}
+
+static int bench_show(struct seq_file *m, void *unused)
+{
+	struct qemu_edu *edu = bench_find_edu();
+
+	if (!edu)
+		return -ENODEV;
+
+	seq_printf(m, "# edu %s %s, 64 MiB, best of %d\n",
+		   pci_name(edu->pdev), qemu_edu_topology(edu), BENCH_ROUNDS);
+	/* A size that fails leaves a comment row; still report the other */
+	bench_one(m, &edu->pdev->dev, 0, "");
+	bench_one(m, &edu->pdev->dev, PMD_SHIFT - PAGE_SHIFT, "_2m");
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(bench);
+
+/**
+ * qemu_edu_bench_init() - create the benchmark file
+ * @root: the driver's debugfs directory
+ *
+ * Context: Process context.
+ * Return: 0.
+ */
+int qemu_edu_bench_init(struct dentry *root)
+{
+	debugfs_create_file("bench.csv", 0400, root, NULL, &bench_fops);
+	return 0;
+}

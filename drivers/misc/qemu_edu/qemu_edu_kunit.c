@@ -1,0 +1,695 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of the two-step IOVA API and of dma_map_phys_list(), run
+ * against every QEMU edu device in the machine, so that each mapping is
+ * proven by a device reading and writing through it.  Parameter names
+ * carry the device and the topology, for example "edu 0000:03:00.0 iommu".
+ */
+#include <kunit/test.h>
+#include <linux/crc32.h>
+#include <linux/delay.h>
+#include <linux/dma-map-ops.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-phys-list.h>
+#include <linux/iommu.h>
+#include <linux/memremap.h>
+#include <linux/mm.h>
+#include <linux/pci.h>
+#include <linux/pci-p2pdma.h>
+#include <linux/range_list.h>
+#include <linux/slab.h>
+
+#include "qemu_edu.h"
+
+#define EDU_VENDOR	0x1234
+#define EDU_DEVICE	0x11e8
+
+static bool edu_dev_has_iommu(struct pci_dev *pdev)
+{
+	struct iommu_domain *dom = iommu_get_domain_for_dev(&pdev->dev);
+
+	return dom && (dom->type & __IOMMU_DOMAIN_PAGING);
+}
+
+static const void *edu_gen_params(const void *prev, char *desc)
+{
+	struct pci_dev *pdev;
+
+	/* pci_get_device() drops the reference on @prev */
+	pdev = pci_get_device(EDU_VENDOR, EDU_DEVICE,
+			      (struct pci_dev *)prev);
+	if (pdev)
+		snprintf(desc, KUNIT_PARAM_DESC_SIZE, "edu %s %s",
+			 pci_name(pdev),
+			 edu_dev_has_iommu(pdev) ? "iommu" : "direct");
+	return pdev;
+}
+
+struct edu_ctx {
+	struct pci_dev *pdev;
+	struct device *dev;
+	struct qemu_edu *edu;
+	bool iommu;
+	gfp_t gfp;
+};
+
+static void edu_ctx_init(struct kunit *test, struct edu_ctx *c)
+{
+	c->pdev = (struct pci_dev *)test->param_value;
+	c->dev = &c->pdev->dev;
+	c->edu = qemu_edu_from_pci(c->pdev);
+	if (!c->edu)
+		kunit_skip(test, "%s is not bound to qemu_edu", pci_name(c->pdev));
+	c->iommu = edu_dev_has_iommu(c->pdev);
+	/* Without an IOMMU, give a narrow device memory it can address */
+	c->gfp = GFP_KERNEL;
+	if (!c->iommu && dma_get_mask(c->dev) < DMA_BIT_MASK(32))
+		c->gfp |= GFP_DMA;
+}
+
+static void edu_free_page_action(void *p)
+{
+	__free_page(p);
+}
+
+/* A page that is not physically adjacent to the previous one we got. */
+static struct page *edu_alloc_page(struct kunit *test, struct edu_ctx *c)
+{
+	struct page *gap, *p;
+	int ret;
+
+	gap = alloc_page(c->gfp);
+	p = alloc_page(c->gfp);
+	KUNIT_ASSERT_NOT_NULL(test, gap);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	ret = kunit_add_action_or_reset(test, edu_free_page_action, gap);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, edu_free_page_action, p);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return p;
+}
+
+static void edu_skip_without_iommu(struct kunit *test, struct edu_ctx *c)
+{
+	if (!c->iommu)
+		kunit_skip(test, "%s: no IOMMU on this topology (see iova_no_iommu)",
+			   pci_name(c->pdev));
+}
+
+/* Let the device read [addr, addr + len) and compare with @want. */
+static void edu_expect_reads(struct kunit *test, struct edu_ctx *c,
+			     dma_addr_t addr, u32 len, const void *want)
+{
+	u8 *got = kunit_kzalloc(test, len, GFP_KERNEL);
+	u32 pos, n;
+
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	for (pos = 0; pos < len; pos += n) {
+		n = min_t(u32, len - pos, QEMU_EDU_XFER_MAX);
+		KUNIT_ASSERT_EQ(test, 0, qemu_edu_to_device(c->edu, addr + pos,
+							    0, n));
+		KUNIT_ASSERT_EQ(test, 0, qemu_edu_read(c->edu, 0, got + pos, n));
+	}
+	KUNIT_EXPECT_EQ(test, 0, memcmp(got, want, len));
+}
+
+static void iova_lifecycle(struct kunit *test)
+{
+	struct iommu_domain *dom;
+	struct dma_iova_state st;
+	struct page *p[3];
+	struct edu_ctx c;
+	size_t off;
+	int i, ret;
+	u8 *want;
+
+	edu_ctx_init(test, &c);
+	edu_skip_without_iommu(test, &c);
+	dom = iommu_get_domain_for_dev(c.dev);
+
+	want = kunit_kzalloc(test, 3 * PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	for (i = 0; i < 3; i++) {
+		p[i] = edu_alloc_page(test, &c);
+		qemu_edu_pattern(page_address(p[i]), PAGE_SIZE, i * PAGE_SIZE, 1);
+		memcpy(want + i * PAGE_SIZE, page_address(p[i]), PAGE_SIZE);
+	}
+
+	KUNIT_ASSERT_TRUE(test, dma_iova_try_alloc(c.dev, &st, 0, 3 * PAGE_SIZE));
+	KUNIT_EXPECT_TRUE(test, dma_use_iova(&st));
+	KUNIT_EXPECT_EQ(test, dma_iova_size(&st), 3 * PAGE_SIZE);
+	KUNIT_EXPECT_LE(test, st.addr + 3 * PAGE_SIZE - 1, dma_get_mask(c.dev));
+
+	for (i = 0; i < 3; i++) {
+		ret = dma_iova_link(c.dev, &st, page_to_phys(p[i]),
+				    i * PAGE_SIZE, PAGE_SIZE,
+				    DMA_BIDIRECTIONAL, 0);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+	KUNIT_ASSERT_EQ(test, 0, dma_iova_sync(c.dev, &st, 0, 3 * PAGE_SIZE));
+	for (i = 0; i < 3; i++) {
+		off = i * PAGE_SIZE + 0x123;
+		KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, st.addr + off),
+				page_to_phys(p[i]) + 0x123);
+	}
+
+	/* The device reads across the three links as one range */
+	edu_expect_reads(test, &c, st.addr + PAGE_SIZE - 512, 1024,
+			 want + PAGE_SIZE - 512);
+	edu_expect_reads(test, &c, st.addr + 2 * PAGE_SIZE, PAGE_SIZE,
+			 want + 2 * PAGE_SIZE);
+
+	/* Unlink the middle, twice: the second one finds a hole */
+	dma_iova_unlink(c.dev, &st, PAGE_SIZE, PAGE_SIZE, DMA_BIDIRECTIONAL, 0);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, st.addr + PAGE_SIZE), 0);
+	KUNIT_EXPECT_NE(test, iommu_iova_to_phys(dom, st.addr), 0);
+	dma_iova_unlink(c.dev, &st, PAGE_SIZE, PAGE_SIZE, DMA_BIDIRECTIONAL, 0);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, st.addr + PAGE_SIZE), 0);
+	KUNIT_EXPECT_NE(test, iommu_iova_to_phys(dom, st.addr + 2 * PAGE_SIZE), 0);
+
+	/* Relink the hole with another page, then tear everything down */
+	KUNIT_EXPECT_EQ(test, 0, dma_iova_link(c.dev, &st, page_to_phys(p[0]),
+					       PAGE_SIZE, PAGE_SIZE,
+					       DMA_TO_DEVICE, 0));
+	KUNIT_EXPECT_EQ(test, 0, dma_iova_sync(c.dev, &st, PAGE_SIZE, PAGE_SIZE));
+	edu_expect_reads(test, &c, st.addr + PAGE_SIZE, 256, want);
+
+	off = st.addr;
+	dma_iova_destroy(c.dev, &st, 3 * PAGE_SIZE, DMA_BIDIRECTIONAL, 0);
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&st));
+	KUNIT_EXPECT_EQ(test, dma_iova_size(&st), 0);
+	for (i = 0; i < 3; i++)
+		KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, off + i * PAGE_SIZE), 0);
+}
+
+static void iova_partial_link_error(struct kunit *test)
+{
+	struct dma_iova_state st, none = {};
+	struct iommu_domain *dom;
+	struct page *p[2];
+	struct edu_ctx c;
+	phys_addr_t a, b;
+
+	edu_ctx_init(test, &c);
+	edu_skip_without_iommu(test, &c);
+	dom = iommu_get_domain_for_dev(c.dev);
+	p[0] = edu_alloc_page(test, &c);
+	p[1] = edu_alloc_page(test, &c);
+
+	/* A state without a range is refused */
+	a = page_to_phys(p[0]);
+	b = page_to_phys(p[1]);
+	KUNIT_EXPECT_EQ(test, -EINVAL, dma_iova_link(c.dev, &none, a, 0,
+						     PAGE_SIZE, DMA_TO_DEVICE,
+						     0));
+
+	KUNIT_ASSERT_TRUE(test, dma_iova_try_alloc(c.dev, &st, 0, 2 * PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0, dma_iova_link(c.dev, &st, a, 0, PAGE_SIZE,
+					       DMA_TO_DEVICE, 0));
+	/* Runs past the end of the range, starts past it, is empty */
+	KUNIT_EXPECT_EQ(test, -EINVAL, dma_iova_link(c.dev, &st, b, PAGE_SIZE,
+						     2 * PAGE_SIZE,
+						     DMA_TO_DEVICE, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL, dma_iova_link(c.dev, &st, b,
+						     2 * PAGE_SIZE, PAGE_SIZE,
+						     DMA_TO_DEVICE, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL, dma_iova_link(c.dev, &st, b, PAGE_SIZE,
+						     0, DMA_TO_DEVICE, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL, dma_iova_sync(c.dev, &st, PAGE_SIZE,
+						     2 * PAGE_SIZE));
+	/* Nothing of the failed links got mapped */
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, st.addr + PAGE_SIZE), 0);
+	KUNIT_EXPECT_EQ(test, 0, dma_iova_sync(c.dev, &st, 0, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, st.addr), a);
+
+	/* The caller unwinds what it mapped so far */
+	dma_iova_destroy(c.dev, &st, PAGE_SIZE, DMA_TO_DEVICE, 0);
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&st));
+}
+
+static void iova_misaligned(struct kunit *test)
+{
+	struct iommu_domain *dom;
+	struct dma_iova_state st;
+	phys_addr_t a, b;
+	struct edu_ctx c;
+	u8 *want;
+
+	edu_ctx_init(test, &c);
+	edu_skip_without_iommu(test, &c);
+	dom = iommu_get_domain_for_dev(c.dev);
+	a = page_to_phys(edu_alloc_page(test, &c));
+	b = page_to_phys(edu_alloc_page(test, &c));
+	qemu_edu_pattern(phys_to_virt(a), PAGE_SIZE, 0, 3);
+	qemu_edu_pattern(phys_to_virt(b), PAGE_SIZE, PAGE_SIZE, 3);
+
+	/* The IOVA inherits the in-page offset of the first range */
+	KUNIT_ASSERT_TRUE(test, dma_iova_try_alloc(c.dev, &st, a + 0x100,
+						   PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, st.addr & ~PAGE_MASK, 0x100);
+
+	/* In-page offsets of IOVA and phys differ */
+	KUNIT_EXPECT_EQ(test, -EINVAL, dma_iova_link(c.dev, &st, a + 0x180, 0,
+						     0x100, DMA_TO_DEVICE, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL, dma_iova_link(c.dev, &st, b,
+						     PAGE_SIZE - 0x100 + 0x10,
+						     0x10, DMA_TO_DEVICE, 0));
+
+	/* Head range ends mid-page, the next starts on a page boundary */
+	KUNIT_EXPECT_EQ(test, 0, dma_iova_link(c.dev, &st, a + 0x100, 0,
+					       PAGE_SIZE - 0x100,
+					       DMA_TO_DEVICE, 0));
+	KUNIT_EXPECT_EQ(test, 0, dma_iova_link(c.dev, &st, b, PAGE_SIZE - 0x100,
+					       0x100, DMA_TO_DEVICE, 0));
+	KUNIT_EXPECT_EQ(test, 0, dma_iova_sync(c.dev, &st, 0, PAGE_SIZE));
+
+	want = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	memcpy(want, phys_to_virt(a + 0x100), PAGE_SIZE - 0x100);
+	memcpy(want + PAGE_SIZE - 0x100, phys_to_virt(b), 0x100);
+	edu_expect_reads(test, &c, st.addr, PAGE_SIZE, want);
+	dma_iova_destroy(c.dev, &st, PAGE_SIZE, DMA_TO_DEVICE, 0);
+
+	/* A partial page already used by an earlier link cannot be reused */
+	KUNIT_ASSERT_TRUE(test, dma_iova_try_alloc(c.dev, &st, 0, PAGE_SIZE));
+	KUNIT_EXPECT_EQ(test, 0, dma_iova_link(c.dev, &st, a + 0x800, 0x800,
+					       0x100, DMA_TO_DEVICE, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL, dma_iova_link(c.dev, &st, a + 0x900,
+						     0x900, 0x100,
+						     DMA_TO_DEVICE, 0));
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, st.addr + 0x900), a + 0x900);
+	dma_iova_destroy(c.dev, &st, 0xa00, DMA_TO_DEVICE, 0);
+}
+
+static void iova_beyond_aperture(struct kunit *test)
+{
+	struct dma_iova_state st;
+	struct edu_ctx c;
+	size_t big;
+
+	edu_ctx_init(test, &c);
+
+	/* Larger than anything below the DMA mask */
+	big = (size_t)dma_get_mask(c.dev) + 1 + PAGE_SIZE;
+	KUNIT_EXPECT_FALSE(test, dma_iova_try_alloc(c.dev, &st, 0, big));
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&st));
+	KUNIT_EXPECT_EQ(test, dma_iova_size(&st), 0);
+	KUNIT_EXPECT_FALSE(test, dma_iova_try_alloc(c.dev, &st, 0, 1ULL << 48));
+	KUNIT_EXPECT_FALSE(test, dma_iova_try_alloc(c.dev, &st, 0, SIZE_MAX));
+	KUNIT_EXPECT_FALSE(test, dma_iova_try_alloc(c.dev, &st, 0x123,
+						    SIZE_MAX - 0x100));
+	KUNIT_EXPECT_FALSE(test, dma_iova_try_alloc(c.dev, &st, 0, 0));
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&st));
+
+	/* ... and the aperture is still usable afterwards */
+	if (c.iommu) {
+		KUNIT_EXPECT_TRUE(test, dma_iova_try_alloc(c.dev, &st, 0, SZ_1M));
+		dma_iova_free(c.dev, &st);
+	}
+}
+
+static void iova_no_iommu(struct kunit *test)
+{
+	struct dma_iova_state st = { .addr = 1, .__size = 2 };
+	struct page *p;
+	struct edu_ctx c;
+	dma_addr_t addr;
+
+	edu_ctx_init(test, &c);
+	if (c.iommu)
+		kunit_skip(test, "%s is behind an IOMMU", pci_name(c.pdev));
+
+	KUNIT_EXPECT_FALSE(test, dma_iova_try_alloc(c.dev, &st, 0, PAGE_SIZE));
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&st));
+	KUNIT_EXPECT_EQ(test, dma_iova_size(&st), 0);
+	KUNIT_EXPECT_EQ(test, st.addr, 0);
+
+	/* The fallback: map the page on its own and let the device read it */
+	p = edu_alloc_page(test, &c);
+	qemu_edu_pattern(page_address(p), PAGE_SIZE, 0, 4);
+	addr = dma_map_page(c.dev, p, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	KUNIT_ASSERT_FALSE(test, dma_mapping_error(c.dev, addr));
+	edu_expect_reads(test, &c, addr, PAGE_SIZE, page_address(p));
+	dma_unmap_page(c.dev, addr, PAGE_SIZE, DMA_TO_DEVICE);
+}
+
+/* The NVMe controller memory buffer published for P2P, if any. */
+static struct pci_dev *edu_find_p2p_provider(void)
+{
+	struct pci_dev *pdev = NULL;
+
+	while ((pdev = pci_get_class(PCI_CLASS_STORAGE_EXPRESS, pdev)))
+		if (pci_has_p2pmem(pdev))
+			return pdev;
+	return NULL;
+}
+
+/* The switch upstream port above @pdev, or NULL on a root port. */
+static struct pci_dev *edu_switch_of(struct pci_dev *pdev)
+{
+	struct pci_dev *port = pci_upstream_bridge(pdev);
+
+	if (!port || pci_pcie_type(port) != PCI_EXP_TYPE_DOWNSTREAM)
+		return NULL;
+	return pci_upstream_bridge(port);
+}
+
+struct edu_p2p {
+	struct pci_dev *provider;
+	void *va;
+	phys_addr_t phys;
+	size_t len;
+};
+
+static void edu_p2p_free(void *data)
+{
+	struct edu_p2p *m = data;
+
+	pci_free_p2pmem(m->provider, m->va, m->len);
+	pci_dev_put(m->provider);
+}
+
+static struct edu_p2p *edu_p2p_alloc(struct kunit *test, size_t len)
+{
+	struct edu_p2p *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->provider = edu_find_p2p_provider();
+	if (!m->provider)
+		kunit_skip(test, "no PCI P2P memory provider (nvme CMB)");
+	m->va = pci_alloc_p2pmem(m->provider, len);
+	if (!m->va) {
+		pci_dev_put(m->provider);
+		kunit_skip(test, "no free P2P memory");
+	}
+	m->len = len;
+	m->phys = page_to_phys(virt_to_page(m->va)) + offset_in_page(m->va);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, edu_p2p_free, m));
+	return m;
+}
+
+static const char *const edu_map_type_names[] = {
+	[PCI_P2PDMA_MAP_UNKNOWN] = "unknown",
+	[PCI_P2PDMA_MAP_NOT_SUPPORTED] = "refused",
+	[PCI_P2PDMA_MAP_BUS_ADDR] = "bus-address",
+	[PCI_P2PDMA_MAP_THRU_HOST_BRIDGE] = "host-bridge",
+};
+
+/* Does the downstream port above @pdev redirect peer requests upstream? */
+static bool edu_acs_redirects(struct pci_dev *pdev)
+{
+	struct pci_dev *port = pci_upstream_bridge(pdev);
+	u16 ctrl;
+	int pos;
+
+	if (!port)
+		return false;
+	pos = pci_find_ext_capability(port, PCI_EXT_CAP_ID_ACS);
+	if (!pos)
+		return false;
+	pci_read_config_word(port, pos + PCI_ACS_CTRL, &ctrl);
+	return ctrl & (PCI_ACS_RR | PCI_ACS_CR);
+}
+
+/*
+ * The expected decision: below the same switch, without ACS redirection,
+ * the peer is reached with a bus address.  QEMU's xio3130 downstream
+ * ports have no ACS capability, so that holds with intel-iommu too.
+ * Every other path crosses QEMU's q35 host bridge, which is whitelisted.
+ */
+static enum pci_p2pdma_map_type edu_expected_map(struct edu_ctx *c,
+						 struct pci_dev *provider)
+{
+	struct pci_dev *sw = edu_switch_of(c->pdev);
+
+	if (sw && sw == edu_switch_of(provider) &&
+	    !edu_acs_redirects(c->pdev) && !edu_acs_redirects(provider))
+		return PCI_P2PDMA_MAP_BUS_ADDR;
+	return PCI_P2PDMA_MAP_THRU_HOST_BRIDGE;
+}
+
+/*
+ * QEMU has no peer-to-peer routing inside a switch: with a vIOMMU every
+ * DMA request of the device is translated, so a bus address would fault
+ * there although it is the right answer on real hardware.
+ */
+static bool edu_p2p_emulated(struct edu_ctx *c, enum pci_p2pdma_map_type type)
+{
+	return !(c->iommu && type == PCI_P2PDMA_MAP_BUS_ADDR);
+}
+
+/* Can this device address the P2P page at all, whatever the path? */
+static bool edu_p2p_reachable(struct edu_ctx *c, struct edu_p2p *m)
+{
+	u64 mask = dma_get_mask(c->dev);
+	enum pci_p2pdma_map_type type;
+
+	type = pci_p2pdma_map_type(virt_to_page(m->va)->pgmap, c->dev);
+	if (type == PCI_P2PDMA_MAP_NOT_SUPPORTED || !edu_p2p_emulated(c, type))
+		return false;
+	if (type == PCI_P2PDMA_MAP_BUS_ADDR)
+		return pci_p2pmem_virt_to_bus(m->provider, m->va) +
+		       m->len - 1 <= mask;
+	return c->iommu || m->phys + m->len - 1 <= mask;
+}
+
+static void edu_p2p_matrix(struct kunit *test)
+{
+	enum pci_p2pdma_map_type type, want;
+	struct dma_phys_map map;
+	struct dma_list_iter di;
+	struct phys_list pl;
+	struct edu_p2p *m;
+	struct edu_ctx c;
+	dma_addr_t addr;
+	u64 len;
+	int ret;
+
+	edu_ctx_init(test, &c);
+	m = edu_p2p_alloc(test, PAGE_SIZE);
+	qemu_edu_pattern(m->va, PAGE_SIZE, 0, 6);
+
+	type = pci_p2pdma_map_type(virt_to_page(m->va)->pgmap, c.dev);
+	want = edu_expected_map(&c, m->provider);
+	kunit_info(test, "edu %s %s: P2P from %s (%s): %s\n", pci_name(c.pdev),
+		   c.iommu ? "iommu" : "direct", pci_name(m->provider),
+		   edu_switch_of(c.pdev) ? "same switch" : "root port",
+		   edu_map_type_names[type]);
+	KUNIT_EXPECT_EQ(test, type, want);
+
+	KUNIT_ASSERT_EQ(test, 0, phys_list_init(&pl, NULL));
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, m->phys, PAGE_SIZE,
+						  GFP_KERNEL));
+	ret = dma_map_phys_list(c.dev, &pl, DMA_BIDIRECTIONAL, 0, &map);
+	if (type == PCI_P2PDMA_MAP_BUS_ADDR &&
+	    pci_p2pmem_virt_to_bus(m->provider, m->va) + PAGE_SIZE - 1 >
+	    dma_get_mask(c.dev)) {
+		/* The peer is close, but outside what the device can drive */
+		kunit_info(test, "bus address beyond the %llx DMA mask: refused\n",
+			   dma_get_mask(c.dev));
+		KUNIT_EXPECT_EQ(test, ret, -EREMOTEIO);
+	} else if (type == PCI_P2PDMA_MAP_THRU_HOST_BRIDGE && !c.iommu &&
+		   m->phys + PAGE_SIZE - 1 > dma_get_mask(c.dev)) {
+		kunit_info(test, "BAR beyond the %llx DMA mask: refused\n",
+			   dma_get_mask(c.dev));
+		KUNIT_EXPECT_EQ(test, ret, -EREMOTEIO);
+	} else if (type == PCI_P2PDMA_MAP_NOT_SUPPORTED) {
+		KUNIT_EXPECT_EQ(test, ret, -EREMOTEIO);
+	} else {
+		KUNIT_ASSERT_EQ(test, ret, 0);
+		KUNIT_EXPECT_EQ(test, map.nr_bus,
+				type == PCI_P2PDMA_MAP_BUS_ADDR ? 1 : 0);
+		KUNIT_EXPECT_EQ(test, map.nr_host_bridge,
+				type == PCI_P2PDMA_MAP_THRU_HOST_BRIDGE ? 1 : 0);
+		KUNIT_EXPECT_EQ(test, dma_use_iova(&map.state),
+				c.iommu && type != PCI_P2PDMA_MAP_BUS_ADDR);
+		KUNIT_ASSERT_EQ(test, dma_list_count(&map.dl), 1);
+		dma_list_iter_init(&di, &map.dl);
+		KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr, &len));
+		if (type == PCI_P2PDMA_MAP_BUS_ADDR)
+			KUNIT_EXPECT_EQ(test, addr,
+					pci_p2pmem_virt_to_bus(m->provider, m->va));
+		/* The device reads the peer's memory through the mapping */
+		if (edu_p2p_emulated(&c, type))
+			edu_expect_reads(test, &c, addr, 512, m->va);
+		else
+			kunit_info(test, "QEMU translates all DMA of a device behind its vIOMMU, even to a peer on the same switch: bus-address DMA not exercised\n");
+		dma_unmap_phys_list(c.dev, &pl, &map);
+	}
+	phys_list_free(&pl);
+}
+
+static void edu_folio_put(void *f)
+{
+	folio_put(f);
+}
+
+/*
+ * A buffer of a scattered page, part of a 2 MiB folio and (when the
+ * topology lets this device reach it) a page of NVMe CMB: the device reads
+ * every byte through the mapping and then writes every byte through it.
+ */
+static void edu_dma_multi_range(struct kunit *test)
+{
+	struct dma_phys_map map;
+	struct dma_list_iter di;
+	struct phys_list_iter pi;
+	struct phys_list pl;
+	struct edu_p2p *m = NULL;
+	struct pci_dev *prov;
+	struct folio *folio;
+	u64 len, total, pos;
+	u32 crcs[8];
+	phys_addr_t phys;
+	dma_addr_t addr;
+	struct edu_ctx c;
+	struct page *p;
+	unsigned int i;
+	u8 *lin;
+	int ret;
+
+	edu_ctx_init(test, &c);
+	p = edu_alloc_page(test, &c);
+	folio = folio_alloc(c.gfp | __GFP_NOWARN, PMD_SHIFT - PAGE_SHIFT);
+	if (!folio)
+		kunit_skip(test, "no 2 MiB folio available");
+	ret = kunit_add_action_or_reset(test, edu_folio_put, folio);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	KUNIT_ASSERT_EQ(test, 0, phys_list_init(&pl, NULL));
+	/* Tail of a page, 1.5 pages in the middle of the folio, CMB page */
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, page_to_phys(p) + 0xc00,
+						  0x400, GFP_KERNEL));
+	phys = PFN_PHYS(folio_pfn(folio)) + SZ_1M;
+	ret = phys_list_append(&pl, phys, PAGE_SIZE + 0x800, GFP_KERNEL);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	prov = edu_find_p2p_provider();
+	if (prov) {
+		pci_dev_put(prov);
+		m = edu_p2p_alloc(test, PAGE_SIZE);
+		if (!edu_p2p_reachable(&c, m))
+			m = NULL;
+	}
+	if (m)
+		KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, m->phys,
+							  PAGE_SIZE, GFP_KERNEL));
+	else
+		kunit_info(test, "edu %s: CMB not reachable by this device, RAM only\n",
+			   pci_name(c.pdev));
+
+	/* CPU writes the bytes; keep a linear copy of the whole list */
+	total = phys_list_len(&pl);
+	lin = kunit_kzalloc(test, total, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, lin);
+	pos = 0;
+	phys_list_for_each(&pl, &pi, phys, len) {
+		void *va = (m && phys == m->phys) ? m->va : phys_to_virt(phys);
+
+		qemu_edu_pattern(va, len, pos, 7);
+		memcpy(lin + pos, va, len);
+		pos += len;
+	}
+
+	ret = dma_map_phys_list(c.dev, &pl, DMA_BIDIRECTIONAL, 0, &map);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	kunit_info(test, "edu %s %s: %lu ranges -> %lu DMA ranges, %s, %lu bus, %lu host-bridge\n",
+		   pci_name(c.pdev), c.iommu ? "iommu" : "direct",
+		   phys_list_count(&pl), dma_list_count(&map.dl),
+		   dma_use_iova(&map.state) ? "one IOVA range" : "per range",
+		   map.nr_bus, map.nr_host_bridge);
+	KUNIT_EXPECT_EQ(test, dma_use_iova(&map.state), c.iommu);
+	KUNIT_ASSERT_LE(test, dma_list_count(&map.dl), ARRAY_SIZE(crcs));
+	KUNIT_EXPECT_EQ(test, dma_list_len(&map.dl), total);
+
+	/* Device reads: compare per DMA range with the CPU's bytes */
+	ret = qemu_edu_checksum_list(c.edu, &map.dl, crcs, ARRAY_SIZE(crcs));
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	pos = 0;
+	i = 0;
+	dma_list_for_each(&map.dl, &di, addr, len) {
+		KUNIT_EXPECT_EQ_MSG(test, crcs[i], crc32_le(~0U, lin + pos, len),
+				    "DMA range %u", i);
+		pos += len;
+		i++;
+	}
+
+	/* Device writes a new pattern; the CPU must see it everywhere */
+	KUNIT_ASSERT_EQ(test, 0, qemu_edu_fill_list(c.edu, &map.dl, 9));
+	dma_sync_phys_list_for_cpu(c.dev, &pl, &map);
+	qemu_edu_pattern(lin, total, 0, 9);
+	pos = 0;
+	phys_list_for_each(&pl, &pi, phys, len) {
+		void *va = (m && phys == m->phys) ? m->va : phys_to_virt(phys);
+
+		KUNIT_EXPECT_EQ(test, 0, memcmp(va, lin + pos, len));
+		pos += len;
+	}
+	dma_unmap_phys_list(c.dev, &pl, &map);
+	phys_list_free(&pl);
+}
+
+/* A range the device cannot reach fails the whole list, nothing mapped. */
+static void edu_phys_list_refuse(struct kunit *test)
+{
+	struct dma_phys_map map;
+	struct phys_list pl;
+	struct edu_ctx c;
+	phys_addr_t phys;
+	int ret;
+
+	edu_ctx_init(test, &c);
+	KUNIT_ASSERT_EQ(test, 0, phys_list_init(&pl, NULL));
+	ret = dma_map_phys_list(c.dev, &pl, DMA_TO_DEVICE, 0, &map);
+	KUNIT_EXPECT_EQ(test, ret, -EINVAL);
+	phys = page_to_phys(edu_alloc_page(test, &c));
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, phys, PAGE_SIZE,
+						  GFP_KERNEL));
+	/* No struct page behind it: the provider is unknown */
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, 1ULL << 50, PAGE_SIZE,
+						  GFP_KERNEL));
+	ret = dma_map_phys_list(c.dev, &pl, DMA_TO_DEVICE, 0, &map);
+	KUNIT_EXPECT_EQ(test, ret, -EREMOTEIO);
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&map.state));
+	KUNIT_EXPECT_EQ(test, dma_list_count(&map.dl), 0);
+	phys_list_free(&pl);
+}
+
+static int edu_suite_init(struct kunit_suite *suite)
+{
+	struct pci_dev *nvme;
+	int i;
+
+	/* nvme probes asynchronously; give its CMB a moment to appear */
+	wait_for_device_probe();
+	nvme = pci_get_class(PCI_CLASS_STORAGE_EXPRESS, NULL);
+	for (i = 0; nvme && i < 100 && !pci_has_p2pmem(nvme); i++)
+		msleep(100);
+	pci_dev_put(nvme);
+	return 0;
+}
+
+static struct kunit_case qemu_edu_iova_cases[] = {
+	KUNIT_CASE_PARAM(iova_lifecycle, edu_gen_params),
+	KUNIT_CASE_PARAM(iova_partial_link_error, edu_gen_params),
+	KUNIT_CASE_PARAM(iova_misaligned, edu_gen_params),
+	KUNIT_CASE_PARAM(iova_beyond_aperture, edu_gen_params),
+	KUNIT_CASE_PARAM(iova_no_iommu, edu_gen_params),
+	KUNIT_CASE_PARAM(edu_phys_list_refuse, edu_gen_params),
+	KUNIT_CASE_PARAM(edu_p2p_matrix, edu_gen_params),
+	/* Twelve or more device transfers at ~100 ms each */
+	KUNIT_CASE_PARAM_ATTR(edu_dma_multi_range, edu_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
+	{}
+};
+
+static struct kunit_suite qemu_edu_iova_suite = {
+	.name = "qemu_edu_iova",
+	.suite_init = edu_suite_init,
+	.test_cases = qemu_edu_iova_cases,
+};
+
+kunit_test_suite(qemu_edu_iova_suite);
+
+MODULE_DESCRIPTION("KUnit tests of the two-step IOVA API on QEMU's edu device");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,534 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Driver for QEMU's "edu" PCI device used as a DMA engine.
+ *
+ * The device has one 4 KiB internal buffer at device address 0x40000 and a
+ * single DMA channel that copies between that buffer and a bus address.
+ * The driver only ever starts a transfer to or from an address range the
+ * caller mapped for this device, checked against the device's DMA mask,
+ * and it never lets a transfer leave the internal buffer (the emulator
+ * aborts the whole VM if one does).
+ *
+ * Each transfer waits on a timer in the emulator (about 100 ms), so users
+ * keep transfers few.  The emulator's range check excludes the last byte
+ * of the buffer, so one transfer moves at most 4095 bytes.
+ */
+#include <linux/crc32.h>
+#include <linux/debugfs.h>
+#include <linux/delay.h>
+#include <linux/dma-mapping.h>
+#include <linux/dma-phys-list.h>
+#include <linux/io.h>
+#include <linux/io-64-nonatomic-lo-hi.h>
+#include <linux/iommu.h>
+#include <linux/jiffies.h>
+#include <linux/module.h>
+#include <linux/pci.h>
+#include <linux/range_list.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+
+#include "qemu_edu.h"
+
+#define EDU_REG_ID		0x00
+#define EDU_REG_DMA_SRC		0x80
+#define EDU_REG_DMA_DST		0x88
+#define EDU_REG_DMA_CNT		0x90
+#define EDU_REG_DMA_CMD		0x98
+
+#define EDU_ID_MAGIC		0xed
+#define EDU_DMA_RUN		BIT(0)
+#define EDU_DMA_TO_RAM		BIT(1)
+
+#define EDU_BUF_ADDR		0x40000
+#define EDU_XFER_TIMEOUT_MS	5000
+
+static unsigned int dma_bits = 28;
+module_param(dma_bits, uint, 0444);
+MODULE_PARM_DESC(dma_bits,
+		 "Address bits the device drives; QEMU's dma_mask property (default 28)");
+
+static struct dentry *qemu_edu_debugfs;
+static struct pci_driver qemu_edu_driver;
+
+/**
+ * qemu_edu_from_pci() - the edu state of a PCI device bound to this driver
+ * @pdev: a PCI device, for example from pci_get_device()
+ *
+ * Context: Any context; the caller keeps the driver bound.
+ * Return: the state, or NULL if @pdev is not bound to this driver.
+ */
+struct qemu_edu *qemu_edu_from_pci(struct pci_dev *pdev)
+{
+	if (pdev->driver != &qemu_edu_driver)
+		return NULL;
+	return pci_get_drvdata(pdev);
+}
+EXPORT_SYMBOL_GPL(qemu_edu_from_pci);
+
+/**
+ * qemu_edu_topology() - how the device's DMA reaches memory
+ * @edu: the device
+ *
+ * Context: Any context.
+ * Return: "iommu" if an IOMMU translates the device's DMA, else "direct".
+ */
+const char *qemu_edu_topology(struct qemu_edu *edu)
+{
+	struct iommu_domain *dom = iommu_get_domain_for_dev(&edu->pdev->dev);
+
+	return dom && (dom->type & __IOMMU_DOMAIN_PAGING) ? "iommu" : "direct";
+}
+EXPORT_SYMBOL_GPL(qemu_edu_topology);
+
+static bool edu_bus_addr_ok(struct qemu_edu *edu, dma_addr_t addr, u32 len)
+{
+	u64 mask = dma_get_mask(&edu->pdev->dev);
+
+	return len && addr <= mask && len - 1 <= mask - addr;
+}
+
+static int edu_xfer(struct qemu_edu *edu, u64 src, u64 dst, u32 len, u32 cmd)
+{
+	unsigned long timeout;
+
+	lockdep_assert_held(&edu->lock);
+
+	lo_hi_writeq(src, edu->mmio + EDU_REG_DMA_SRC);
+	lo_hi_writeq(dst, edu->mmio + EDU_REG_DMA_DST);
+	lo_hi_writeq(len, edu->mmio + EDU_REG_DMA_CNT);
+	writel(cmd | EDU_DMA_RUN, edu->mmio + EDU_REG_DMA_CMD);
+	edu->nr_xfers++;
+
+	timeout = jiffies + msecs_to_jiffies(EDU_XFER_TIMEOUT_MS);
+	while (readl(edu->mmio + EDU_REG_DMA_CMD) & EDU_DMA_RUN) {
+		if (time_after(jiffies, timeout)) {
+			pci_err(edu->pdev, "DMA transfer timed out\n");
+			return -ETIMEDOUT;
+		}
+		usleep_range(2000, 5000);
+	}
+	return 0;
+}
+
+static int edu_check(struct qemu_edu *edu, dma_addr_t addr, u32 dev_off,
+		     u32 len)
+{
+	if (!len || dev_off >= QEMU_EDU_XFER_MAX ||
+	    len > QEMU_EDU_XFER_MAX - dev_off)
+		return -EINVAL;
+	if (!edu_bus_addr_ok(edu, addr, len))
+		return -ERANGE;
+	return 0;
+}
+
+/**
+ * qemu_edu_to_device() - DMA from memory into the device buffer
+ * @edu: the device
+ * @src: DMA address the caller mapped for @edu->pdev
+ * @dev_off: offset in the device buffer
+ * @len: bytes to copy; @dev_off + @len must not exceed QEMU_EDU_XFER_MAX
+ *
+ * Context: Process context; sleeps until the transfer is done.
+ * Return: 0, -EINVAL for a copy outside the device buffer, -ERANGE for an
+ * address the device cannot drive, -ETIMEDOUT.
+ */
+int qemu_edu_to_device(struct qemu_edu *edu, dma_addr_t src, u32 dev_off,
+		       u32 len)
+{
+	int ret = edu_check(edu, src, dev_off, len);
+
+	if (ret)
+		return ret;
+	mutex_lock(&edu->lock);
+	ret = edu_xfer(edu, src, EDU_BUF_ADDR + dev_off, len, 0);
+	mutex_unlock(&edu->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(qemu_edu_to_device);
+
+/**
+ * qemu_edu_from_device() - DMA from the device buffer into memory
+ * @edu: the device
+ * @dev_off: offset in the device buffer
+ * @dst: DMA address the caller mapped for @edu->pdev
+ * @len: bytes to copy; @dev_off + @len must not exceed QEMU_EDU_XFER_MAX
+ *
+ * Context: Process context; sleeps until the transfer is done.
+ * Return: as for qemu_edu_to_device().
+ */
+int qemu_edu_from_device(struct qemu_edu *edu, u32 dev_off, dma_addr_t dst,
+			 u32 len)
+{
+	int ret = edu_check(edu, dst, dev_off, len);
+
+	if (ret)
+		return ret;
+	mutex_lock(&edu->lock);
+	ret = edu_xfer(edu, EDU_BUF_ADDR + dev_off, dst, len, EDU_DMA_TO_RAM);
+	mutex_unlock(&edu->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(qemu_edu_from_device);
+
+/**
+ * qemu_edu_read() - copy part of the device buffer to the CPU
+ * @edu: the device
+ * @dev_off: offset in the device buffer
+ * @buf: destination
+ * @len: bytes to copy
+ *
+ * The device writes into the driver's own coherent page, which is then
+ * copied to @buf: this shows what the device itself holds.
+ *
+ * Context: Process context; sleeps.
+ * Return: as for qemu_edu_from_device().
+ */
+int qemu_edu_read(struct qemu_edu *edu, u32 dev_off, void *buf, u32 len)
+{
+	int ret = edu_check(edu, edu->scratch_dma, dev_off, len);
+
+	if (ret)
+		return ret;
+	mutex_lock(&edu->lock);
+	ret = edu_xfer(edu, EDU_BUF_ADDR + dev_off, edu->scratch_dma, len,
+		       EDU_DMA_TO_RAM);
+	if (!ret)
+		memcpy(buf, edu->scratch, len);
+	mutex_unlock(&edu->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(qemu_edu_read);
+
+/**
+ * qemu_edu_write() - copy bytes from the CPU into the device buffer
+ * @edu: the device
+ * @dev_off: offset in the device buffer
+ * @buf: source
+ * @len: bytes to copy
+ *
+ * Context: Process context; sleeps.
+ * Return: as for qemu_edu_to_device().
+ */
+int qemu_edu_write(struct qemu_edu *edu, u32 dev_off, const void *buf,
+		   u32 len)
+{
+	int ret = edu_check(edu, edu->scratch_dma, dev_off, len);
+
+	if (ret)
+		return ret;
+	mutex_lock(&edu->lock);
+	memcpy(edu->scratch, buf, len);
+	ret = edu_xfer(edu, edu->scratch_dma, EDU_BUF_ADDR + dev_off, len, 0);
+	mutex_unlock(&edu->lock);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(qemu_edu_write);
+
+/**
+ * qemu_edu_pattern() - the byte pattern used by qemu_edu_fill_list()
+ * @buf: destination
+ * @len: bytes to generate
+ * @pos: position of @buf[0] in the whole pattern
+ * @seed: pattern seed
+ *
+ * Context: Any context.
+ */
+void qemu_edu_pattern(void *buf, size_t len, u64 pos, u8 seed)
+{
+	u8 *p = buf;
+	size_t i;
+
+	for (i = 0; i < len; i++, pos++)
+		p[i] = (u8)(pos * 7 + (pos >> 8) + seed);
+}
+EXPORT_SYMBOL_GPL(qemu_edu_pattern);
+
+/**
+ * qemu_edu_checksum_list() - let the device read a DMA range list
+ * @edu: the device
+ * @dl: DMA ranges mapped for @edu->pdev
+ * @crcs: receives the crc32_le (seed ~0) of each range as the device read it
+ * @nr_crcs: number of entries of @crcs; must be at least dma_list_count(@dl)
+ *
+ * The device copies every range into its buffer, QEMU_EDU_XFER_MAX bytes
+ * at a time, and each piece is read back from the device to compute the
+ * checksum.
+ *
+ * Context: Process context; sleeps, two transfers per piece.
+ * Return: 0, -EINVAL if @crcs is too small, or a transfer error.
+ */
+int qemu_edu_checksum_list(struct qemu_edu *edu, const struct dma_list *dl,
+			   u32 *crcs, unsigned int nr_crcs)
+{
+	struct dma_list_iter di;
+	unsigned int i = 0;
+	dma_addr_t addr;
+	void *buf;
+	u64 len;
+	int ret = 0;
+
+	if (dma_list_count(dl) > nr_crcs)
+		return -EINVAL;
+	buf = kmalloc(QEMU_EDU_BUF_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+
+	dma_list_for_each(dl, &di, addr, len) {
+		u32 crc = ~0U;
+
+		while (len) {
+			u32 n = min_t(u64, len, QEMU_EDU_XFER_MAX);
+
+			ret = qemu_edu_to_device(edu, addr, 0, n);
+			if (!ret)
+				ret = qemu_edu_read(edu, 0, buf, n);
+			if (ret)
+				goto out;
+			crc = crc32_le(crc, buf, n);
+			addr += n;
+			len -= n;
+		}
+		crcs[i++] = crc;
+	}
+out:
+	kfree(buf);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(qemu_edu_checksum_list);
+
+/**
+ * qemu_edu_fill_list() - let the device write a pattern into a range list
+ * @edu: the device
+ * @dl: DMA ranges mapped for @edu->pdev
+ * @seed: pattern seed, see qemu_edu_pattern(); positions count from the
+ *	start of the list
+ *
+ * Context: Process context; sleeps, two transfers per QEMU_EDU_XFER_MAX
+ * bytes.
+ * Return: 0 or a transfer error.
+ */
+int qemu_edu_fill_list(struct qemu_edu *edu, const struct dma_list *dl,
+		       u8 seed)
+{
+	struct dma_list_iter di;
+	dma_addr_t addr;
+	u64 len, pos = 0;
+	void *buf;
+	int ret = 0;
+
+	buf = kmalloc(QEMU_EDU_BUF_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+
+	dma_list_for_each(dl, &di, addr, len) {
+		while (len) {
+			u32 n = min_t(u64, len, QEMU_EDU_XFER_MAX);
+
+			qemu_edu_pattern(buf, n, pos, seed);
+			ret = qemu_edu_write(edu, 0, buf, n);
+			if (!ret)
+				ret = qemu_edu_from_device(edu, 0, addr, n);
+			if (ret)
+				goto out;
+			addr += n;
+			len -= n;
+			pos += n;
+		}
+	}
+out:
+	kfree(buf);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(qemu_edu_fill_list);
+
+/*
+ * debugfs "selftest": map three scattered pages with dma_map_phys_list(),
+ * let the device read them and write them, and compare with the CPU.
+ */
+#define EDU_SELFTEST_PAGES	3
+
+static int edu_selftest_show(struct seq_file *m, void *unused)
+{
+	struct qemu_edu *edu = m->private;
+	struct device *dev = &edu->pdev->dev;
+	struct page *pages[EDU_SELFTEST_PAGES * 2] = {};
+	u32 crcs[EDU_SELFTEST_PAGES], want;
+	struct dma_phys_map map;
+	struct phys_list pl;
+	bool ok = true;
+	u8 *expect;
+	gfp_t gfp;
+	int i, ret;
+
+	/* Without an IOMMU the device only reaches what its mask covers */
+	gfp = GFP_KERNEL | __GFP_ZERO;
+	if (dma_get_mask(dev) < DMA_BIT_MASK(32) &&
+	    !strcmp(qemu_edu_topology(edu), "direct"))
+		gfp |= GFP_DMA;
+
+	expect = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	ret = expect ? phys_list_init(&pl, NULL) : -ENOMEM;
+	if (ret)
+		goto out_free;
+
+	/* Every other page, so that no two are physically adjacent */
+	for (i = 0; i < ARRAY_SIZE(pages); i++) {
+		pages[i] = alloc_page(gfp);
+		if (!pages[i]) {
+			ret = -ENOMEM;
+			goto out_pages;
+		}
+	}
+	for (i = 0; i < EDU_SELFTEST_PAGES; i++) {
+		struct page *p = pages[2 * i];
+
+		qemu_edu_pattern(page_address(p), PAGE_SIZE, i * PAGE_SIZE, 0x5a);
+		ret = phys_list_append_page(&pl, p, 0, PAGE_SIZE, GFP_KERNEL);
+		if (ret)
+			goto out_pages;
+	}
+
+	ret = dma_map_phys_list(dev, &pl, DMA_BIDIRECTIONAL, 0, &map);
+	if (ret)
+		goto out_pages;
+
+	ret = qemu_edu_checksum_list(edu, &map.dl, crcs, ARRAY_SIZE(crcs));
+	if (!ret && dma_list_count(&map.dl) == 1) {
+		/* One IOVA range: compare against the CRC of all pages */
+		want = ~0U;
+		for (i = 0; i < EDU_SELFTEST_PAGES; i++)
+			want = crc32_le(want, page_address(pages[2 * i]),
+					PAGE_SIZE);
+		ok = crcs[0] == want;
+	} else if (!ret) {
+		for (i = 0; i < EDU_SELFTEST_PAGES; i++)
+			ok &= crcs[i] == crc32_le(~0U,
+						  page_address(pages[2 * i]),
+						  PAGE_SIZE);
+	}
+	if (!ret)
+		ret = qemu_edu_fill_list(edu, &map.dl, 0xa5);
+	dma_sync_phys_list_for_cpu(dev, &pl, &map);
+	for (i = 0; !ret && i < EDU_SELFTEST_PAGES; i++) {
+		qemu_edu_pattern(expect, PAGE_SIZE, i * PAGE_SIZE, 0xa5);
+		ok &= !memcmp(expect, page_address(pages[2 * i]), PAGE_SIZE);
+	}
+	seq_printf(m, "edu %s %s mapping=%s dma_ranges=%lu transfers=%lu %s\n",
+		   pci_name(edu->pdev), qemu_edu_topology(edu),
+		   dma_use_iova(&map.state) ? "iova" : "direct",
+		   dma_list_count(&map.dl), edu->nr_xfers,
+		   ret ? "error" : ok ? "ok" : "MISMATCH");
+	dma_unmap_phys_list(dev, &pl, &map);
+	if (!ret && !ok)
+		ret = -EIO;
+
+out_pages:
+	for (i = 0; i < ARRAY_SIZE(pages); i++)
+		if (pages[i])
+			__free_page(pages[i]);
+	phys_list_free(&pl);
+out_free:
+	kfree(expect);
+	return ret;
+}
+DEFINE_SHOW_ATTRIBUTE(edu_selftest);
+
+static int qemu_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
+{
+	struct qemu_edu *edu;
+	u32 ident;
+	int ret;
+
+	edu = devm_kzalloc(&pdev->dev, sizeof(*edu), GFP_KERNEL);
+	if (!edu)
+		return -ENOMEM;
+	edu->pdev = pdev;
+	mutex_init(&edu->lock);
+
+	ret = pcim_enable_device(pdev);
+	if (ret)
+		return ret;
+	edu->mmio = pcim_iomap_region(pdev, 0, KBUILD_MODNAME);
+	if (IS_ERR(edu->mmio))
+		return PTR_ERR(edu->mmio);
+
+	ident = readl(edu->mmio + EDU_REG_ID);
+	if ((ident & 0xff) != EDU_ID_MAGIC) {
+		pci_err(pdev, "unexpected identification %#x\n", ident);
+		return -ENODEV;
+	}
+
+	ret = dma_set_mask_and_coherent(&pdev->dev,
+					DMA_BIT_MASK(clamp(dma_bits, 12U, 64U)));
+	if (ret)
+		return ret;
+	pci_set_master(pdev);
+
+	edu->scratch = dmam_alloc_coherent(&pdev->dev, QEMU_EDU_BUF_SIZE,
+					   &edu->scratch_dma, GFP_KERNEL);
+	if (!edu->scratch)
+		return -ENOMEM;
+
+	pci_set_drvdata(pdev, edu);
+	edu->dir = debugfs_create_dir(pci_name(pdev), qemu_edu_debugfs);
+	debugfs_create_file("selftest", 0400, edu->dir, edu,
+			    &edu_selftest_fops);
+	debugfs_create_ulong("transfers", 0400, edu->dir, &edu->nr_xfers);
+
+	pci_info(pdev, "edu %u.%u, %u-bit DMA, %s\n", ident >> 24,
+		 (ident >> 16) & 0xff, clamp(dma_bits, 12U, 64U),
+		 qemu_edu_topology(edu));
+	return 0;
+}
+
+static void qemu_edu_remove(struct pci_dev *pdev)
+{
+	struct qemu_edu *edu = pci_get_drvdata(pdev);
+
+	debugfs_remove(edu->dir);
+	mutex_lock(&edu->lock);
+	pci_clear_master(pdev);
+	mutex_unlock(&edu->lock);
+}
+
+static const struct pci_device_id qemu_edu_ids[] = {
+	{ PCI_DEVICE(0x1234, 0x11e8) },
+	{ }
+};
+MODULE_DEVICE_TABLE(pci, qemu_edu_ids);
+
+static struct pci_driver qemu_edu_driver = {
+	.name = KBUILD_MODNAME,
+	.id_table = qemu_edu_ids,
+	.probe = qemu_edu_probe,
+	.remove = qemu_edu_remove,
+};
+
+static int __init qemu_edu_init(void)
+{
+	int ret;
+
+	qemu_edu_debugfs = debugfs_create_dir("qemu_edu", NULL);
+	ret = qemu_edu_bench_init(qemu_edu_debugfs);
+	if (ret)
+		goto err;
+	ret = pci_register_driver(&qemu_edu_driver);
+	if (ret)
+		goto err;
+	return 0;
+err:
+	debugfs_remove(qemu_edu_debugfs);
+	return ret;
+}
+module_init(qemu_edu_init);
+
+static void __exit qemu_edu_exit(void)
+{
+	pci_unregister_driver(&qemu_edu_driver);
+	debugfs_remove(qemu_edu_debugfs);
+}
+module_exit(qemu_edu_exit);
+
+MODULE_DESCRIPTION("DMA engine driver for QEMU's edu test device");
+MODULE_LICENSE("GPL");

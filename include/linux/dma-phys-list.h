@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Map a list of CPU physical ranges (struct phys_list) for one device into
+ * a list of DMA ranges (struct dma_list), using one IOVA range when an
+ * IOMMU translates the device and deciding per range what PCI
+ * peer-to-peer memory needs.
+ */
+#ifndef _LINUX_DMA_PHYS_LIST_H
+#define _LINUX_DMA_PHYS_LIST_H
+
+#include <linux/dma-mapping.h>
+#include <linux/range_list.h>
+
+struct device;
+
+/**
+ * struct dma_phys_map - a mapped physical range list
+ * @dl: the DMA ranges the device may use; read with the dma_list helpers
+ * @state: the IOVA range, if dma_use_iova(@state)
+ * @iova_linked: bytes of the IOVA range covered by links
+ * @dir: direction passed to dma_map_phys_list()
+ * @attrs: attributes passed to dma_map_phys_list()
+ * @nr_bus: number of ranges mapped with a PCI bus address
+ * @nr_host_bridge: number of P2P ranges mapped through the host bridge
+ *
+ * Filled in by dma_map_phys_list(); the caller keeps it, and the phys_list
+ * it was made from, unchanged until dma_unmap_phys_list().
+ */
+struct dma_phys_map {
+	struct dma_list dl;
+	struct dma_iova_state state;
+	u64 iova_linked;
+	enum dma_data_direction dir;
+	unsigned long attrs;
+	unsigned long nr_bus;
+	unsigned long nr_host_bridge;
+};
+
+#ifdef CONFIG_DMA_PHYS_LIST
+int dma_map_phys_list(struct device *dev, const struct phys_list *pl,
+		      enum dma_data_direction dir, unsigned long attrs,
+		      struct dma_phys_map *map);
+void dma_unmap_phys_list(struct device *dev, const struct phys_list *pl,
+			 struct dma_phys_map *map);
+void dma_sync_phys_list_for_cpu(struct device *dev,
+				const struct phys_list *pl,
+				struct dma_phys_map *map);
+void dma_sync_phys_list_for_device(struct device *dev,
+				   const struct phys_list *pl,
+				   struct dma_phys_map *map);
+#else
+static inline int dma_map_phys_list(struct device *dev,
+				    const struct phys_list *pl,
+				    enum dma_data_direction dir,
+				    unsigned long attrs,
+				    struct dma_phys_map *map)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void dma_unmap_phys_list(struct device *dev,
+				       const struct phys_list *pl,
+				       struct dma_phys_map *map)
+{
+}
+
+static inline void dma_sync_phys_list_for_cpu(struct device *dev,
+					      const struct phys_list *pl,
+					      struct dma_phys_map *map)
+{
+}
+
+static inline void dma_sync_phys_list_for_device(struct device *dev,
+						 const struct phys_list *pl,
+						 struct dma_phys_map *map)
+{
+}
+#endif /* CONFIG_DMA_PHYS_LIST */
+
+#endif /* _LINUX_DMA_PHYS_LIST_H */
