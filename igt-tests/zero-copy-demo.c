@@ -160,7 +160,7 @@ static void vivid_to_vgem(void)
 static void vivid_to_vivid_output(void)
 {
 	struct v4l2_requestbuffers req = {
-		.count = 1,
+		.count = 2,
 		.type = V4L2_BUF_TYPE_VIDEO_OUTPUT,
 		.memory = V4L2_MEMORY_DMABUF,
 	};
@@ -194,13 +194,22 @@ static void vivid_to_vivid_output(void)
 		     ofmt.fmt.pix.sizeimage, cam.len[idx]);
 	igt_assert_sys(ioctl(out, VIDIOC_REQBUFS, &req));
 
-	b.type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
-	b.memory = V4L2_MEMORY_DMABUF;
-	b.index = 0;
-	b.m.fd = dmabuf;
-	b.bytesused = ofmt.fmt.pix.sizeimage;
-	b.length = cam.len[idx];
-	igt_assert_sys(ioctl(out, VIDIOC_QBUF, &b));
+	/*
+	 * vivid keeps the last queued output frame on "screen" and returns
+	 * a buffer only once another is queued behind it: queue the frame
+	 * twice (two vb2 buffers importing the same dma-buf).
+	 */
+	igt_assert_f(req.count >= 2, "vivid gave %u output buffers", req.count);
+	for (unsigned int i = 0; i < 2; i++) {
+		memset(&b, 0, sizeof(b));
+		b.type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
+		b.memory = V4L2_MEMORY_DMABUF;
+		b.index = i;
+		b.m.fd = dmabuf;
+		b.bytesused = ofmt.fmt.pix.sizeimage;
+		b.length = cam.len[idx];
+		igt_assert_sys(ioctl(out, VIDIOC_QBUF, &b));
+	}
 	igt_assert_sys(ioctl(out, VIDIOC_STREAMON, &type));
 	igt_info("vivid-001 output streaming the camera's dma-buf\n");
 	wait_readable(out, "vivid-001 output to return the buffer");
