@@ -239,5 +239,5 @@ static const struct igt_subtest tests[] = {
 
 int main(int argc, char **argv)
 {
-	return igt_main(argc, argv, tests, sizeof(tests) / sizeof(tests[0]));
+	return igt_main(argc, argv, tests, ARRAY_SIZE(tests));
 }

@@ -33,7 +33,7 @@ void igt_fail_at(const char *file, int line, const char *fmt, ...)
 void igt_skip(const char *fmt, ...)
 {
 	/* Where the devices are known to exist, a skip is a failure. */
-	bool strict = getenv("IGT_SKIP_IS_FAIL") != NULL;
+	bool strict = getenv("IGT_SKIP_IS_FAIL");
 	va_list ap;
 
 	fputs(strict ? "FAIL (IGT_SKIP_IS_FAIL): " : "SKIP: ", stdout);
@@ -108,21 +108,21 @@ int igt_main(int argc, char **argv, const struct igt_subtest *tests,
 
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	for (i = 1; i < (size_t)argc; i++) {
+		if (!strcmp(argv[i], "--run-subtest") && i + 1 < (size_t)argc) {
+			glob = argv[++i];
+			continue;
+		}
 		if (!strcmp(argv[i], "--list-subtests")) {
 			for (size_t j = 0; j < count; j++)
 				printf("%s\n", tests[j].name);
 			return 0;
-		} else if (!strcmp(argv[i], "--run-subtest") && i + 1 < (size_t)argc) {
-			glob = argv[++i];
-		} else if (!strcmp(argv[i], "--help")) {
-			usage(argv[0]);
-			for (size_t j = 0; j < count; j++)
-				printf("  %-32s %s\n", tests[j].name, tests[j].what);
-			return 0;
-		} else {
-			usage(argv[0]);
-			return 2;
 		}
+		usage(argv[0]);
+		if (strcmp(argv[i], "--help"))
+			return 2;
+		for (size_t j = 0; j < count; j++)
+			printf("  %-32s %s\n", tests[j].name, tests[j].what);
+		return 0;
 	}
 	for (i = 0; i < count; i++) {
 		if (glob && fnmatch(glob, tests[i].name, 0))

@@ -38,4 +38,6 @@ void igt_skip(const char *fmt, ...)
 
 #define igt_info(...) printf(__VA_ARGS__)
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
 #endif
