@@ -7,7 +7,11 @@
 #
 # Topologies (both q35):
 #   iommu   intel-iommu; root port -> PCIe switch -> {nvme with a 64 MiB
-#           CMB, edu}; a second edu on its own root port
+#           CMB, ivshmem with 4 MiB of shared memory, edu}; a second
+#           edu on its own root port.  Both edus drive 64-bit addresses
+#           (QEMU's default is 28 bits), so every path is decided by
+#           topology, not by the DMA mask; the KUnit suite narrows the
+#           mask itself to test refusals.
 #   direct  the same devices, no IOMMU
 #
 # QEMU runs with TCG: nested KVM hangs on our machines.  WB_ACCEL=kvm
@@ -47,10 +51,12 @@ cmdline="console=ttyS0 root=host rootfstype=9p ro
 rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose
 init=$REPO/workbench/guest/init panic=-1 oops=panic
 vivid.n_devs=2 vivid.allocators=1,1 cma=128M hugepages=1100
+qemu_edu.dma_bits=64
 WB_MODE=$mode WB_TOPO=$topo WB_REPO=$REPO WB_TOOLS=$WB_CACHE/tools"
 [ "$topo" = iommu ] && cmdline="$cmdline intel_iommu=on"
 [ "$topo" = direct ] && cmdline="$cmdline intel_iommu=off"
 
+edu_mask=0xffffffffffffffff
 timeout_s=${WB_TIMEOUT:-1500}
 say "booting $flavor kernel on topology '$topo' ($mode), timeout ${timeout_s}s"
 start=$(date +%s)
@@ -64,10 +70,13 @@ timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 \
 	-device x3130-upstream,id=sw,bus=rp1 \
 	-device xio3130-downstream,id=sw0,bus=sw,chassis=2,slot=0 \
 	-device xio3130-downstream,id=sw1,bus=sw,chassis=3,slot=1 \
+	-device xio3130-downstream,id=sw2,bus=sw,chassis=5,slot=2 \
 	-device nvme,serial=wb-cmb,cmb_size_mb=64,bus=sw0 \
-	-device edu,bus=sw1 \
+	-device edu,bus=sw1,dma_mask=$edu_mask \
+	-object memory-backend-ram,id=shm,size=4M,share=on \
+	-device ivshmem-plain,memdev=shm,bus=sw2 \
 	-device pcie-root-port,id=rp2,chassis=4,slot=2 \
-	-device edu,bus=rp2 \
+	-device edu,bus=rp2,dma_mask=$edu_mask \
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
 	-device virtio-9p-pci,fsdev=root,mount_tag=host \
 	-kernel "$kernel" -append "$(echo $cmdline)" \

@@ -39,27 +39,46 @@ static u64 dpl_dma_limit(struct device *dev)
 	return min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
 }
 
+/*
+ * RAM, or P2P memory reached by bus address or through the host bridge.
+ * P2P memory is either ZONE_DEVICE pages of a pci_p2pdma provider or,
+ * without struct page, a BAR offered with pcim_p2pdma_init(); anything
+ * else without struct page has no known provider and is refused.  The
+ * topology is walked once per provider, @p2p remembers the answer.
+ */
 static int dpl_classify(struct device *dev, struct pci_p2pdma_map_state *p2p,
 			phys_addr_t phys, u64 len, enum dpl_kind *kind)
 {
-	struct page *first, *last;
+	unsigned long pfn = PHYS_PFN(phys), last = PHYS_PFN(phys + len - 1);
+	struct p2pdma_provider *mem;
+	enum pci_p2pdma_map_type type;
+	struct page *first, *end;
 
-	/* Ranges without struct page have no known provider: refuse them */
-	if (!pfn_valid(PHYS_PFN(phys)) || !pfn_valid(PHYS_PFN(phys + len - 1)))
-		return -EREMOTEIO;
-
-	first = pfn_to_page(PHYS_PFN(phys));
-	last = pfn_to_page(PHYS_PFN(phys + len - 1));
-	if (!is_pci_p2pdma_page(first)) {
-		if (is_pci_p2pdma_page(last))
-			return -EINVAL;
-		*kind = DPL_RAM;
-		return 0;
+	if (!pfn_valid(pfn)) {
+		mem = pci_p2pdma_provider_of(phys, len);
+		if (!mem)
+			return -EREMOTEIO;
+		type = pci_p2pdma_provider_state(p2p, dev, mem);
+	} else {
+		first = pfn_to_page(pfn);
+		/* Both ends must be the same kind of memory */
+		if (last != pfn) {
+			if (!pfn_valid(last))
+				return -EINVAL;
+			end = pfn_to_page(last);
+			if (is_pci_p2pdma_page(first) != is_pci_p2pdma_page(end) ||
+			    (is_pci_p2pdma_page(first) &&
+			     first->pgmap != end->pgmap))
+				return -EINVAL;
+		}
+		if (!is_pci_p2pdma_page(first)) {
+			*kind = DPL_RAM;
+			return 0;
+		}
+		type = pci_p2pdma_state(p2p, dev, first);
 	}
-	if (!is_pci_p2pdma_page(last) || last->pgmap != first->pgmap)
-		return -EINVAL;
 
-	switch (pci_p2pdma_state(p2p, dev, first)) {
+	switch (type) {
 	case PCI_P2PDMA_MAP_BUS_ADDR:
 		if (pci_p2pdma_bus_addr_map(p2p, phys + len - 1) >
 		    dpl_dma_limit(dev))
@@ -100,6 +119,10 @@ static void dpl_unmap_direct(struct device *dev, const struct phys_list *pl,
 	phys_addr_t phys;
 	dma_addr_t addr;
 	u64 len, dlen;
+
+	/* Bus addresses only (their runs may be merged): nothing to undo */
+	if (map->nr_bus == phys_list_count(pl))
+		return;
 
 	dma_list_iter_init(&di, &map->dl);
 	phys_list_for_each(pl, &pi, phys, len) {
@@ -192,29 +215,20 @@ err:
 }
 
 /*
- * Size of the IOVA range needed for @pl, or 0 if nothing needs one.  Also
- * classifies every range, so an unreachable range fails here, before
- * anything is allocated.
+ * Size of the IOVA range that holds every range of @pl.  Ranges are not
+ * classified here, so that each is classified once, while linking: slots
+ * are monotonic in the cursor, so skipping the ranges that turn out to
+ * need no IOVA (PCI bus addresses) can only end below this size.
  */
-static int dpl_iova_size(struct device *dev, const struct phys_list *pl,
-			 u64 mask, u64 *size)
+static u64 dpl_iova_size(const struct phys_list *pl, u64 mask)
 {
-	struct pci_p2pdma_map_state p2p = {};
 	struct phys_list_iter pi;
-	enum dpl_kind kind;
-	phys_addr_t phys;
 	u64 len, cursor = 0;
-	int ret;
+	phys_addr_t phys;
 
-	phys_list_for_each(pl, &pi, phys, len) {
-		ret = dpl_classify(dev, &p2p, phys, len, &kind);
-		if (ret)
-			return ret;
-		if (kind != DPL_P2P_BUS)
-			cursor = dpl_slot(cursor, phys, mask) + len;
-	}
-	*size = cursor;
-	return 0;
+	phys_list_for_each(pl, &pi, phys, len)
+		cursor = dpl_slot(cursor, phys, mask) + len;
+	return cursor;
 }
 
 static int dpl_map_iova(struct device *dev, const struct phys_list *pl,
@@ -270,6 +284,11 @@ static int dpl_map_iova(struct device *dev, const struct phys_list *pl,
 	if (ret)
 		goto err;
 
+	/* Only bus addresses: the IOVA range was not needed after all */
+	if (!map->iova_linked) {
+		dma_iova_free(dev, &map->state);
+		return 0;
+	}
 	ret = dma_iova_sync(dev, &map->state, 0, map->iova_linked);
 	if (ret)
 		goto err;
@@ -301,8 +320,9 @@ err:
  * Ranges in PCI P2P memory are classified against @dev: a PCI bus address
  * is used as is, memory reached through the host bridge is mapped like RAM
  * with DMA_ATTR_SKIP_CPU_SYNC, and memory @dev cannot reach makes the call
- * fail.  Ranges without a struct page are refused, since their provider is
- * unknown.  On failure nothing stays mapped.
+ * fail.  A range without struct page is P2P memory only if it lies in a
+ * BAR offered with pcim_p2pdma_init(); otherwise its provider is unknown
+ * and it is refused.  On failure nothing stays mapped.
  *
  * Context: Process context; may sleep.
  * Return: 0 on success; -EINVAL for an empty list or a range mixing RAM and
@@ -324,11 +344,8 @@ int dma_map_phys_list(struct device *dev, const struct phys_list *pl,
 	if (!phys_list_count(pl) || !valid_dma_direction(dir))
 		return -EINVAL;
 
-	if (mask) {
-		ret = dpl_iova_size(dev, pl, mask, &size);
-		if (ret)
-			return ret;
-	}
+	if (mask)
+		size = dpl_iova_size(pl, mask);
 	if (size && size <= SIZE_MAX &&
 	    dma_iova_try_alloc(dev, &map->state, 0, size)) {
 		ret = dpl_map_iova(dev, pl, map, mask);

@@ -49,11 +49,12 @@ group_of() {
 }
 
 # The emulated platform is what we asked QEMU for: the IOMMU on `iommu`
-# only, the NVMe CMB published as P2P memory, one edu behind the switch
-# next to the NVMe and one on a root port of its own.
+# only, the NVMe CMB published as P2P memory, the ivshmem BAR offered as
+# P2P memory without pages, both behind the switch, one edu behind the
+# switch next to them and one on a root port of its own.
 topology_check() {
 	echo "TAP version 13"
-	echo "1..6"
+	echo "1..7"
 	ndmar=$(ls /sys/class/iommu 2>/dev/null | wc -l)
 	if [ "$WB_TOPO" = iommu ]; then
 		[ "$ndmar" -ge 1 ]; tap $? "iommu_active"
@@ -64,6 +65,11 @@ topology_check() {
 	[ -n "$nvme" ]; tap $? "nvme_present"
 	[ -n "$nvme" ] && [ "$(cat "$nvme/p2pmem/published" 2>/dev/null)" = 1 ]
 	tap $? "nvme_p2pmem_published"
+	shm=$(pci_devices 0x1af4 0x1110 | head -n 1)
+	[ -n "$shm" ] && [ -n "$nvme" ] &&
+		[ "$(basename "$(readlink "$shm/driver")")" = qemu_edu_shm ] &&
+		[ "$(root_port_of "$shm")" = "$(root_port_of "$nvme")" ]
+	tap $? "ivshmem_bar_offered_behind_switch"
 	[ "$(pci_devices 0x1234 0x11e8 | wc -l)" -eq 2 ]; tap $? "two_edu_devices"
 	edu_sw="" edu_rp=""
 	for e in $(pci_devices 0x1234 0x11e8); do

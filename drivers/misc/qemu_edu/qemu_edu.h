@@ -10,6 +10,7 @@
 
 struct dentry;
 struct dma_list;
+struct p2pdma_provider;
 struct pci_dev;
 
 /* Size of the device's internal DMA buffer */
@@ -25,6 +26,7 @@ struct pci_dev;
  * struct qemu_edu - one bound edu device
  * @pdev: the PCI device
  * @mmio: BAR 0
+ * @dma_mask: the DMA mask set at probe, from the dma_bits parameter
  * @lock: serialises transfers; the engine runs one at a time
  * @scratch: coherent bounce page used to read the device buffer back
  * @scratch_dma: DMA address of @scratch
@@ -34,6 +36,7 @@ struct pci_dev;
 struct qemu_edu {
 	struct pci_dev *pdev;
 	void __iomem *mmio;
+	u64 dma_mask;
 	struct mutex lock;	/* one transfer at a time */
 	void *scratch;
 	dma_addr_t scratch_dma;
@@ -41,7 +44,26 @@ struct qemu_edu {
 	unsigned long nr_xfers;
 };
 
+/**
+ * struct qemu_edu_shm - QEMU ivshmem BAR offered as P2P memory
+ * @pdev: the ivshmem PCI device
+ * @va: CPU mapping of the BAR, for the tests' own accesses
+ * @phys: CPU physical address of the BAR
+ * @len: length of the BAR
+ * @mem: its P2P provider; the BAR has no struct page
+ */
+struct qemu_edu_shm {
+	struct pci_dev *pdev;
+	void __iomem *va;
+	phys_addr_t phys;
+	resource_size_t len;
+	struct p2pdma_provider *mem;
+};
+
 struct qemu_edu *qemu_edu_from_pci(struct pci_dev *pdev);
+struct qemu_edu_shm *qemu_edu_shm_from_pci(struct pci_dev *pdev);
+int qemu_edu_shm_register(void);
+void qemu_edu_shm_unregister(void);
 const char *qemu_edu_topology(struct qemu_edu *edu);
 int qemu_edu_to_device(struct qemu_edu *edu, dma_addr_t src, u32 dev_off,
 		       u32 len);

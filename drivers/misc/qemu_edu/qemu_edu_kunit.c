@@ -439,13 +439,22 @@ static bool edu_p2p_emulated(struct edu_ctx *c, enum pci_p2pdma_map_type type)
 	return !(c->iommu && type == PCI_P2PDMA_MAP_BUS_ADDR);
 }
 
+/* The pci_p2pdma decision for @dev and the provider of a P2P @page. */
+static enum pci_p2pdma_map_type edu_page_map_type(struct device *dev,
+						  struct page *page)
+{
+	struct pci_p2pdma_map_state st = {};
+
+	return pci_p2pdma_state(&st, dev, page);
+}
+
 /* Can this device address the P2P page at all, whatever the path? */
 static bool edu_p2p_reachable(struct edu_ctx *c, struct edu_p2p *m)
 {
 	u64 mask = dma_get_mask(c->dev);
 	enum pci_p2pdma_map_type type;
 
-	type = pci_p2pdma_map_type(virt_to_page(m->va)->pgmap, c->dev);
+	type = edu_page_map_type(c->dev, virt_to_page(m->va));
 	if (type == PCI_P2PDMA_MAP_NOT_SUPPORTED || !edu_p2p_emulated(c, type))
 		return false;
 	if (type == PCI_P2PDMA_MAP_BUS_ADDR)
@@ -454,45 +463,35 @@ static bool edu_p2p_reachable(struct edu_ctx *c, struct edu_p2p *m)
 	return c->iommu || m->phys + m->len - 1 <= mask;
 }
 
-static void edu_p2p_matrix(struct kunit *test)
+/* Map one CMB page for the device with its current DMA mask and check. */
+static void edu_p2p_check(struct kunit *test, struct edu_ctx *c,
+			  struct edu_p2p *m)
 {
-	enum pci_p2pdma_map_type type, want;
+	enum pci_p2pdma_map_type type;
 	struct dma_phys_map map;
 	struct dma_list_iter di;
 	struct phys_list pl;
-	struct edu_p2p *m;
-	struct edu_ctx c;
 	dma_addr_t addr;
 	u64 len;
 	int ret;
 
-	edu_ctx_init(test, &c);
-	m = edu_p2p_alloc(test, PAGE_SIZE);
-	qemu_edu_pattern(m->va, PAGE_SIZE, 0, 6);
-
-	type = pci_p2pdma_map_type(virt_to_page(m->va)->pgmap, c.dev);
-	want = edu_expected_map(&c, m->provider);
-	kunit_info(test, "edu %s %s: P2P from %s (%s): %s\n", pci_name(c.pdev),
-		   c.iommu ? "iommu" : "direct", pci_name(m->provider),
-		   edu_switch_of(c.pdev) ? "same switch" : "root port",
-		   edu_map_type_names[type]);
-	KUNIT_EXPECT_EQ(test, type, want);
+	type = edu_page_map_type(c->dev, virt_to_page(m->va));
 
 	KUNIT_ASSERT_EQ(test, 0, phys_list_init(&pl, NULL));
 	KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, m->phys, PAGE_SIZE,
 						  GFP_KERNEL));
-	ret = dma_map_phys_list(c.dev, &pl, DMA_BIDIRECTIONAL, 0, &map);
+	ret = dma_map_phys_list(c->dev, &pl, DMA_BIDIRECTIONAL, 0, &map);
 	if (type == PCI_P2PDMA_MAP_BUS_ADDR &&
 	    pci_p2pmem_virt_to_bus(m->provider, m->va) + PAGE_SIZE - 1 >
-	    dma_get_mask(c.dev)) {
+	    dma_get_mask(c->dev)) {
 		/* The peer is close, but outside what the device can drive */
 		kunit_info(test, "bus address beyond the %llx DMA mask: refused\n",
-			   dma_get_mask(c.dev));
+			   dma_get_mask(c->dev));
 		KUNIT_EXPECT_EQ(test, ret, -EREMOTEIO);
-	} else if (type == PCI_P2PDMA_MAP_THRU_HOST_BRIDGE && !c.iommu &&
-		   m->phys + PAGE_SIZE - 1 > dma_get_mask(c.dev)) {
+	} else if (type == PCI_P2PDMA_MAP_THRU_HOST_BRIDGE && !c->iommu &&
+		   m->phys + PAGE_SIZE - 1 > dma_get_mask(c->dev)) {
 		kunit_info(test, "BAR beyond the %llx DMA mask: refused\n",
-			   dma_get_mask(c.dev));
+			   dma_get_mask(c->dev));
 		KUNIT_EXPECT_EQ(test, ret, -EREMOTEIO);
 	} else if (type == PCI_P2PDMA_MAP_NOT_SUPPORTED) {
 		KUNIT_EXPECT_EQ(test, ret, -EREMOTEIO);
@@ -503,7 +502,7 @@ static void edu_p2p_matrix(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, map.nr_host_bridge,
 				type == PCI_P2PDMA_MAP_THRU_HOST_BRIDGE ? 1 : 0);
 		KUNIT_EXPECT_EQ(test, dma_use_iova(&map.state),
-				c.iommu && type != PCI_P2PDMA_MAP_BUS_ADDR);
+				c->iommu && type != PCI_P2PDMA_MAP_BUS_ADDR);
 		KUNIT_ASSERT_EQ(test, dma_list_count(&map.dl), 1);
 		dma_list_iter_init(&di, &map.dl);
 		KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr, &len));
@@ -511,13 +510,56 @@ static void edu_p2p_matrix(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, addr,
 					pci_p2pmem_virt_to_bus(m->provider, m->va));
 		/* The device reads the peer's memory through the mapping */
-		if (edu_p2p_emulated(&c, type))
-			edu_expect_reads(test, &c, addr, 512, m->va);
+		if (edu_p2p_emulated(c, type))
+			edu_expect_reads(test, c, addr, 512, m->va);
 		else
 			kunit_info(test, "QEMU translates all DMA of a device behind its vIOMMU, even to a peer on the same switch: bus-address DMA not exercised\n");
-		dma_unmap_phys_list(c.dev, &pl, &map);
+		dma_unmap_phys_list(c->dev, &pl, &map);
 	}
 	phys_list_free(&pl);
+}
+
+static void edu_restore_mask(void *data)
+{
+	struct device *dev = data;
+	struct qemu_edu *edu = qemu_edu_from_pci(to_pci_dev(dev));
+
+	/* Put back what the driver set at probe */
+	WARN_ON(dma_set_mask(dev, edu->dma_mask));
+}
+
+/*
+ * The P2P decision for the NVMe CMB, checked by the device reading through
+ * the mapping, then again with the device limited to 28 address bits
+ * (QEMU's default for edu): what it cannot reach is refused.
+ */
+static void edu_p2p_matrix(struct kunit *test)
+{
+	enum pci_p2pdma_map_type type, want;
+	struct edu_p2p *m;
+	struct edu_ctx c;
+	int ret;
+
+	edu_ctx_init(test, &c);
+	m = edu_p2p_alloc(test, PAGE_SIZE);
+	qemu_edu_pattern(m->va, PAGE_SIZE, 0, 6);
+
+	type = edu_page_map_type(c.dev, virt_to_page(m->va));
+	want = edu_expected_map(&c, m->provider);
+	kunit_info(test, "edu %s %s: P2P from %s (%s): %s\n", pci_name(c.pdev),
+		   c.iommu ? "iommu" : "direct", pci_name(m->provider),
+		   edu_switch_of(c.pdev) ? "same switch" : "root port",
+		   edu_map_type_names[type]);
+	KUNIT_EXPECT_EQ(test, type, want);
+	edu_p2p_check(test, &c, m);
+
+	if (dma_get_mask(c.dev) <= DMA_BIT_MASK(28))
+		return;
+	ret = kunit_add_action_or_reset(test, edu_restore_mask, c.dev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_ASSERT_EQ(test, 0, dma_set_mask(c.dev, DMA_BIT_MASK(28)));
+	edu_p2p_check(test, &c, m);
+	kunit_release_action(test, edu_restore_mask, c.dev);
 }
 
 static void edu_folio_put(void *f)
@@ -629,6 +671,166 @@ static void edu_dma_multi_range(struct kunit *test)
 	phys_list_free(&pl);
 }
 
+/* The ivshmem BAR offered as P2P memory without struct page, if any. */
+static struct qemu_edu_shm *edu_find_shm(void)
+{
+	struct pci_dev *pdev = NULL;
+	struct qemu_edu_shm *shm;
+
+	while ((pdev = pci_get_device(PCI_VENDOR_ID_REDHAT_QUMRANET, 0x1110,
+				      pdev))) {
+		shm = qemu_edu_shm_from_pci(pdev);
+		if (shm) {
+			pci_dev_put(pdev);
+			return shm;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * RAM, a BAR range without struct page and RAM again: the helper finds the
+ * BAR's provider, maps it by the topology's decision, and the device reads
+ * and writes the right bytes in all three.  A range running past the end
+ * of the BAR has no provider and is refused.
+ */
+static void edu_dma_bar_without_page(struct kunit *test)
+{
+	const u64 bar_off = SZ_64K + 0x200, bar_len = PAGE_SIZE + 0x600;
+	enum pci_p2pdma_map_type type, want;
+	struct pci_p2pdma_map_state st = {};
+	struct phys_list_iter pi;
+	struct qemu_edu_shm *shm;
+	struct dma_phys_map map;
+	struct dma_list_iter di;
+	struct phys_list pl;
+	u64 len, total, pos;
+	phys_addr_t phys, ram[3];
+	dma_addr_t addr;
+	struct edu_ctx c;
+	unsigned int i;
+	u32 crcs[4];
+	u8 *lin;
+	int ret;
+
+	edu_ctx_init(test, &c);
+	for (i = 0; i < ARRAY_SIZE(ram); i++)
+		ram[i] = page_to_phys(edu_alloc_page(test, &c));
+	shm = edu_find_shm();
+	if (!shm)
+		kunit_skip(test, "no ivshmem device bound to qemu_edu_shm");
+	KUNIT_ASSERT_GE(test, (u64)shm->len, bar_off + bar_len);
+	KUNIT_EXPECT_FALSE(test, pfn_valid(PHYS_PFN(shm->phys)));
+	KUNIT_EXPECT_PTR_EQ(test, pci_p2pdma_provider_of(shm->phys + bar_off,
+							 bar_len), shm->mem);
+
+	type = pci_p2pdma_provider_state(&st, c.dev, shm->mem);
+	want = edu_expected_map(&c, shm->pdev);
+	kunit_info(test, "edu %s %s: BAR without pages of %s (%s): %s\n",
+		   pci_name(c.pdev), c.iommu ? "iommu" : "direct",
+		   pci_name(shm->pdev),
+		   edu_switch_of(c.pdev) ? "same switch" : "root port",
+		   edu_map_type_names[type]);
+	KUNIT_EXPECT_EQ(test, type, want);
+
+	/* Past the end of the BAR: no provider, nothing mapped */
+	KUNIT_ASSERT_EQ(test, 0, phys_list_init(&pl, NULL));
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, ram[0], PAGE_SIZE,
+						  GFP_KERNEL));
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, shm->phys + shm->len -
+						  PAGE_SIZE, 2 * PAGE_SIZE,
+						  GFP_KERNEL));
+	ret = dma_map_phys_list(c.dev, &pl, DMA_TO_DEVICE, 0, &map);
+	KUNIT_EXPECT_EQ(test, ret, -EREMOTEIO);
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&map.state));
+	phys_list_free(&pl);
+
+	KUNIT_ASSERT_EQ(test, 0, phys_list_init(&pl, NULL));
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, ram[1] + 0x800, 0x800,
+						  GFP_KERNEL));
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, shm->phys + bar_off,
+						  bar_len, GFP_KERNEL));
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, ram[2], 0x400,
+						  GFP_KERNEL));
+
+	/* The CPU writes every range; keep a linear copy */
+	total = phys_list_len(&pl);
+	lin = kunit_kzalloc(test, total, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, lin);
+	qemu_edu_pattern(lin, total, 0, 11);
+	pos = 0;
+	phys_list_for_each(&pl, &pi, phys, len) {
+		if (phys == shm->phys + bar_off)
+			memcpy_toio(shm->va + bar_off, lin + pos, len);
+		else
+			memcpy(phys_to_virt(phys), lin + pos, len);
+		pos += len;
+	}
+
+	ret = dma_map_phys_list(c.dev, &pl, DMA_BIDIRECTIONAL, 0, &map);
+	if (type == PCI_P2PDMA_MAP_NOT_SUPPORTED) {
+		KUNIT_EXPECT_EQ(test, ret, -EREMOTEIO);
+		goto out;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	kunit_info(test, "edu %s %s: %lu ranges -> %lu DMA ranges, %lu bus, %lu host-bridge\n",
+		   pci_name(c.pdev), c.iommu ? "iommu" : "direct",
+		   phys_list_count(&pl), dma_list_count(&map.dl),
+		   map.nr_bus, map.nr_host_bridge);
+	KUNIT_EXPECT_EQ(test, map.nr_bus,
+			type == PCI_P2PDMA_MAP_BUS_ADDR ? 1 : 0);
+	KUNIT_EXPECT_EQ(test, map.nr_host_bridge,
+			type == PCI_P2PDMA_MAP_THRU_HOST_BRIDGE ? 1 : 0);
+	KUNIT_EXPECT_EQ(test, dma_use_iova(&map.state), c.iommu);
+	KUNIT_ASSERT_LE(test, dma_list_count(&map.dl), ARRAY_SIZE(crcs));
+	KUNIT_EXPECT_EQ(test, dma_list_len(&map.dl), total);
+	if (type == PCI_P2PDMA_MAP_BUS_ADDR) {
+		dma_list_iter_init(&di, &map.dl);
+		KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr, &len));
+		KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr, &len));
+		KUNIT_EXPECT_EQ(test, addr, pci_bus_address(shm->pdev, 2) +
+				bar_off);
+	}
+	if (!edu_p2p_emulated(&c, type)) {
+		kunit_info(test, "QEMU translates all DMA of a device behind its vIOMMU: bus-address DMA not exercised\n");
+		goto unmap;
+	}
+
+	/* The device reads what the CPU wrote, range by range */
+	KUNIT_ASSERT_EQ(test, 0, qemu_edu_checksum_list(c.edu, &map.dl, crcs,
+							ARRAY_SIZE(crcs)));
+	pos = 0;
+	i = 0;
+	dma_list_for_each(&map.dl, &di, addr, len) {
+		KUNIT_EXPECT_EQ_MSG(test, crcs[i], crc32_le(~0U, lin + pos, len),
+				    "DMA range %u", i);
+		pos += len;
+		i++;
+	}
+
+	/* The device writes; the CPU finds the new bytes everywhere */
+	KUNIT_ASSERT_EQ(test, 0, qemu_edu_fill_list(c.edu, &map.dl, 12));
+	dma_sync_phys_list_for_cpu(c.dev, &pl, &map);
+	qemu_edu_pattern(lin, total, 0, 12);
+	pos = 0;
+	phys_list_for_each(&pl, &pi, phys, len) {
+		u8 *got = kunit_kzalloc(test, len, GFP_KERNEL);
+
+		KUNIT_ASSERT_NOT_NULL(test, got);
+		if (phys == shm->phys + bar_off)
+			memcpy_fromio(got, shm->va + bar_off, len);
+		else
+			memcpy(got, phys_to_virt(phys), len);
+		KUNIT_EXPECT_EQ_MSG(test, 0, memcmp(got, lin + pos, len),
+				    "range at offset %llu", pos);
+		pos += len;
+	}
+unmap:
+	dma_unmap_phys_list(c.dev, &pl, &map);
+out:
+	phys_list_free(&pl);
+}
+
 /* A range the device cannot reach fails the whole list, nothing mapped. */
 static void edu_phys_list_refuse(struct kunit *test)
 {
@@ -679,6 +881,8 @@ static struct kunit_case qemu_edu_iova_cases[] = {
 	KUNIT_CASE_PARAM(edu_p2p_matrix, edu_gen_params),
 	/* Twelve or more device transfers at ~100 ms each */
 	KUNIT_CASE_PARAM_ATTR(edu_dma_multi_range, edu_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
+	KUNIT_CASE_PARAM_ATTR(edu_dma_bar_without_page, edu_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
 	{}
 };

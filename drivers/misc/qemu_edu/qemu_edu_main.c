@@ -459,8 +459,8 @@ static int qemu_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENODEV;
 	}
 
-	ret = dma_set_mask_and_coherent(&pdev->dev,
-					DMA_BIT_MASK(clamp(dma_bits, 12U, 64U)));
+	edu->dma_mask = DMA_BIT_MASK(clamp(dma_bits, 12U, 64U));
+	ret = dma_set_mask_and_coherent(&pdev->dev, edu->dma_mask);
 	if (ret)
 		return ret;
 	pci_set_master(pdev);
@@ -513,10 +513,15 @@ static int __init qemu_edu_init(void)
 	ret = qemu_edu_bench_init(qemu_edu_debugfs);
 	if (ret)
 		goto err;
-	ret = pci_register_driver(&qemu_edu_driver);
+	ret = qemu_edu_shm_register();
 	if (ret)
 		goto err;
+	ret = pci_register_driver(&qemu_edu_driver);
+	if (ret)
+		goto err_shm;
 	return 0;
+err_shm:
+	qemu_edu_shm_unregister();
 err:
 	debugfs_remove(qemu_edu_debugfs);
 	return ret;
@@ -526,6 +531,7 @@ module_init(qemu_edu_init);
 static void __exit qemu_edu_exit(void)
 {
 	pci_unregister_driver(&qemu_edu_driver);
+	qemu_edu_shm_unregister();
 	debugfs_remove(qemu_edu_debugfs);
 }
 module_exit(qemu_edu_exit);
