@@ -394,7 +394,7 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 {
 	struct range_list_chunk *t;
 	struct range_list_mark m;
-	u64 bytes, total, amask, amax, lenbits, fmask, fmax;
+	u64 bytes, total, amask, amax, lenbits, fmask, fmax, prev_end = 0;
 	unsigned long i, nr, max_nr;
 	unsigned int used, last;
 	bool compact;
@@ -411,10 +411,23 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 		return -E2BIG;
 
 	range_list_mark(rl, &m);
-	if (rl->coalesce || len > rl->max_segment) {
+	if (len > rl->max_segment) {
 		for (i = 0; i < n && !err; i++)
 			err = range_list_append(rl, addrs[i], len, addr_max, gfp);
 		goto out;
+	}
+	/*
+	 * When coalescing, an address that continues the previous range goes
+	 * through range_list_append(), which merges; all others are new
+	 * entries.  prev_end may match by accident (nothing before, or a
+	 * range ending at the top of the address space): that only costs
+	 * the slow path, which then declines to merge.
+	 */
+	if (rl->coalesce && rl->nr) {
+		u64 laddr, llen;
+
+		range_list_decode(&rl->tail->w[rl->last], &laddr, &llen);
+		prev_end = laddr + llen;
 	}
 
 	/* Keep the tail state in locals; write it back at chunk changes. */
@@ -443,10 +456,12 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 			k = min_t(unsigned long, k, RANGE_LIST_CHUNK_WORDS - used);
 			for (j = 0; j < k; j++) {
 				addr = addrs[i + j];
-				if ((addr & fmask) || addr > fmax)
+				if ((addr & fmask) || addr > fmax ||
+				    (rl->coalesce && addr == prev_end))
 					break;
 				w[j] = (addr >> RANGE_LIST_GRAN_SHIFT) <<
 				       RANGE_LIST_FRAME_SHIFT | lenbits;
+				prev_end = addr + len;
 			}
 			if (j) {
 				last = used + j - 1;
@@ -458,11 +473,32 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 			}
 		}
 		addr = addrs[i];
-		if ((addr & amask) || addr > amax || nr >= max_nr) {
-			err = (addr & amask) ? -EINVAL :
-			      addr > amax ? -EOVERFLOW : -E2BIG;
+		if ((addr & amask) || addr > amax) {
+			err = (addr & amask) ? -EINVAL : -EOVERFLOW;
 			break;
 		}
+		if (rl->coalesce && addr == prev_end) {
+			/* Let the single append merge, then take its state */
+			if (t)
+				t->used = used;
+			rl->last = last;
+			rl->nr = nr;
+			err = range_list_append(rl, addr, len, addr_max, gfp);
+			if (err)
+				break;
+			t = rl->tail;
+			used = t->used;
+			last = rl->last;
+			nr = rl->nr;
+			prev_end = addr + len;
+			i++;
+			continue;
+		}
+		if (nr >= max_nr) {
+			err = -E2BIG;
+			break;
+		}
+		prev_end = addr + len;
 		width = rl_width(addr, len);
 		if (!t || used + width > RANGE_LIST_CHUNK_WORDS) {
 			if (t)

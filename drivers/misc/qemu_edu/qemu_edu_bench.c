@@ -23,7 +23,7 @@
 
 #define BENCH_BYTES	(64ULL << 20)
 #define BENCH_PAGES	(BENCH_BYTES >> PAGE_SHIFT)
-#define BENCH_ROUNDS	5
+#define BENCH_ROUNDS	9
 
 struct edu_bench {
 	struct device *dev;

@@ -41,6 +41,14 @@
 #define EDU_DMA_TO_RAM		BIT(1)
 
 #define EDU_BUF_ADDR		0x40000
+
+/*
+ * QEMU takes a DMA register's value from a single access: a 32-bit write
+ * sets the whole register and one to its upper half is ignored.  Without
+ * 64-bit MMIO writes (writeq() then falls back to two halves) the device
+ * can only be given 32-bit addresses.
+ */
+#define EDU_MAX_DMA_BITS	(IS_ENABLED(CONFIG_64BIT) ? 64U : 32U)
 #define EDU_XFER_TIMEOUT_MS	5000
 
 static unsigned int dma_bits = 28;
@@ -94,9 +102,9 @@ static int edu_xfer(struct qemu_edu *edu, u64 src, u64 dst, u32 len, u32 cmd)
 
 	lockdep_assert_held(&edu->lock);
 
-	lo_hi_writeq(src, edu->mmio + EDU_REG_DMA_SRC);
-	lo_hi_writeq(dst, edu->mmio + EDU_REG_DMA_DST);
-	lo_hi_writeq(len, edu->mmio + EDU_REG_DMA_CNT);
+	writeq(src, edu->mmio + EDU_REG_DMA_SRC);
+	writeq(dst, edu->mmio + EDU_REG_DMA_DST);
+	writeq(len, edu->mmio + EDU_REG_DMA_CNT);
 	writel(cmd | EDU_DMA_RUN, edu->mmio + EDU_REG_DMA_CMD);
 	edu->nr_xfers++;
 
@@ -459,7 +467,7 @@ static int qemu_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return -ENODEV;
 	}
 
-	edu->dma_mask = DMA_BIT_MASK(clamp(dma_bits, 12U, 64U));
+	edu->dma_mask = DMA_BIT_MASK(clamp(dma_bits, 12U, EDU_MAX_DMA_BITS));
 	ret = dma_set_mask_and_coherent(&pdev->dev, edu->dma_mask);
 	if (ret)
 		return ret;
@@ -477,7 +485,7 @@ static int qemu_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_ulong("transfers", 0400, edu->dir, &edu->nr_xfers);
 
 	pci_info(pdev, "edu %u.%u, %u-bit DMA, %s\n", ident >> 24,
-		 (ident >> 16) & 0xff, clamp(dma_bits, 12U, 64U),
+		 (ident >> 16) & 0xff, clamp(dma_bits, 12U, EDU_MAX_DMA_BITS),
 		 qemu_edu_topology(edu));
 	return 0;
 }
