@@ -108,6 +108,17 @@ static unsigned long dpl_attrs(struct dma_phys_map *map, enum dpl_kind kind)
 	return map->attrs;
 }
 
+/* Undo the per-range mapping of one range. */
+static void dpl_unmap_one(struct device *dev, struct dma_phys_map *map,
+			  enum dpl_kind kind, dma_addr_t addr, u64 len)
+{
+	if (kind == DPL_RAM)
+		dma_unmap_page_attrs(dev, addr, len, map->dir, map->attrs);
+	else if (kind == DPL_P2P_HOST_BRIDGE)
+		dma_unmap_resource(dev, addr, len, map->dir,
+				   dpl_attrs(map, kind));
+}
+
 /* Undo the first @nr ranges of a per-range mapping. */
 static void dpl_unmap_direct(struct device *dev, const struct phys_list *pl,
 			     struct dma_phys_map *map, unsigned long nr)
@@ -131,14 +142,8 @@ static void dpl_unmap_direct(struct device *dev, const struct phys_list *pl,
 		if (!dma_list_iter_next(&di, &addr, &dlen) ||
 		    WARN_ON_ONCE(dlen != len))
 			break;
-		if (dpl_classify(dev, &p2p, phys, len, &kind))
-			continue;
-		if (kind == DPL_RAM)
-			dma_unmap_page_attrs(dev, addr, len, map->dir,
-					     map->attrs);
-		else if (kind == DPL_P2P_HOST_BRIDGE)
-			dma_unmap_resource(dev, addr, len, map->dir,
-					   dpl_attrs(map, kind));
+		if (!dpl_classify(dev, &p2p, phys, len, &kind))
+			dpl_unmap_one(dev, map, kind, addr, len);
 	}
 }
 
@@ -196,12 +201,7 @@ static int dpl_map_direct(struct device *dev, const struct phys_list *pl,
 		ret = dma_list_append(&map->dl, addr, len, GFP_KERNEL);
 		if (ret) {
 			/* Cannot happen after the prealloc; undo this one too */
-			if (kind == DPL_RAM)
-				dma_unmap_page_attrs(dev, addr, len, map->dir,
-						     map->attrs);
-			else if (kind == DPL_P2P_HOST_BRIDGE)
-				dma_unmap_resource(dev, addr, len, map->dir,
-						   dpl_attrs(map, kind));
+			dpl_unmap_one(dev, map, kind, addr, len);
 			goto err;
 		}
 		nr++;
