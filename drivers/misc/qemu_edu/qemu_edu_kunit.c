@@ -113,6 +113,27 @@ static void edu_expect_reads(struct kunit *test, struct edu_ctx *c,
 	KUNIT_EXPECT_EQ(test, 0, memcmp(got, want, len));
 }
 
+/* The device checksums every DMA range; compare with the CPU's bytes. */
+static void edu_expect_checksums(struct kunit *test, struct edu_ctx *c,
+				 const struct dma_list *dl, const u8 *lin)
+{
+	struct dma_list_iter di;
+	unsigned int i = 0;
+	dma_addr_t addr;
+	u64 len, pos = 0;
+	u32 crcs[8];
+
+	KUNIT_ASSERT_LE(test, dma_list_count(dl), ARRAY_SIZE(crcs));
+	KUNIT_ASSERT_EQ(test, 0, qemu_edu_checksum_list(c->edu, dl, crcs,
+							ARRAY_SIZE(crcs)));
+	dma_list_for_each(dl, &di, addr, len) {
+		KUNIT_EXPECT_EQ_MSG(test, crcs[i], crc32_le(~0U, lin + pos, len),
+				    "DMA range %u", i);
+		pos += len;
+		i++;
+	}
+}
+
 static void iova_lifecycle(struct kunit *test)
 {
 	struct iommu_domain *dom;
@@ -583,19 +604,15 @@ static void edu_folio_put(void *f)
 static void edu_dma_multi_range(struct kunit *test)
 {
 	struct dma_phys_map map;
-	struct dma_list_iter di;
 	struct phys_list_iter pi;
 	struct phys_list pl;
 	struct edu_p2p *m = NULL;
 	struct pci_dev *prov;
 	struct folio *folio;
 	u64 len, total, pos;
-	u32 crcs[8];
 	phys_addr_t phys;
-	dma_addr_t addr;
 	struct edu_ctx c;
 	struct page *p;
-	unsigned int i;
 	u8 *lin;
 	int ret;
 
@@ -649,20 +666,10 @@ static void edu_dma_multi_range(struct kunit *test)
 		   dma_use_iova(&map.state) ? "one IOVA range" : "per range",
 		   map.nr_bus, map.nr_host_bridge);
 	KUNIT_EXPECT_EQ(test, dma_use_iova(&map.state), c.iommu);
-	KUNIT_ASSERT_LE(test, dma_list_count(&map.dl), ARRAY_SIZE(crcs));
 	KUNIT_EXPECT_EQ(test, dma_list_len(&map.dl), total);
 
 	/* Device reads: compare per DMA range with the CPU's bytes */
-	ret = qemu_edu_checksum_list(c.edu, &map.dl, crcs, ARRAY_SIZE(crcs));
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	pos = 0;
-	i = 0;
-	dma_list_for_each(&map.dl, &di, addr, len) {
-		KUNIT_EXPECT_EQ_MSG(test, crcs[i], crc32_le(~0U, lin + pos, len),
-				    "DMA range %u", i);
-		pos += len;
-		i++;
-	}
+	edu_expect_checksums(test, &c, &map.dl, lin);
 
 	/* Device writes a new pattern; the CPU must see it everywhere */
 	KUNIT_ASSERT_EQ(test, 0, qemu_edu_fill_list(c.edu, &map.dl, 9));
@@ -717,7 +724,6 @@ static void edu_dma_bar_without_page(struct kunit *test)
 	dma_addr_t addr;
 	struct edu_ctx c;
 	unsigned int i;
-	u32 crcs[4];
 	u8 *lin;
 	int ret;
 
@@ -790,7 +796,6 @@ static void edu_dma_bar_without_page(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, map.nr_host_bridge,
 			type == PCI_P2PDMA_MAP_THRU_HOST_BRIDGE ? 1 : 0);
 	KUNIT_EXPECT_EQ(test, dma_use_iova(&map.state), c.iommu);
-	KUNIT_ASSERT_LE(test, dma_list_count(&map.dl), ARRAY_SIZE(crcs));
 	KUNIT_EXPECT_EQ(test, dma_list_len(&map.dl), total);
 	if (type == PCI_P2PDMA_MAP_BUS_ADDR) {
 		dma_list_iter_init(&di, &map.dl);
@@ -805,16 +810,7 @@ static void edu_dma_bar_without_page(struct kunit *test)
 	}
 
 	/* The device reads what the CPU wrote, range by range */
-	KUNIT_ASSERT_EQ(test, 0, qemu_edu_checksum_list(c.edu, &map.dl, crcs,
-							ARRAY_SIZE(crcs)));
-	pos = 0;
-	i = 0;
-	dma_list_for_each(&map.dl, &di, addr, len) {
-		KUNIT_EXPECT_EQ_MSG(test, crcs[i], crc32_le(~0U, lin + pos, len),
-				    "DMA range %u", i);
-		pos += len;
-		i++;
-	}
+	edu_expect_checksums(test, &c, &map.dl, lin);
 
 	/* The device writes; the CPU finds the new bytes everywhere */
 	KUNIT_ASSERT_EQ(test, 0, qemu_edu_fill_list(c.edu, &map.dl, 12));
