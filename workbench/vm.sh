@@ -15,7 +15,8 @@
 #   direct  the same devices, no IOMMU
 #
 # QEMU runs with TCG: nested KVM hangs on our machines.  WB_ACCEL=kvm
-# overrides it; WB_TIMEOUT (seconds) bounds the whole boot.
+# overrides it; WB_TIMEOUT (seconds) bounds the whole boot; WB_APPEND adds
+# to the kernel command line.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -55,6 +56,8 @@ qemu_edu.dma_bits=64
 WB_MODE=$mode WB_TOPO=$topo WB_REPO=$REPO WB_TOOLS=$WB_CACHE/tools"
 [ "$topo" = iommu ] && cmdline="$cmdline intel_iommu=on"
 [ "$topo" = direct ] && cmdline="$cmdline intel_iommu=off"
+# For quick iterations, e.g. WB_APPEND="kunit.filter_glob=qemu_edu* WB_KUNIT_ONLY=1"
+cmdline="$cmdline ${WB_APPEND:-}"
 
 edu_mask=0xffffffffffffffff
 timeout_s=${WB_TIMEOUT:-1500}

@@ -99,6 +99,8 @@ v4l2_compliance() {
 
 run_check() {
 	run_suite topology tap topology_check
+	# WB_APPEND=WB_KUNIT_ONLY=1: the boot-time KUnit suites only
+	[ "${WB_KUNIT_ONLY:-0}" = 1 ] && return 0
 	for t in "$WB_TOOLS"/kselftest/*; do
 		[ -x "$t" ] && run_suite "kselftest/${t##*/}" tap "$t"
 	done
