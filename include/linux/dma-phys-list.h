@@ -12,16 +12,37 @@
 #include <linux/range_list.h>
 
 struct device;
+struct p2pdma_provider;
+
+/**
+ * enum dma_phys_kind - how one range of a list was mapped
+ * @DMA_PHYS_RAM: ordinary memory, mapped and synced like RAM
+ * @DMA_PHYS_P2P_BUS: PCI peer-to-peer memory used by PCI bus address;
+ *	nothing was mapped
+ * @DMA_PHYS_P2P_HOST_BRIDGE: PCI peer-to-peer memory reached through the
+ *	host bridge, mapped with DMA_ATTR_MMIO and never CPU-synced
+ */
+enum dma_phys_kind {
+	DMA_PHYS_RAM,
+	DMA_PHYS_P2P_BUS,
+	DMA_PHYS_P2P_HOST_BRIDGE,
+};
 
 /**
  * struct dma_phys_map - a mapped physical range list
- * @dl: the DMA ranges the device may use; read with the dma_list helpers
+ * @dl: the DMA ranges the device may use, within its segment limits; read
+ *	with the dma_list helpers
  * @state: the IOVA range, if dma_use_iova(@state)
  * @iova_linked: bytes of the IOVA range covered by links
  * @dir: direction passed to dma_map_phys_list()
  * @attrs: attributes passed to dma_map_phys_list()
  * @nr_bus: number of ranges mapped with a PCI bus address
  * @nr_host_bridge: number of P2P ranges mapped through the host bridge
+ * @runs: private: the kind of every range, run-length encoded, when more
+ *	than one run is needed
+ * @run0: private: the only run when @runs is NULL
+ * @nr_runs: private: runs in use
+ * @max_runs: private: runs allocated at @runs
  *
  * Filled in by dma_map_phys_list(); the caller keeps it, and the phys_list
  * it was made from, unchanged until dma_unmap_phys_list().
@@ -34,12 +55,19 @@ struct dma_phys_map {
 	unsigned long attrs;
 	unsigned long nr_bus;
 	unsigned long nr_host_bridge;
+	u32 *runs;
+	u32 run0;
+	unsigned int nr_runs;
+	unsigned int max_runs;
 };
 
 #ifdef CONFIG_DMA_PHYS_LIST
 int dma_map_phys_list(struct device *dev, const struct phys_list *pl,
+		      struct p2pdma_provider *provider,
 		      enum dma_data_direction dir, unsigned long attrs,
 		      struct dma_phys_map *map);
+enum dma_phys_kind dma_phys_map_kind(struct dma_phys_map *map,
+				     unsigned long index);
 void dma_unmap_phys_list(struct device *dev, const struct phys_list *pl,
 			 struct dma_phys_map *map);
 void dma_sync_phys_list_for_cpu(struct device *dev,
@@ -51,11 +79,18 @@ void dma_sync_phys_list_for_device(struct device *dev,
 #else
 static inline int dma_map_phys_list(struct device *dev,
 				    const struct phys_list *pl,
+				    struct p2pdma_provider *provider,
 				    enum dma_data_direction dir,
 				    unsigned long attrs,
 				    struct dma_phys_map *map)
 {
 	return -EOPNOTSUPP;
+}
+
+static inline enum dma_phys_kind dma_phys_map_kind(struct dma_phys_map *map,
+						   unsigned long index)
+{
+	return DMA_PHYS_RAM;
 }
 
 static inline void dma_unmap_phys_list(struct device *dev,

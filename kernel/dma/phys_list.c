@@ -2,19 +2,25 @@
 /*
  * Map a physical range list for a device.
  *
- * With an IOMMU DMA domain the whole list goes into one IOVA range: every
- * range gets a slot whose offset within an IOMMU page equals that of its
- * physical address, slots that start and end on page boundaries are packed
- * back to back (so a list of whole pages becomes one DMA range), and all
- * links are made visible with a single flush.  Without one (or when the
- * device must bounce) every range is mapped on its own with the
- * single-range DMA API.
+ * Every range is classified once, before anything is mapped: RAM, PCI
+ * peer-to-peer memory reached by bus address, P2P memory reached through
+ * the host bridge, or refused.  The kinds are kept in the mapping as
+ * run-length encoded words, so that sync and unmap never ask pci_p2pdma
+ * again (its provider may be gone by then) and a list of one kind costs
+ * one word.
  *
- * PCI peer-to-peer memory is classified with pci_p2pdma against the
- * importing device, once per provider thanks to the cached state: a bus
- * address needs no mapping at all, memory reached through the host bridge
- * is mapped like RAM but never CPU-synced, anything else is refused with
- * -EREMOTEIO.
+ * With an IOMMU DMA domain the whole list goes into one IOVA range and
+ * is made visible with a single flush.  As mainline's dma_iova_link()
+ * demands, only the first linked range may start inside an IOMMU page:
+ * every later range goes to a page-aligned slot, linked from the start of
+ * its first page, and page-aligned neighbours are packed back to back (so
+ * a list of whole pages becomes one run of DMA addresses).  Without one
+ * (or when the device must bounce) every range is mapped on its own with
+ * dma_map_phys(), in pieces no larger than dma_max_mapping_size().
+ *
+ * Either way the DMA list is built with the device's segment limits
+ * (dma_get_max_seg_size(), dma_get_seg_boundary()), so a driver can
+ * program every entry as it is.
  */
 #include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
@@ -26,12 +32,12 @@
 #include <linux/mm.h>
 #include <linux/pci-p2pdma.h>
 #include <linux/range_list.h>
+#include <linux/slab.h>
 
-enum dpl_kind {
-	DPL_RAM,
-	DPL_P2P_BUS,
-	DPL_P2P_HOST_BRIDGE,
-};
+/* A run word: the kind in the low bits, the number of ranges above */
+#define DPL_KIND_BITS	2
+#define DPL_KIND_MASK	((1U << DPL_KIND_BITS) - 1)
+#define DPL_RUN_MAX	(U32_MAX >> DPL_KIND_BITS)
 
 /* Highest address @dev can generate without translation. */
 static u64 dpl_dma_limit(struct device *dev)
@@ -39,26 +45,115 @@ static u64 dpl_dma_limit(struct device *dev)
 	return min_not_zero(dma_get_mask(dev), dev->bus_dma_limit);
 }
 
+static u32 *dpl_runs(struct dma_phys_map *map)
+{
+	return map->runs ? map->runs : &map->run0;
+}
+
+/* Append the kind of the next range to the run-length record. */
+static int dpl_record(struct dma_phys_map *map, enum dma_phys_kind kind)
+{
+	u32 *runs = dpl_runs(map), *grown;
+
+	if (map->nr_runs) {
+		u32 *last = &runs[map->nr_runs - 1];
+
+		if ((*last & DPL_KIND_MASK) == kind &&
+		    (*last >> DPL_KIND_BITS) < DPL_RUN_MAX) {
+			*last += 1U << DPL_KIND_BITS;
+			return 0;
+		}
+	}
+	/* The first run lives in @run0, later ones in an array */
+	if (map->nr_runs == (map->runs ? map->max_runs : 1)) {
+		unsigned int n = map->runs ? map->max_runs * 2 : 8;
+
+		grown = krealloc_array(map->runs, n, sizeof(*grown),
+				       GFP_KERNEL);
+		if (!grown)
+			return -ENOMEM;
+		if (!map->runs)
+			grown[0] = map->run0;
+		map->runs = grown;
+		map->max_runs = n;
+		runs = grown;
+	}
+	runs[map->nr_runs++] = (1U << DPL_KIND_BITS) | kind;
+	return 0;
+}
+
+/* Walks the recorded kinds in list order. */
+struct dpl_kinds {
+	const u32 *run;
+	u32 left;
+};
+
+static void dpl_kinds_init(struct dpl_kinds *k, struct dma_phys_map *map)
+{
+	k->run = dpl_runs(map);
+	k->left = map->nr_runs ? *k->run >> DPL_KIND_BITS : 0;
+}
+
+static enum dma_phys_kind dpl_kinds_next(struct dpl_kinds *k)
+{
+	if (!k->left) {
+		k->run++;
+		k->left = *k->run >> DPL_KIND_BITS;
+	}
+	k->left--;
+	return *k->run & DPL_KIND_MASK;
+}
+
+/**
+ * dma_phys_map_kind() - how one range of a mapped list was mapped
+ * @map: a mapping made by dma_map_phys_list()
+ * @index: index of the range in the physical range list
+ *
+ * Context: Any context.
+ * Return: the kind recorded at map time, or DMA_PHYS_RAM for an index
+ * past the end.
+ */
+enum dma_phys_kind dma_phys_map_kind(struct dma_phys_map *map,
+				     unsigned long index)
+{
+	const u32 *runs = dpl_runs(map);
+	unsigned int i;
+
+	for (i = 0; i < map->nr_runs; i++) {
+		if (index < runs[i] >> DPL_KIND_BITS)
+			return runs[i] & DPL_KIND_MASK;
+		index -= runs[i] >> DPL_KIND_BITS;
+	}
+	return DMA_PHYS_RAM;
+}
+EXPORT_SYMBOL_GPL(dma_phys_map_kind);
+
 /*
  * RAM, or P2P memory reached by bus address or through the host bridge.
  * P2P memory is either ZONE_DEVICE pages of a pci_p2pdma provider or,
- * without struct page, a BAR offered with pcim_p2pdma_init(); anything
- * else without struct page has no known provider and is refused.  The
- * topology is walked once per provider, @p2p remembers the answer.
+ * without struct page, memory of the provider the caller named, which
+ * must contain the range; anything else without struct page is refused.
+ * @p2p caches the answer per provider of pages, @bar_map the one for
+ * the named provider.
  */
 static int dpl_classify(struct device *dev, struct pci_p2pdma_map_state *p2p,
-			phys_addr_t phys, u64 len, enum dpl_kind *kind)
+			struct p2pdma_provider *provider,
+			enum pci_p2pdma_map_type *bar_map,
+			phys_addr_t phys, u64 len, enum dma_phys_kind *kind,
+			struct p2pdma_provider **mem)
 {
 	unsigned long pfn = PHYS_PFN(phys), last = PHYS_PFN(phys + len - 1);
-	struct p2pdma_provider *mem;
 	enum pci_p2pdma_map_type type;
 	struct page *first, *end;
 
 	if (!pfn_valid(pfn)) {
-		mem = pci_p2pdma_provider_of(phys, len);
-		if (!mem)
+		if (!provider ||
+		    !pci_p2pdma_provider_contains(provider, phys, len))
 			return -EREMOTEIO;
-		type = pci_p2pdma_provider_state(p2p, dev, mem);
+		if (*bar_map == PCI_P2PDMA_MAP_UNKNOWN)
+			*bar_map = pci_p2pdma_map_type(provider, dev);
+		type = *bar_map;
+		*mem = provider;
 	} else {
 		first = pfn_to_page(pfn);
 		/* Both ends must be the same kind of memory */
@@ -71,199 +166,261 @@ static int dpl_classify(struct device *dev, struct pci_p2pdma_map_state *p2p,
 			     first->pgmap != end->pgmap))
 				return -EINVAL;
 		}
-		if (!is_pci_p2pdma_page(first)) {
-			*kind = DPL_RAM;
+		type = pci_p2pdma_state(p2p, dev, first);
+		if (type == PCI_P2PDMA_MAP_NONE) {
+			*kind = DMA_PHYS_RAM;
 			return 0;
 		}
-		type = pci_p2pdma_state(p2p, dev, first);
+		*mem = p2p->mem;
 	}
 
 	switch (type) {
 	case PCI_P2PDMA_MAP_BUS_ADDR:
-		if (pci_p2pdma_bus_addr_map(p2p, phys + len - 1) >
+		if (pci_p2pdma_bus_addr_map(*mem, phys + len - 1) >
 		    dpl_dma_limit(dev))
 			return -EREMOTEIO;
-		*kind = DPL_P2P_BUS;
+		*kind = DMA_PHYS_P2P_BUS;
 		return 0;
 	case PCI_P2PDMA_MAP_THRU_HOST_BRIDGE:
-		*kind = DPL_P2P_HOST_BRIDGE;
+		*kind = DMA_PHYS_P2P_HOST_BRIDGE;
 		return 0;
 	default:
 		return -EREMOTEIO;
 	}
 }
 
-/* Offset in the IOVA range at which a range starting at @phys goes. */
-static u64 dpl_slot(u64 cursor, phys_addr_t phys, u64 mask)
+/*
+ * Bus address of a range classified DMA_PHYS_P2P_BUS, still within
+ * dma_map_phys_list(): its provider is valid.
+ */
+static dma_addr_t dpl_bus_addr(struct device *dev,
+			       struct pci_p2pdma_map_state *p2p,
+			       struct p2pdma_provider *provider,
+			       phys_addr_t phys)
 {
-	if (!cursor || (!(cursor & mask) && !(phys & mask)))
-		return cursor + (phys & mask);
-	return ALIGN(cursor, mask + 1) + (phys & mask);
+	if (pfn_valid(PHYS_PFN(phys))) {
+		pci_p2pdma_state(p2p, dev, pfn_to_page(PHYS_PFN(phys)));
+		provider = p2p->mem;
+	}
+	return pci_p2pdma_bus_addr_map(provider, phys);
 }
 
-static unsigned long dpl_attrs(struct dma_phys_map *map, enum dpl_kind kind)
+/* Host-bridge P2P memory is device memory: MMIO, never CPU-synced. */
+static unsigned long dpl_attrs(struct dma_phys_map *map,
+			       enum dma_phys_kind kind)
 {
-	if (kind == DPL_P2P_HOST_BRIDGE)
-		return map->attrs | DMA_ATTR_SKIP_CPU_SYNC;
+	if (kind == DMA_PHYS_P2P_HOST_BRIDGE)
+		return map->attrs | DMA_ATTR_MMIO | DMA_ATTR_SKIP_CPU_SYNC;
 	return map->attrs;
 }
 
-/* Undo the per-range mapping of one range. */
-static void dpl_unmap_one(struct device *dev, struct dma_phys_map *map,
-			  enum dpl_kind kind, dma_addr_t addr, u64 len)
+/* Largest piece the per-range path hands to dma_map_phys() at once. */
+static u64 dpl_piece_max(struct device *dev, enum dma_phys_kind kind)
 {
-	if (kind == DPL_RAM)
-		dma_unmap_page_attrs(dev, addr, len, map->dir, map->attrs);
-	else if (kind == DPL_P2P_HOST_BRIDGE)
-		dma_unmap_resource(dev, addr, len, map->dir,
-				   dpl_attrs(map, kind));
+	if (kind != DMA_PHYS_RAM)
+		return SIZE_MAX;
+	return min_t(u64, dma_max_mapping_size(dev), SIZE_MAX);
 }
 
-/* Undo the first @nr ranges of a per-range mapping. */
-static void dpl_unmap_direct(struct device *dev, const struct phys_list *pl,
-			     struct dma_phys_map *map, unsigned long nr)
+/*
+ * Visit every piece of a per-range mapping, in list order, with its DMA
+ * address found by its byte offset in the DMA list (the list may have
+ * split or merged pieces to suit the device's segment limits).  Stops
+ * after @nr bytes of the list.
+ */
+static void dpl_for_each_piece(struct device *dev, const struct phys_list *pl,
+			       struct dma_phys_map *map, u64 nr,
+			       void (*fn)(struct device *dev,
+					  struct dma_phys_map *map,
+					  enum dma_phys_kind kind,
+					  dma_addr_t addr, u64 len))
 {
-	struct pci_p2pdma_map_state p2p = {};
 	struct phys_list_iter pi;
 	struct dma_list_iter di;
-	enum dpl_kind kind;
+	struct dpl_kinds k;
+	u64 len, off = 0, piece, max, dlen;
+	enum dma_phys_kind kind;
 	phys_addr_t phys;
 	dma_addr_t addr;
-	u64 len, dlen;
-
-	/* Bus addresses only (their runs may be merged): nothing to undo */
-	if (map->nr_bus == phys_list_count(pl))
-		return;
 
 	dma_list_iter_init(&di, &map->dl);
+	dpl_kinds_init(&k, map);
 	phys_list_for_each(pl, &pi, phys, len) {
-		if (!nr--)
-			break;
-		if (!dma_list_iter_next(&di, &addr, &dlen) ||
-		    WARN_ON_ONCE(dlen != len))
-			break;
-		if (!dpl_classify(dev, &p2p, phys, len, &kind))
-			dpl_unmap_one(dev, map, kind, addr, len);
+		kind = dpl_kinds_next(&k);
+		max = dpl_piece_max(dev, kind);
+		while (len && off < nr) {
+			piece = min(len, max);
+			if (dma_list_iter_seek(&di, off, piece) ||
+			    !dma_list_iter_next(&di, &addr, &dlen))
+				return;
+			fn(dev, map, kind, addr, piece);
+			off += piece;
+			len -= piece;
+		}
+		if (off >= nr)
+			return;
 	}
 }
 
+static void dpl_unmap_piece(struct device *dev, struct dma_phys_map *map,
+			    enum dma_phys_kind kind, dma_addr_t addr, u64 len)
+{
+	if (kind != DMA_PHYS_P2P_BUS)
+		dma_unmap_phys(dev, addr, len, map->dir, dpl_attrs(map, kind));
+}
+
 static int dpl_map_direct(struct device *dev, const struct phys_list *pl,
+			  struct p2pdma_provider *provider,
 			  struct dma_phys_map *map)
 {
 	struct pci_p2pdma_map_state p2p = {};
-	unsigned long nr = 0;
 	struct phys_list_iter pi;
-	enum dpl_kind kind;
+	u64 len, piece, mapped = 0;
+	enum dma_phys_kind kind;
+	struct dpl_kinds k;
 	phys_addr_t phys;
 	dma_addr_t addr;
-	u64 len;
-	int ret;
+	int ret = 0;
 
-	ret = dma_list_init(&map->dl, NULL);
-	if (ret)
-		return ret;
-	ret = dma_list_prealloc(&map->dl, phys_list_count(pl), GFP_KERNEL);
-	if (ret)
-		goto err;
-
+	dpl_kinds_init(&k, map);
 	phys_list_for_each(pl, &pi, phys, len) {
-		ret = dpl_classify(dev, &p2p, phys, len, &kind);
-		if (ret)
+		kind = dpl_kinds_next(&k);
+		if (kind == DMA_PHYS_P2P_BUS) {
+			ret = dma_list_append(&map->dl,
+					      dpl_bus_addr(dev, &p2p, provider,
+							   phys),
+					      len, GFP_KERNEL);
+			if (ret)
+				goto err;
+			mapped += len;
+			continue;
+		}
+		/* dma-direct cannot bounce a BAR: refuse, don't warn */
+		if (kind == DMA_PHYS_P2P_HOST_BRIDGE && !use_dma_iommu(dev) &&
+		    !dma_capable(dev, phys_to_dma(dev, phys), len, false)) {
+			ret = -EREMOTEIO;
 			goto err;
-
-		switch (kind) {
-		case DPL_RAM:
-			addr = dma_map_page_attrs(dev, pfn_to_page(PHYS_PFN(phys)),
-						  offset_in_page(phys), len,
-						  map->dir, map->attrs);
-			break;
-		case DPL_P2P_HOST_BRIDGE:
-			/* dma-direct cannot bounce a BAR: refuse, don't warn */
-			if (!use_dma_iommu(dev) &&
-			    !dma_capable(dev, phys_to_dma(dev, phys), len,
-					 false)) {
-				ret = -EREMOTEIO;
+		}
+		while (len) {
+			piece = min(len, dpl_piece_max(dev, kind));
+			addr = dma_map_phys(dev, phys, piece, map->dir,
+					    dpl_attrs(map, kind));
+			if (dma_mapping_error(dev, addr)) {
+				ret = -EIO;
 				goto err;
 			}
-			addr = dma_map_resource(dev, phys, len, map->dir,
-						dpl_attrs(map, kind));
-			map->nr_host_bridge++;
-			break;
-		default:
-			addr = pci_p2pdma_bus_addr_map(&p2p, phys);
-			map->nr_bus++;
-			break;
+			ret = dma_list_append(&map->dl, addr, piece, GFP_KERNEL);
+			if (ret) {
+				dpl_unmap_piece(dev, map, kind, addr, piece);
+				goto err;
+			}
+			mapped += piece;
+			phys += piece;
+			len -= piece;
 		}
-		if (dma_mapping_error(dev, addr)) {
-			ret = -EIO;
-			goto err;
-		}
-		ret = dma_list_append(&map->dl, addr, len, GFP_KERNEL);
-		if (ret) {
-			/* Cannot happen after the prealloc; undo this one too */
-			dpl_unmap_one(dev, map, kind, addr, len);
-			goto err;
-		}
-		nr++;
 	}
 	return 0;
 
 err:
-	dpl_unmap_direct(dev, pl, map, nr);
-	dma_list_free(&map->dl);
+	dpl_for_each_piece(dev, pl, map, mapped, dpl_unmap_piece);
 	return ret;
 }
 
 /*
- * Size of the IOVA range that holds every range of @pl.  Ranges are not
- * classified here, so that each is classified once, while linking: slots
- * are monotonic in the cursor, so skipping the ranges that turn out to
- * need no IOVA (PCI bus addresses) can only end below this size.
+ * Offset from the start of the IOVA range at which a range starting at
+ * @phys is linked, given that the ranges linked so far end at @cursor.
+ * The first link keeps the in-page offset of dma_iova_try_alloc()'s
+ * address (@pad0); later links start on a page boundary of the IOVA
+ * range, packed right after the previous one when both meet at a page
+ * boundary.
  */
-static u64 dpl_iova_size(const struct phys_list *pl, u64 mask)
+static u64 dpl_slot(u64 cursor, bool first, phys_addr_t phys, u64 pad0,
+		    u64 mask)
 {
-	struct phys_list_iter pi;
-	u64 len, cursor = 0;
-	phys_addr_t phys;
-
-	phys_list_for_each(pl, &pi, phys, len)
-		cursor = dpl_slot(cursor, phys, mask) + len;
-	return cursor;
+	if (first)
+		return 0;
+	return ALIGN(cursor + pad0, mask + 1) - pad0;
 }
 
-static int dpl_map_iova(struct device *dev, const struct phys_list *pl,
-			struct dma_phys_map *map, u64 mask)
+/*
+ * First pass: classify and record every range, and size the IOVA range
+ * for the ranges that need one.  Returns the size, 0 if no range needs
+ * an IOVA, and the first linked range's address in @first_phys.
+ */
+static int dpl_classify_all(struct device *dev, const struct phys_list *pl,
+			    struct p2pdma_provider *provider,
+			    struct dma_phys_map *map, u64 mask, u64 *size,
+			    phys_addr_t *first_phys)
 {
+	enum pci_p2pdma_map_type bar_map = PCI_P2PDMA_MAP_UNKNOWN;
 	struct pci_p2pdma_map_state p2p = {};
-	u64 len, off, cursor = 0, run_len = 0;
-	dma_addr_t addr, run = 0;
+	u64 len, cursor = 0, pad0 = 0;
+	struct p2pdma_provider *mem;
 	struct phys_list_iter pi;
-	enum dpl_kind kind;
+	enum dma_phys_kind kind;
+	bool first = true;
 	phys_addr_t phys;
 	int ret;
 
-	ret = dma_list_init(&map->dl, NULL);
-	if (ret)
-		return ret;
-
 	phys_list_for_each(pl, &pi, phys, len) {
-		ret = dpl_classify(dev, &p2p, phys, len, &kind);
+		ret = dpl_classify(dev, &p2p, provider, &bar_map, phys, len,
+				   &kind, &mem);
+		if (!ret)
+			ret = dpl_record(map, kind);
 		if (ret)
-			goto err;
-		if (kind == DPL_P2P_BUS) {
-			addr = pci_p2pdma_bus_addr_map(&p2p, phys);
+			return ret;
+		if (kind == DMA_PHYS_P2P_BUS) {
 			map->nr_bus++;
+			continue;
+		}
+		if (kind == DMA_PHYS_P2P_HOST_BRIDGE)
+			map->nr_host_bridge++;
+		if (!mask)
+			continue;
+		if (first) {
+			pad0 = phys & mask;
+			*first_phys = phys;
+		}
+		cursor = dpl_slot(cursor, first, phys, pad0, mask) +
+			 (first ? 0 : phys & mask) + len;
+		first = false;
+	}
+	*size = cursor;
+	return 0;
+}
+
+static int dpl_map_iova(struct device *dev, const struct phys_list *pl,
+			struct p2pdma_provider *provider,
+			struct dma_phys_map *map, u64 mask)
+{
+	struct pci_p2pdma_map_state p2p = {};
+	u64 len, off, pad, pad0, cursor = 0, run_len = 0;
+	dma_addr_t addr, run = 0;
+	struct phys_list_iter pi;
+	enum dma_phys_kind kind;
+	struct dpl_kinds k;
+	bool first = true;
+	phys_addr_t phys;
+	int ret;
+
+	pad0 = map->state.addr & mask;
+	dpl_kinds_init(&k, map);
+	phys_list_for_each(pl, &pi, phys, len) {
+		kind = dpl_kinds_next(&k);
+		if (kind == DMA_PHYS_P2P_BUS) {
+			addr = dpl_bus_addr(dev, &p2p, provider, phys);
 		} else {
-			off = dpl_slot(cursor, phys, mask);
-			ret = dma_iova_link(dev, &map->state, phys, off, len,
-					    map->dir, dpl_attrs(map, kind));
+			pad = first ? 0 : phys & mask;
+			off = dpl_slot(cursor, first, phys, pad0, mask);
+			ret = dma_iova_link(dev, &map->state, phys - pad, off,
+					    len + pad, map->dir,
+					    dpl_attrs(map, kind));
 			if (ret)
 				goto err;
-			cursor = off + len;
+			cursor = off + pad + len;
 			map->iova_linked = cursor;
-			addr = map->state.addr + off;
-			if (kind == DPL_P2P_HOST_BRIDGE)
-				map->nr_host_bridge++;
+			addr = map->state.addr + off + pad;
+			first = false;
 		}
 
 		/* Collect adjacent pieces, append only when a run ends */
@@ -284,11 +441,6 @@ static int dpl_map_iova(struct device *dev, const struct phys_list *pl,
 	if (ret)
 		goto err;
 
-	/* Only bus addresses: the IOVA range was not needed after all */
-	if (!map->iova_linked) {
-		dma_iova_free(dev, &map->state);
-		return 0;
-	}
 	ret = dma_iova_sync(dev, &map->state, 0, map->iova_linked);
 	if (ret)
 		goto err;
@@ -298,42 +450,60 @@ err:
 	/* The device never saw these addresses: no CPU sync needed */
 	dma_iova_destroy(dev, &map->state, map->iova_linked, map->dir,
 			 map->attrs | DMA_ATTR_SKIP_CPU_SYNC);
-	dma_list_free(&map->dl);
 	return ret;
+}
+
+static void dpl_free_record(struct dma_phys_map *map)
+{
+	kfree(map->runs);
 }
 
 /**
  * dma_map_phys_list() - map a physical range list for a device
  * @dev: device that will access the memory
  * @pl: the CPU physical ranges; must stay unchanged until unmapped
+ * @provider: P2P provider of the ranges without struct page, from
+ *	pcim_p2pdma_provider() of the exporting driver, or NULL if there
+ *	are none
  * @dir: direction of the transfers
  * @attrs: DMA_ATTR_* flags, applied to every range
  * @map: filled in with the DMA ranges and what is needed to undo them
  *
  * Maps every range of @pl so that @dev can reach it and stores the device
- * addresses, in the same order, in @map->dl.  When @dev is behind an IOMMU
- * DMA domain all ranges that need translation share one IOVA range and one
- * IOTLB flush, and page-aligned neighbours come out as a single DMA range;
- * otherwise each range is mapped on its own and @map->dl has one entry per
- * range of @pl.
+ * addresses, in the same order, in @map->dl, split and merged to suit the
+ * device's maximum segment size and segment boundary.  When @dev is
+ * behind an IOMMU DMA domain all ranges that need translation share one
+ * IOVA range and one IOTLB flush, and page-aligned neighbours come out as
+ * one run of addresses; otherwise each range is mapped on its own, in
+ * pieces no larger than dma_max_mapping_size().
  *
  * Ranges in PCI P2P memory are classified against @dev: a PCI bus address
- * is used as is, memory reached through the host bridge is mapped like RAM
- * with DMA_ATTR_SKIP_CPU_SYNC, and memory @dev cannot reach makes the call
- * fail.  A range without struct page is P2P memory only if it lies in a
- * BAR offered with pcim_p2pdma_init(); otherwise its provider is unknown
- * and it is refused.  On failure nothing stays mapped.
+ * is used as is, memory reached through the host bridge is mapped with
+ * DMA_ATTR_MMIO, and memory @dev cannot reach makes the call fail.  A
+ * range without struct page is P2P memory of @provider only if it lies in
+ * @provider's BAR; otherwise it is refused.  The decision is recorded in
+ * @map (see dma_phys_map_kind()) and never taken again: @provider need
+ * only stay valid until this call returns, but the memory it describes
+ * must stay until dma_unmap_phys_list().  On failure nothing stays mapped.
  *
  * Context: Process context; may sleep.
- * Return: 0 on success; -EINVAL for an empty list or a range mixing RAM and
- * P2P memory; -EREMOTEIO for a range @dev cannot reach; -EIO if a mapping
- * failed; -ENOMEM; or an errno of dma_iova_link().
+ * Return: 0 on success; -EINVAL for an empty list, a bad direction or a
+ * range mixing RAM and P2P memory; -EREMOTEIO for a range @dev cannot
+ * reach or whose provider is unknown; -EIO if a mapping failed; -ENOMEM;
+ * or an errno of dma_iova_link().
  */
 int dma_map_phys_list(struct device *dev, const struct phys_list *pl,
+		      struct p2pdma_provider *provider,
 		      enum dma_data_direction dir, unsigned long attrs,
 		      struct dma_phys_map *map)
 {
+	const struct range_list_cfg cfg = {
+		.max_segment = dma_get_max_seg_size(dev),
+		.seg_boundary = dma_get_seg_boundary(dev),
+		.coalesce = true,
+	};
 	u64 mask = dma_get_merge_boundary(dev);
+	phys_addr_t first_phys = 0;
 	u64 size = 0;
 	int ret;
 
@@ -344,67 +514,83 @@ int dma_map_phys_list(struct device *dev, const struct phys_list *pl,
 	if (!phys_list_count(pl) || !valid_dma_direction(dir))
 		return -EINVAL;
 
-	if (mask)
-		size = dpl_iova_size(pl, mask);
+	ret = dpl_classify_all(dev, pl, provider, map, mask, &size,
+			       &first_phys);
+	if (!ret)
+		ret = dma_list_init(&map->dl, &cfg);
+	if (ret)
+		goto err;
+
 	if (size && size <= SIZE_MAX &&
-	    dma_iova_try_alloc(dev, &map->state, 0, size)) {
-		ret = dpl_map_iova(dev, pl, map, mask);
-	} else {
-		ret = dpl_map_direct(dev, pl, map);
-	}
-	if (ret) {
-		memset(map, 0, sizeof(*map));
-		return ret;
-	}
+	    dma_iova_try_alloc(dev, &map->state, first_phys, size))
+		ret = dpl_map_iova(dev, pl, provider, map, mask);
+	else
+		ret = dpl_map_direct(dev, pl, provider, map);
+	if (ret)
+		goto err;
 	return 0;
+
+err:
+	dma_list_free(&map->dl);
+	dpl_free_record(map);
+	memset(map, 0, sizeof(*map));
+	return ret;
 }
 EXPORT_SYMBOL_GPL(dma_map_phys_list);
 
+static void dpl_sync_piece_for_cpu(struct device *dev, struct dma_phys_map *map,
+				   enum dma_phys_kind kind, dma_addr_t addr,
+				   u64 len)
+{
+	if (kind == DMA_PHYS_RAM)
+		dma_sync_single_for_cpu(dev, addr, len, map->dir);
+}
+
+static void dpl_sync_piece_for_device(struct device *dev,
+				      struct dma_phys_map *map,
+				      enum dma_phys_kind kind, dma_addr_t addr,
+				      u64 len)
+{
+	if (kind == DMA_PHYS_RAM)
+		dma_sync_single_for_device(dev, addr, len, map->dir);
+}
+
 /*
- * Sync the RAM ranges of a mapping, one direction.  Linked IOVA ranges are
- * synced by physical address: they were never bounced, and the
- * single-range sync calls only know about single-range mappings.
+ * Sync the RAM ranges of a mapping, one direction, by the kinds recorded
+ * at map time.  Linked IOVA ranges are synced by physical address: they
+ * were never bounced, and the single-range sync calls only know about
+ * single-range mappings.
  */
 static void dpl_sync(struct device *dev, const struct phys_list *pl,
 		     struct dma_phys_map *map, bool for_cpu)
 {
-	struct pci_p2pdma_map_state p2p = {};
-	bool iova = dma_use_iova(&map->state);
 	struct phys_list_iter pi;
-	struct dma_list_iter di;
-	enum dpl_kind kind;
+	struct dpl_kinds k;
 	phys_addr_t phys;
-	dma_addr_t addr;
-	u64 len, dlen;
+	u64 len;
 
 	if (map->attrs & DMA_ATTR_SKIP_CPU_SYNC)
 		return;
-	if (iova ? dev_is_dma_coherent(dev) : !dma_dev_need_sync(dev))
+	if (!dma_use_iova(&map->state)) {
+		if (dma_dev_need_sync(dev))
+			dpl_for_each_piece(dev, pl, map, U64_MAX,
+					   for_cpu ? dpl_sync_piece_for_cpu :
+					   dpl_sync_piece_for_device);
+		return;
+	}
+	if (dev_is_dma_coherent(dev))
 		return;
 
-	dma_list_iter_init(&di, &map->dl);
+	dpl_kinds_init(&k, map);
 	phys_list_for_each(pl, &pi, phys, len) {
-		if (dpl_classify(dev, &p2p, phys, len, &kind))
-			return;
-		if (iova) {
-			if (kind != DPL_RAM)
-				continue;
-			if (for_cpu)
-				arch_sync_dma_for_cpu(phys, len, map->dir);
-			else
-				arch_sync_dma_for_device(phys, len, map->dir);
-			continue;
-		}
-		if (!dma_list_iter_next(&di, &addr, &dlen))
-			return;
-		if (kind != DPL_RAM)
+		if (dpl_kinds_next(&k) != DMA_PHYS_RAM)
 			continue;
 		if (for_cpu)
-			dma_sync_single_for_cpu(dev, addr, len, map->dir);
+			arch_sync_dma_for_cpu(phys, len, map->dir);
 		else
-			dma_sync_single_for_device(dev, addr, len, map->dir);
+			arch_sync_dma_for_device(phys, len, map->dir);
 	}
-	if (iova && for_cpu)
+	if (for_cpu)
 		arch_sync_dma_for_cpu_all();
 }
 
@@ -414,9 +600,9 @@ static void dpl_sync(struct device *dev, const struct phys_list *pl,
  * @pl: list passed to dma_map_phys_list()
  * @map: the mapping
  *
- * Needed only on non-coherent paths, between device access and CPU access;
- * a no-op for coherent devices, for P2P memory and for mappings made with
- * DMA_ATTR_SKIP_CPU_SYNC.
+ * Needed only on non-coherent or bouncing paths, between device access
+ * and CPU access; touches the RAM ranges only, as recorded at map time;
+ * a no-op for mappings made with DMA_ATTR_SKIP_CPU_SYNC.
  *
  * Context: Any context.
  */
@@ -452,9 +638,10 @@ EXPORT_SYMBOL_GPL(dma_sync_phys_list_for_device);
  * @pl: list passed to dma_map_phys_list()
  * @map: the mapping; zeroed afterwards
  *
- * CPU caches are synced for the RAM ranges unless the mapping was made
- * with DMA_ATTR_SKIP_CPU_SYNC; IOVA space may be released through the
- * IOMMU flush queue.
+ * Every range is undone as recorded at map time, whatever happened to
+ * its P2P provider since.  CPU caches are synced for the RAM ranges
+ * unless the mapping was made with DMA_ATTR_SKIP_CPU_SYNC; IOVA space may
+ * be released through the IOMMU flush queue.
  *
  * Context: Process context.
  */
@@ -466,9 +653,10 @@ void dma_unmap_phys_list(struct device *dev, const struct phys_list *pl,
 		dma_iova_destroy(dev, &map->state, map->iova_linked, map->dir,
 				 map->attrs | DMA_ATTR_SKIP_CPU_SYNC);
 	} else {
-		dpl_unmap_direct(dev, pl, map, ULONG_MAX);
+		dpl_for_each_piece(dev, pl, map, U64_MAX, dpl_unmap_piece);
 	}
 	dma_list_free(&map->dl);
+	dpl_free_record(map);
 	memset(map, 0, sizeof(*map));
 }
 EXPORT_SYMBOL_GPL(dma_unmap_phys_list);

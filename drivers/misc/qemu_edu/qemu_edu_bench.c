@@ -71,7 +71,7 @@ static int bench_rangelist(struct edu_bench *b, u64 *ns)
 		ret = phys_list_from_pages(&pl, b->pages, BENCH_PAGES,
 					   GFP_KERNEL);
 	if (!ret)
-		ret = dma_map_phys_list(b->dev, &pl, DMA_BIDIRECTIONAL, 0,
+		ret = dma_map_phys_list(b->dev, &pl, NULL, DMA_BIDIRECTIONAL, 0,
 					&map);
 	if (!ret)
 		dma_unmap_phys_list(b->dev, &pl, &map);

@@ -397,7 +397,7 @@ static int edu_selftest_show(struct seq_file *m, void *unused)
 			goto out_pages;
 	}
 
-	ret = dma_map_phys_list(dev, &pl, DMA_BIDIRECTIONAL, 0, &map);
+	ret = dma_map_phys_list(dev, &pl, NULL, DMA_BIDIRECTIONAL, 0, &map);
 	if (ret)
 		goto out_pages;
 

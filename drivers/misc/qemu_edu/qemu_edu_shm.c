@@ -5,7 +5,8 @@
  * BAR 2 of ivshmem is plain RAM on the host side, so a peer can DMA to and
  * from it like to a GPU's VRAM aperture.  This driver offers the BAR with
  * pcim_p2pdma_init() and creates no pages for it: the edu tests use it to
- * prove that dma_map_phys_list() finds the provider of such a range and
+ * prove that dma_map_phys_list() maps such a range for the provider its
+ * owner names (BAR 2 only, never the register BAR 0) and
  * that the device then reads and writes the right bytes.
  */
 #include <linux/io.h>
