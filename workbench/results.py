@@ -227,6 +227,26 @@ def is_splat(line):
     return bool(TS.match(line)) and any(p.search(TS.sub('', line)) for p in SPLATS)
 
 
+# Suites whose output is a dump of the kernel log, not something that ran.
+DUMPS = ('dmesg', 'kmemleak')
+
+
+def live_console(console):
+    """The console without the kernel log and kmemleak dumps at its end:
+    a splat in a dump is the same splat the console already showed (or
+    one the console level held back), not one of the dump's own."""
+    out = []
+    dump = False
+    for line in console:
+        if line.startswith('WB-SUITE-BEGIN ') and line.split()[1] in DUMPS:
+            dump = True
+        elif line.startswith('WB-SUITE-END ') and line.split()[1] in DUMPS:
+            dump = False
+        elif not dump:
+            out.append(line)
+    return out
+
+
 def attribute_splats(console):
     """Map each splat line of the console to what was running.
 
@@ -339,7 +359,7 @@ def check_topology(outdir, topo, res):
     with open(path, errors='replace') as f:
         console = [l.rstrip('\n') for l in f]
     dumped = suites.get('dmesg', ('', [], 0))[1]
-    splats = attribute_splats([l for l in console if True])
+    splats = attribute_splats(live_console(console))
     seen = {hit for hits in splats.values() for hit in hits}
     for line in dumped:
         if is_splat(line):
