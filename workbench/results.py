@@ -504,6 +504,10 @@ def check_topology(outdir, topo, res):
         res.add(topo, 'PASS', 'kernel/no-splat')
 
 
+# The topologies vm.sh boots; an xfail may be limited to one of them.
+TOPOLOGIES = ('iommu', 'direct', 'bounce')
+
+
 def load_xfails(path):
     xf = []
     if not os.path.exists(path):
@@ -516,6 +520,11 @@ def load_xfails(path):
             pat, sep, reason = line.partition(' | ')
             if not sep or not reason.strip():
                 sys.exit(f'{path}: "{line}": want "<name glob> | <reason>"')
+            m = re.match(r'^([a-z]+):', pat)
+            if m and m.group(1) not in TOPOLOGIES:
+                # A misspelt topology would silently match nothing.
+                sys.exit(f'{path}: "{line}": unknown topology '
+                         f'"{m.group(1)}" ({", ".join(TOPOLOGIES)})')
             xf.append((pat.strip(), reason.strip()))
     return xf
 
