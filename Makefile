@@ -4,7 +4,7 @@
 
 WB := bash workbench/wb
 
-check:   ## build the debug kernel, boot both topologies, run every test
+check:   ## build the debug kernel, boot every topology, run every test
 	$(WB) check
 run:     ## build, boot the iommu topology, show it and run the zero-copy demo
 	$(WB) run

@@ -6,9 +6,12 @@
 
 . "$(dirname "$0")/lib.sh"
 
-PACKAGES="linux-source-6.12 build-essential flex bison bc libelf-dev
-libssl-dev cpio kmod python3 git pkg-config qemu-system-x86 v4l-utils
-libdrm-dev clang libclang-rt-14-dev llvm"
+# make, xz-utils and perl come with build-essential and linux-source but
+# are named because the scripts call them directly (prepare.sh unpacks
+# the .tar.xz, build.sh checks perl).
+PACKAGES="linux-source-6.12 build-essential make xz-utils perl flex bison bc
+libelf-dev libssl-dev cpio kmod python3 git pkg-config qemu-system-x86
+v4l-utils libdrm-dev clang libclang-rt-14-dev llvm"
 
 missing=""
 for p in $PACKAGES; do

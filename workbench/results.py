@@ -26,7 +26,27 @@ SPLATS = [re.compile(p) for p in (
     r'\bBUG[: ]', r'WARNING:', r'\bOops\b', r'general protection fault',
     r'Kernel panic', r'unreferenced object', r'INFO: task .* blocked for',
     r'detected stalls', r'UBSAN:', r'kernel BUG at', r'DMA-API: .*(leak|overlap)',
+    # Intel IOMMU fault reports (drivers/iommu/intel/dmar.c): a device
+    # touched memory it was not given.  Expected only inside a test's
+    # WB-EXPECT-DMAR-FAULT window (dmar_windows).
+    r'DMAR: DRHD: handling fault status reg', r'DMAR: \[(DMA Read|DMA Write|INTR-REMAP)[ \]]',
 )]
+
+# What 6.12's dmar_fault() prints for one fault: first the status
+# register (rate limited), then one line per fault record:
+#   DMAR: DRHD: handling fault status reg 2
+#   DMAR: [DMA Read NO_PASID] Request device [01:00.0] fault addr 0x... [fault reason 0x06] ...
+# (or "PASID 0x..." instead of NO_PASID, "DMA Write" for writes).
+DMAR_STATUS = re.compile(r'DMAR: DRHD: handling fault status reg [0-9a-f]+')
+DMAR_RECORD = re.compile(r'DMAR: \[DMA (Read|Write) (NO_PASID|PASID 0x[0-9a-f]+)\] '
+                         r'Request device \[[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]\] '
+                         r'fault addr 0x[0-9a-f]+ \[fault reason 0x[0-9a-f]+\]')
+# A test that makes a device fault on purpose brackets it with kernel log
+# lines "WB-EXPECT-DMAR-FAULT begin NAME" ... "end NAME" (NAME: its case).
+EXPECT_DMAR = re.compile(r'WB-EXPECT-DMAR-FAULT (begin|end) (\S+)')
+# A fault this soon after its window closed means the test closed it
+# before the IOMMU's fault interrupt was handled: say so.
+DMAR_LATE_S = 2.0
 
 # Suites of CONFIG_DMABUF_SELFTESTS (drivers/dma-buf/selftests.h).
 DMABUF_SELFTESTS = ['sanitycheck', 'dma_fence', 'dma_fence_chain',
@@ -227,11 +247,136 @@ def is_splat(line):
     return bool(TS.match(line)) and any(p.search(TS.sub('', line)) for p in SPLATS)
 
 
-def attribute_splats(console):
+def kernel_line(line):
+    """(timestamp, message) of a kernel log line, None for other lines."""
+    m = TS.match(line)
+    return (m.group(0).strip(), TS.sub('', line)) if m else None
+
+
+def ts_seconds(ts):
+    return float(ts.strip('[] '))
+
+
+def dmar_windows(lines):
+    """Find the WB-EXPECT-DMAR-FAULT windows of one kernel log.
+
+    Returns ({(name, begin timestamp): window}, expected): a window counts
+    the fault records and status lines printed while it was open; those
+    lines form `expected` as (timestamp, message) and are not splats.
+    Both DMAR lines are accepted anywhere inside the window, whichever
+    comes first.
+    """
+    windows = {}
+    open_ = {}
+    closed = []
+    expected = set()
+    for line in lines:
+        hit = kernel_line(line)
+        if not hit:
+            continue
+        ts, msg = hit
+        m = EXPECT_DMAR.search(msg)
+        if m:
+            what, name = m.groups()
+            if what == 'begin':
+                w = {'name': name, 'records': 0, 'status': 0,
+                     'closed': False, 'reopened': name in open_,
+                     'late': None, 'end': None}
+                windows[(name, ts)] = w
+                open_[name] = w
+            elif name in open_:
+                w = open_.pop(name)
+                w['closed'] = True
+                w['end'] = ts_seconds(ts)
+                closed.append(w)
+            else:
+                windows[(name, ts)] = {'name': name, 'records': 0,
+                                       'status': 0, 'closed': True,
+                                       'reopened': False, 'late': None,
+                                       'end': None, 'unopened': True}
+            continue
+        record = bool(DMAR_RECORD.search(msg))
+        if not record and not DMAR_STATUS.search(msg):
+            continue
+        if open_:
+            expected.add(hit)
+            for w in open_.values():
+                w['records' if record else 'status'] += 1
+            continue
+        for w in closed:
+            if record and not w['records'] and w['late'] is None and \
+               ts_seconds(ts) - w['end'] <= DMAR_LATE_S:
+                w['late'] = ts_seconds(ts) - w['end']
+    return windows, expected
+
+
+def report_dmar_windows(sources, topo, res):
+    """One result per window name; returns the expected fault lines.
+
+    `sources` are kernel logs of the same boot (console, dmesg dump): a
+    window seen in both is one window.
+    """
+    windows = {}
+    expected = set()
+    for lines in sources:
+        ws, exp = dmar_windows(lines)
+        expected |= exp
+        for key, w in ws.items():
+            have = windows.get(key)
+            if have is None or (w['records'], w['closed']) > \
+               (have['records'], have['closed']):
+                windows[key] = w
+    by_name = {}
+    for (name, _), w in sorted(windows.items(), key=lambda kv: ts_seconds(kv[0][1])):
+        by_name.setdefault(name, []).append(w)
+    for name, ws in sorted(by_name.items()):
+        problems = []
+        for w in ws:
+            if w.get('unopened'):
+                problems.append('"end" without "begin"')
+            elif w['reopened']:
+                problems.append('"begin" again before "end"')
+            elif not w['closed']:
+                problems.append('never closed (the test did not finish?)')
+            elif not w['records']:
+                why = 'no DMAR fault record inside the window'
+                if w['status']:
+                    why += ' (only "DRHD: handling fault status", rate limited?)'
+                if w['late'] is not None:
+                    why += (f'; one came {w["late"]:.3f} s after "end": the '
+                            'test closed the window before the fault was handled')
+                problems.append(why)
+        res.add(topo, 'FAIL' if problems else 'PASS',
+                f'kernel/expected-dmar-fault/{name}', '; '.join(problems))
+    return expected
+
+
+# Suites whose output is a dump of the kernel log, not something that ran.
+DUMPS = ('dmesg', 'kmemleak')
+
+
+def live_console(console):
+    """The console without the kernel log and kmemleak dumps at its end:
+    a splat in a dump is the same splat the console already showed (or
+    one the console level held back), not one of the dump's own."""
+    out = []
+    dump = False
+    for line in console:
+        if line.startswith('WB-SUITE-BEGIN ') and line.split()[1] in DUMPS:
+            dump = True
+        elif line.startswith('WB-SUITE-END ') and line.split()[1] in DUMPS:
+            dump = False
+        elif not dump:
+            out.append(line)
+    return out
+
+
+def attribute_splats(console, expected=frozenset()):
     """Map each splat line of the console to what was running.
 
     Boot: the KUnit case whose result line follows the splat, or the
     dma-buf selftest last announced.  User space: the framed suite.
+    Lines in `expected` (deliberate DMAR faults) are not splats.
     Returns {context: [(timestamp, message)]}.
     """
     out = {}
@@ -253,9 +398,8 @@ def attribute_splats(console):
             flush(context)
             context = 'between-suites'
             continue
-        if is_splat(line):
-            m = TS.match(line)
-            pending.append((m.group(0).strip(), TS.sub('', line)))
+        if is_splat(line) and kernel_line(line) not in expected:
+            pending.append(kernel_line(line))
             continue
         msg = TS.sub('', line)
         m = re.match(r'^(\s*)# Subtest: (\S+)', msg)
@@ -339,13 +483,16 @@ def check_topology(outdir, topo, res):
     with open(path, errors='replace') as f:
         console = [l.rstrip('\n') for l in f]
     dumped = suites.get('dmesg', ('', [], 0))[1]
-    splats = attribute_splats([l for l in console if True])
+    live = live_console(console)
+    # Window markers printed at info level during user-space suites are
+    # held back from the console: the dump has them.
+    expected = report_dmar_windows([live, dumped], topo, res)
+    splats = attribute_splats(live, expected)
     seen = {hit for hits in splats.values() for hit in hits}
     for line in dumped:
-        if is_splat(line):
-            hit = (TS.match(line).group(0).strip(), TS.sub('', line))
-            if hit not in seen:
-                splats.setdefault('kernel-log', []).append(hit)
+        hit = kernel_line(line)
+        if is_splat(line) and hit not in seen and hit not in expected:
+            splats.setdefault('kernel-log', []).append(hit)
     with open(os.path.join(outdir, topo, 'splats.log'), 'w') as f:
         for ctx, hits in sorted(splats.items()):
             for ts, msg in hits:
@@ -355,6 +502,10 @@ def check_topology(outdir, topo, res):
                 f'{len(hits)} splat lines, first: {hits[0][1]}')
     if not splats:
         res.add(topo, 'PASS', 'kernel/no-splat')
+
+
+# The topologies vm.sh boots; an xfail may be limited to one of them.
+TOPOLOGIES = ('iommu', 'direct', 'bounce')
 
 
 def load_xfails(path):
@@ -369,6 +520,11 @@ def load_xfails(path):
             pat, sep, reason = line.partition(' | ')
             if not sep or not reason.strip():
                 sys.exit(f'{path}: "{line}": want "<name glob> | <reason>"')
+            m = re.match(r'^([a-z]+):', pat)
+            if m and m.group(1) not in TOPOLOGIES:
+                # A misspelt topology would silently match nothing.
+                sys.exit(f'{path}: "{line}": unknown topology '
+                         f'"{m.group(1)}" ({", ".join(TOPOLOGIES)})')
             xf.append((pat.strip(), reason.strip()))
     return xf
 

@@ -5,7 +5,7 @@
 # emulated topology and run guest/init in MODE (check, run, bench).  The
 # serial console streams to stdout and to results/TOPOLOGY/console.log.
 #
-# Topologies (both q35):
+# Topologies (all q35):
 #   iommu   intel-iommu; root port -> PCIe switch -> {nvme with a 64 MiB
 #           CMB, ivshmem with 4 MiB of shared memory, edu}; a second
 #           edu on its own root port.  Both edus drive 64-bit addresses
@@ -13,6 +13,9 @@
 #           topology, not by the DMA mask; the KUnit suite narrows the
 #           mask itself to test refusals.
 #   direct  the same devices, no IOMMU
+#   bounce  `direct` booted with swiotlb=force: the DMA API bounces every
+#           streaming mapping through the software IO TLB, so the swiotlb
+#           map, sync and unmap paths run under every test
 #
 # QEMU runs with TCG: nested KVM hangs on our machines.  WB_ACCEL=kvm
 # overrides it; WB_TIMEOUT (seconds) bounds the whole boot; WB_APPEND adds
@@ -24,8 +27,8 @@ topo=${1:-}
 mode=${2:-}
 flavor=${3:-}
 case "$topo" in
-iommu|direct) ;;
-*) die "unknown topology '$topo' (iommu or direct)" ;;
+iommu|direct|bounce) ;;
+*) die "unknown topology '$topo' (iommu, direct or bounce)" ;;
 esac
 case "$mode" in
 check|run|bench) ;;
@@ -56,6 +59,7 @@ qemu_edu.dma_bits=64
 WB_MODE=$mode WB_TOPO=$topo WB_REPO=$REPO WB_TOOLS=$WB_CACHE/tools"
 [ "$topo" = iommu ] && cmdline="$cmdline intel_iommu=on"
 [ "$topo" = direct ] && cmdline="$cmdline intel_iommu=off"
+[ "$topo" = bounce ] && cmdline="$cmdline intel_iommu=off swiotlb=force"
 # For quick iterations, e.g. WB_APPEND="kunit.filter_glob=qemu_edu* WB_KUNIT_ONLY=1"
 cmdline="$cmdline ${WB_APPEND:-}"
 

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Self-test of results.py: crafted guest consoles in, results out.
+
+  results_test.py     prints TAP; exit status 1 if a case failed
+
+`wb check` runs it with the host-side suites, so a change to how results
+are read is proven before any guest boots.
+"""
+
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+RESULTS_PY = os.path.join(HERE, 'results.py')
+
+DRHD = 'DMAR: DRHD: handling fault status reg 2'
+READ = ('DMAR: [DMA Read NO_PASID] Request device [02:00.0] fault addr '
+        '0xdead000 [fault reason 0x06] PTE Read access is not set')
+WRITE = ('DMAR: [DMA Write PASID 0x1] Request device [03:00.0] fault addr '
+         '0xbeef000 [fault reason 0x05] PTE Write access is not set')
+INTR = ('DMAR: [INTR-REMAP] Request device [00:1f.0] fault index 0x17 '
+        '[fault reason 0x25] Blocked a compatibility format interrupt request')
+
+
+def k(ts, msg):
+    """A kernel log line as the console and dmesg print it."""
+    return f'[{ts:12.6f}] {msg}'
+
+
+def console(boot=(), suites=(), dmesg=None, done=True):
+    """A console-check.log: boot lines, framed suites, the kernel log
+    dump (by default every kernel line printed before it)."""
+    lines = list(boot) + ['WB-GUEST mode=check topology=iommu kernel=6.12']
+    for name, fmt, body, rc in suites:
+        lines += [f'WB-SUITE-BEGIN {name} {fmt}'] + list(body) + \
+                 [f'WB-SUITE-END {name} rc={rc}']
+    if dmesg is None:
+        dmesg = [l for l in lines if l.startswith('[')]
+    lines += ['WB-SUITE-BEGIN dmesg text'] + list(dmesg) + \
+             ['WB-SUITE-END dmesg rc=0']
+    if done:
+        lines.append('WB-DONE')
+    return lines
+
+
+TAP_OK = ('topology', 'tap', ['TAP version 13', '1..1', 'ok 1 iommu_active'], 0)
+
+
+def run(lines):
+    """Run results.py on one topology; return ({name: (status, note)}, rc)."""
+    with tempfile.TemporaryDirectory() as d:
+        os.makedirs(os.path.join(d, 'iommu'))
+        with open(os.path.join(d, 'iommu', 'console-check.log'), 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+        xf = os.path.join(d, 'xfails')
+        open(xf, 'w').close()
+        p = subprocess.run([sys.executable, RESULTS_PY, 'check', d, xf, 'iommu'],
+                           capture_output=True, text=True)
+        got = {}
+        with open(os.path.join(d, 'check.log')) as f:
+            for line in f:
+                _, rest = line.rstrip('\n').split('] ', 1)
+                status, _, name = rest.partition(' ')
+                name, _, note = name.partition('  (')
+                got[name] = (status, note.rstrip(')'))
+        return got, p.returncode
+
+
+def splats(got):
+    return sorted(n for n in got if n.startswith('kernel/splat/'))
+
+
+CASES = []
+
+
+def case(fn):
+    CASES.append(fn)
+    return fn
+
+
+@case
+def splat_reported_once_not_again_from_the_dump():
+    got, rc = run(console(boot=[k(1, 'Linux version 6.12'),
+                                k(2, 'WARNING: CPU: 0 PID: 1 at foo')],
+                          suites=[TAP_OK]))
+    return splats(got) == ['kernel/splat/boot'] and rc == 1, (splats(got), rc)
+
+
+@case
+def fault_inside_window_passes_status_line_first():
+    got, rc = run(console(suites=[TAP_OK, ('igt/edu', 'igt', [
+        'Starting subtest: unmapped',
+        k(10, 'qemu_edu 0000:02:00.0: WB-EXPECT-DMAR-FAULT begin unmapped'),
+        k(10.1, DRHD), k(10.1, READ),
+        k(10.2, 'qemu_edu 0000:02:00.0: WB-EXPECT-DMAR-FAULT end unmapped'),
+        'Subtest unmapped: SUCCESS'], 0)]))
+    return (got.get('kernel/expected-dmar-fault/unmapped', ('',))[0] == 'PASS'
+            and not splats(got) and 'kernel/no-splat' in got and rc == 0), got
+
+
+@case
+def record_line_first_then_status_line_also_accepted():
+    got, rc = run(console(suites=[TAP_OK, ('igt/edu', 'igt', [
+        k(10, 'WB-EXPECT-DMAR-FAULT begin w'), k(10.1, WRITE), k(10.1, DRHD),
+        k(10.2, 'WB-EXPECT-DMAR-FAULT end w'), 'Subtest w: SUCCESS'], 0)]))
+    return (got.get('kernel/expected-dmar-fault/w', ('',))[0] == 'PASS'
+            and not splats(got) and rc == 0), got
+
+
+@case
+def window_without_fault_fails():
+    got, rc = run(console(suites=[TAP_OK, ('igt/edu', 'igt', [
+        k(10, 'WB-EXPECT-DMAR-FAULT begin quiet'),
+        k(10.2, 'WB-EXPECT-DMAR-FAULT end quiet'), 'Subtest quiet: SUCCESS'], 0)]))
+    st = got.get('kernel/expected-dmar-fault/quiet', ('', ''))
+    return st[0] == 'FAIL' and 'no DMAR fault record' in st[1] and rc == 1, got
+
+
+@case
+def status_line_alone_is_not_a_fault_record():
+    got, rc = run(console(suites=[TAP_OK, ('igt/edu', 'igt', [
+        k(10, 'WB-EXPECT-DMAR-FAULT begin half'), k(10.1, DRHD),
+        k(10.2, 'WB-EXPECT-DMAR-FAULT end half'), 'Subtest half: SUCCESS'], 0)]))
+    st = got.get('kernel/expected-dmar-fault/half', ('', ''))
+    return st[0] == 'FAIL' and 'DRHD' in st[1] and not splats(got), got
+
+
+@case
+def fault_outside_window_is_a_splat_of_the_running_suite():
+    got, rc = run(console(suites=[TAP_OK, ('igt/edu', 'igt', [
+        k(9, DRHD), k(9, READ), 'Subtest x: SUCCESS'], 0)]))
+    return (splats(got) == ['kernel/splat/igt/edu'] and
+            not any(n.startswith('kernel/expected') for n in got) and rc == 1), got
+
+
+@case
+def fault_after_end_fails_window_and_is_a_splat():
+    got, rc = run(console(suites=[TAP_OK, ('igt/edu', 'igt', [
+        k(10, 'WB-EXPECT-DMAR-FAULT begin early'),
+        k(10.2, 'WB-EXPECT-DMAR-FAULT end early'), k(10.3, DRHD), k(10.3, READ),
+        'Subtest early: SUCCESS'], 0)]))
+    st = got.get('kernel/expected-dmar-fault/early', ('', ''))
+    return (st[0] == 'FAIL' and 'after "end"' in st[1] and
+            splats(got) == ['kernel/splat/igt/edu']), got
+
+
+@case
+def markers_held_back_from_console_found_in_dump():
+    # Console level 5 hides info-level markers during user space; the
+    # error-level fault lines still reach the console.
+    body = [k(10.1, DRHD), k(10.1, READ), 'Subtest q: SUCCESS']
+    dump = [k(10, 'WB-EXPECT-DMAR-FAULT begin q'), k(10.1, DRHD), k(10.1, READ),
+            k(10.2, 'WB-EXPECT-DMAR-FAULT end q')]
+    got, rc = run(console(suites=[TAP_OK, ('igt/edu', 'igt', body, 0)], dmesg=dump))
+    return (got.get('kernel/expected-dmar-fault/q', ('',))[0] == 'PASS' and
+            not splats(got) and rc == 0), got
+
+
+@case
+def kunit_case_window_and_stray_fault_attributed_to_case():
+    boot = [k(5, 'KTAP version 1'), k(5, '1..1'),
+            k(5, '    KTAP version 1'), k(5, '    # Subtest: qemu_edu'),
+            k(5, '    1..2'),
+            k(6, '    # edu_fault: WB-EXPECT-DMAR-FAULT begin edu_fault'),
+            k(6.1, DRHD), k(6.1, READ),
+            k(6.2, '    # edu_fault: WB-EXPECT-DMAR-FAULT end edu_fault'),
+            k(6.2, '    ok 1 edu_fault'),
+            k(7, DRHD), k(7, WRITE),
+            k(7.1, '    ok 2 edu_other'), k(7.2, 'ok 1 qemu_edu')]
+    got, rc = run(console(boot=boot, suites=[TAP_OK]))
+    return (got.get('kernel/expected-dmar-fault/edu_fault', ('',))[0] == 'PASS'
+            and splats(got) == ['kernel/splat/kunit/qemu_edu/edu_other']), got
+
+
+@case
+def unclosed_window_fails():
+    got, rc = run(console(suites=[TAP_OK, ('igt/edu', 'igt', [
+        k(10, 'WB-EXPECT-DMAR-FAULT begin open'), k(10.1, READ)], 1)], done=False))
+    st = got.get('kernel/expected-dmar-fault/open', ('', ''))
+    return st[0] == 'FAIL' and 'never closed' in st[1], got
+
+
+@case
+def interrupt_remapping_fault_in_window_is_still_a_splat():
+    got, rc = run(console(suites=[TAP_OK, ('igt/edu', 'igt', [
+        k(10, 'WB-EXPECT-DMAR-FAULT begin ir'), k(10.1, INTR), k(10.1, READ),
+        k(10.2, 'WB-EXPECT-DMAR-FAULT end ir'), 'Subtest ir: SUCCESS'], 0)]))
+    return (got.get('kernel/expected-dmar-fault/ir', ('',))[0] == 'PASS' and
+            splats(got) == ['kernel/splat/igt/edu']), got
+
+
+def main():
+    print('TAP version 13')
+    print(f'1..{len(CASES)}')
+    failed = 0
+    for i, fn in enumerate(CASES, 1):
+        try:
+            ok, detail = fn()
+        except Exception as e:  # a crash of results.py is a failure too
+            ok, detail = False, repr(e)
+        if not ok:
+            failed += 1
+            print(f'# {fn.__name__}: {detail}')
+        print(f'{"ok" if ok else "not ok"} {i} {fn.__name__}')
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
