@@ -12,7 +12,12 @@
  * Each transfer waits on a timer in the emulator (about 100 ms), so users
  * keep transfers few.  The emulator's range check excludes the last byte
  * of the buffer, so one transfer moves at most 4095 bytes.
+ *
+ * The DMA primitives let a caller point the device at any address it
+ * mapped, so they are exported to the KUnit tests only (namespace
+ * EXPORTED_FOR_KUNIT_TESTING), not to other drivers.
  */
+#include <kunit/visibility.h>
 #include <linux/crc32.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -72,7 +77,7 @@ struct qemu_edu *qemu_edu_from_pci(struct pci_dev *pdev)
 		return NULL;
 	return pci_get_drvdata(pdev);
 }
-EXPORT_SYMBOL_GPL(qemu_edu_from_pci);
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_from_pci);
 
 /**
  * qemu_edu_topology() - how the device's DMA reaches memory
@@ -87,7 +92,7 @@ const char *qemu_edu_topology(struct qemu_edu *edu)
 
 	return dom && (dom->type & __IOMMU_DOMAIN_PAGING) ? "iommu" : "direct";
 }
-EXPORT_SYMBOL_GPL(qemu_edu_topology);
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_topology);
 
 static bool edu_bus_addr_ok(struct qemu_edu *edu, dma_addr_t addr, u32 len)
 {
@@ -153,7 +158,7 @@ int qemu_edu_to_device(struct qemu_edu *edu, dma_addr_t src, u32 dev_off,
 	mutex_unlock(&edu->lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(qemu_edu_to_device);
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_to_device);
 
 /**
  * qemu_edu_from_device() - DMA from the device buffer into memory
@@ -177,7 +182,7 @@ int qemu_edu_from_device(struct qemu_edu *edu, u32 dev_off, dma_addr_t dst,
 	mutex_unlock(&edu->lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(qemu_edu_from_device);
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_from_device);
 
 /**
  * qemu_edu_read() - copy part of the device buffer to the CPU
@@ -206,7 +211,7 @@ int qemu_edu_read(struct qemu_edu *edu, u32 dev_off, void *buf, u32 len)
 	mutex_unlock(&edu->lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(qemu_edu_read);
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_read);
 
 /**
  * qemu_edu_write() - copy bytes from the CPU into the device buffer
@@ -231,7 +236,7 @@ int qemu_edu_write(struct qemu_edu *edu, u32 dev_off, const void *buf,
 	mutex_unlock(&edu->lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(qemu_edu_write);
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_write);
 
 /**
  * qemu_edu_pattern() - the byte pattern used by qemu_edu_fill_list()
@@ -250,7 +255,7 @@ void qemu_edu_pattern(void *buf, size_t len, u64 pos, u8 seed)
 	for (i = 0; i < len; i++, pos++)
 		p[i] = (u8)(pos * 7 + (pos >> 8) + seed);
 }
-EXPORT_SYMBOL_GPL(qemu_edu_pattern);
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_pattern);
 
 /**
  * qemu_edu_checksum_list() - let the device read a DMA range list
@@ -303,7 +308,7 @@ out:
 	kfree(buf);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(qemu_edu_checksum_list);
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_checksum_list);
 
 /**
  * qemu_edu_fill_list() - let the device write a pattern into a range list
@@ -348,7 +353,7 @@ out:
 	kfree(buf);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(qemu_edu_fill_list);
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_fill_list);
 
 /*
  * debugfs "selftest": map three scattered pages with dma_map_phys_list(),
