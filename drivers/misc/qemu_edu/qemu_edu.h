@@ -32,6 +32,8 @@ struct pci_dev;
  * @scratch_dma: DMA address of @scratch
  * @dir: debugfs directory of this device
  * @nr_xfers: transfers started since probe
+ * @dead: a transfer timed out; bus mastering is off and transfers fail
+ *	with -EIO until the driver is bound again
  */
 struct qemu_edu {
 	struct pci_dev *pdev;
@@ -42,6 +44,7 @@ struct qemu_edu {
 	dma_addr_t scratch_dma;
 	struct dentry *dir;
 	unsigned long nr_xfers;
+	bool dead;
 };
 
 /**
@@ -77,6 +80,11 @@ int qemu_edu_checksum_list(struct qemu_edu *edu, const struct dma_list *dl,
 int qemu_edu_fill_list(struct qemu_edu *edu, const struct dma_list *dl,
 		       u8 seed);
 void qemu_edu_pattern(void *buf, size_t len, u64 pos, u8 seed);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Hooks the KUnit tests replace with static stubs */
+unsigned int qemu_edu_xfer_timeout_ms(struct qemu_edu *edu);
+#endif
 
 #ifdef CONFIG_QEMU_EDU_BENCH
 int qemu_edu_bench_init(struct dentry *root);

@@ -17,6 +17,7 @@
  * mapped, so they are exported to the KUnit tests only (namespace
  * EXPORTED_FOR_KUNIT_TESTING), not to other drivers.
  */
+#include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 #include <linux/crc32.h>
 #include <linux/debugfs.h>
@@ -101,24 +102,77 @@ static bool edu_bus_addr_ok(struct qemu_edu *edu, dma_addr_t addr, u32 len)
 	return len && addr <= mask && len - 1 <= mask - addr;
 }
 
+/**
+ * qemu_edu_xfer_timeout_ms() - how long a transfer may take
+ * @edu: the device
+ *
+ * A function rather than a constant so that a KUnit test can make a
+ * transfer time out (with a static stub) without waiting seconds.
+ *
+ * Context: Any context.
+ * Return: the timeout in milliseconds.
+ */
+VISIBLE_IF_KUNIT unsigned int qemu_edu_xfer_timeout_ms(struct qemu_edu *edu)
+{
+	KUNIT_STATIC_STUB_REDIRECT(qemu_edu_xfer_timeout_ms, edu);
+	return EDU_XFER_TIMEOUT_MS;
+}
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_xfer_timeout_ms);
+
+/*
+ * A transfer that timed out is still armed: the engine keeps the address
+ * and copies when it gets to it, possibly into memory the caller has
+ * unmapped and freed by then.  QEMU's PCI model (like a real bus) drops a
+ * device's DMA while Bus Master Enable is clear, so clear it and keep it
+ * clear: the device is dead until the driver is bound again, and probe
+ * waits for the engine to go idle before it sets bus mastering.
+ */
+static void edu_kill(struct qemu_edu *edu)
+{
+	lockdep_assert_held(&edu->lock);
+
+	pci_clear_master(edu->pdev);
+	edu->dead = true;
+	pci_err(edu->pdev, "DMA transfer timed out: bus mastering off, transfers fail with -EIO until the driver is bound again\n");
+}
+
 static int edu_xfer(struct qemu_edu *edu, u64 src, u64 dst, u32 len, u32 cmd)
 {
 	unsigned long timeout;
 
 	lockdep_assert_held(&edu->lock);
 
+	if (edu->dead)
+		return -EIO;
 	writeq(src, edu->mmio + EDU_REG_DMA_SRC);
 	writeq(dst, edu->mmio + EDU_REG_DMA_DST);
 	writeq(len, edu->mmio + EDU_REG_DMA_CNT);
 	writel(cmd | EDU_DMA_RUN, edu->mmio + EDU_REG_DMA_CMD);
 	edu->nr_xfers++;
 
-	timeout = jiffies + msecs_to_jiffies(EDU_XFER_TIMEOUT_MS);
+	timeout = jiffies + msecs_to_jiffies(qemu_edu_xfer_timeout_ms(edu));
 	while (readl(edu->mmio + EDU_REG_DMA_CMD) & EDU_DMA_RUN) {
 		if (time_after(jiffies, timeout)) {
-			pci_err(edu->pdev, "DMA transfer timed out\n");
+			edu_kill(edu);
 			return -ETIMEDOUT;
 		}
+		usleep_range(2000, 5000);
+	}
+	return 0;
+}
+
+/*
+ * A transfer armed before this binding (the previous one timed out) must
+ * run out while bus mastering is still off, or it would DMA into memory
+ * that was freed long ago.
+ */
+static int edu_wait_idle(struct qemu_edu *edu)
+{
+	unsigned long timeout = jiffies + msecs_to_jiffies(EDU_XFER_TIMEOUT_MS);
+
+	while (readl(edu->mmio + EDU_REG_DMA_CMD) & EDU_DMA_RUN) {
+		if (time_after(jiffies, timeout))
+			return -EBUSY;
 		usleep_range(2000, 5000);
 	}
 	return 0;
@@ -144,7 +198,10 @@ static int edu_check(struct qemu_edu *edu, dma_addr_t addr, u32 dev_off,
  *
  * Context: Process context; sleeps until the transfer is done.
  * Return: 0, -EINVAL for a copy outside the device buffer, -ERANGE for an
- * address the device cannot drive, -ETIMEDOUT.
+ * address the device cannot drive, -ETIMEDOUT if the transfer did not
+ * finish (the device is then stopped, see below), -EIO if an earlier
+ * transfer timed out: after a timeout the device's bus mastering is off
+ * and every transfer fails until the driver is bound again.
  */
 int qemu_edu_to_device(struct qemu_edu *edu, dma_addr_t src, u32 dev_off,
 		       u32 len)
@@ -476,6 +533,12 @@ static int qemu_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = dma_set_mask_and_coherent(&pdev->dev, edu->dma_mask);
 	if (ret)
 		return ret;
+	pci_clear_master(pdev);
+	ret = edu_wait_idle(edu);
+	if (ret) {
+		pci_err(pdev, "DMA engine still busy from an earlier binding\n");
+		return ret;
+	}
 	pci_set_master(pdev);
 
 	edu->scratch = dmam_alloc_coherent(&pdev->dev, QEMU_EDU_BUF_SIZE,
