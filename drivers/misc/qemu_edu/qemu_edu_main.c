@@ -189,6 +189,54 @@ static int edu_check(struct qemu_edu *edu, dma_addr_t addr, u32 dev_off,
 	return 0;
 }
 
+/*
+ * Unlocked variants: a multi-step sequence (into the device, then back
+ * out) holds the engine lock across its steps, so that another user's
+ * transfer cannot replace the device buffer in between.
+ */
+static int __edu_to_device(struct qemu_edu *edu, dma_addr_t src, u32 dev_off,
+			   u32 len)
+{
+	int ret = edu_check(edu, src, dev_off, len);
+
+	lockdep_assert_held(&edu->lock);
+	if (ret)
+		return ret;
+	return edu_xfer(edu, src, EDU_BUF_ADDR + dev_off, len, 0);
+}
+
+static int __edu_from_device(struct qemu_edu *edu, u32 dev_off,
+			     dma_addr_t dst, u32 len)
+{
+	int ret = edu_check(edu, dst, dev_off, len);
+
+	lockdep_assert_held(&edu->lock);
+	if (ret)
+		return ret;
+	return edu_xfer(edu, EDU_BUF_ADDR + dev_off, dst, len, EDU_DMA_TO_RAM);
+}
+
+static int __edu_read(struct qemu_edu *edu, u32 dev_off, void *buf, u32 len)
+{
+	int ret = __edu_from_device(edu, dev_off, edu->scratch_dma, len);
+
+	if (!ret)
+		memcpy(buf, edu->scratch, len);
+	return ret;
+}
+
+static int __edu_write(struct qemu_edu *edu, u32 dev_off, const void *buf,
+		       u32 len)
+{
+	int ret = edu_check(edu, edu->scratch_dma, dev_off, len);
+
+	lockdep_assert_held(&edu->lock);
+	if (ret)
+		return ret;
+	memcpy(edu->scratch, buf, len);
+	return __edu_to_device(edu, edu->scratch_dma, dev_off, len);
+}
+
 /**
  * qemu_edu_to_device() - DMA from memory into the device buffer
  * @edu: the device
@@ -206,12 +254,10 @@ static int edu_check(struct qemu_edu *edu, dma_addr_t addr, u32 dev_off,
 int qemu_edu_to_device(struct qemu_edu *edu, dma_addr_t src, u32 dev_off,
 		       u32 len)
 {
-	int ret = edu_check(edu, src, dev_off, len);
+	int ret;
 
-	if (ret)
-		return ret;
 	mutex_lock(&edu->lock);
-	ret = edu_xfer(edu, src, EDU_BUF_ADDR + dev_off, len, 0);
+	ret = __edu_to_device(edu, src, dev_off, len);
 	mutex_unlock(&edu->lock);
 	return ret;
 }
@@ -230,12 +276,10 @@ EXPORT_SYMBOL_IF_KUNIT(qemu_edu_to_device);
 int qemu_edu_from_device(struct qemu_edu *edu, u32 dev_off, dma_addr_t dst,
 			 u32 len)
 {
-	int ret = edu_check(edu, dst, dev_off, len);
+	int ret;
 
-	if (ret)
-		return ret;
 	mutex_lock(&edu->lock);
-	ret = edu_xfer(edu, EDU_BUF_ADDR + dev_off, dst, len, EDU_DMA_TO_RAM);
+	ret = __edu_from_device(edu, dev_off, dst, len);
 	mutex_unlock(&edu->lock);
 	return ret;
 }
@@ -256,15 +300,10 @@ EXPORT_SYMBOL_IF_KUNIT(qemu_edu_from_device);
  */
 int qemu_edu_read(struct qemu_edu *edu, u32 dev_off, void *buf, u32 len)
 {
-	int ret = edu_check(edu, edu->scratch_dma, dev_off, len);
+	int ret;
 
-	if (ret)
-		return ret;
 	mutex_lock(&edu->lock);
-	ret = edu_xfer(edu, EDU_BUF_ADDR + dev_off, edu->scratch_dma, len,
-		       EDU_DMA_TO_RAM);
-	if (!ret)
-		memcpy(buf, edu->scratch, len);
+	ret = __edu_read(edu, dev_off, buf, len);
 	mutex_unlock(&edu->lock);
 	return ret;
 }
@@ -283,13 +322,10 @@ EXPORT_SYMBOL_IF_KUNIT(qemu_edu_read);
 int qemu_edu_write(struct qemu_edu *edu, u32 dev_off, const void *buf,
 		   u32 len)
 {
-	int ret = edu_check(edu, edu->scratch_dma, dev_off, len);
+	int ret;
 
-	if (ret)
-		return ret;
 	mutex_lock(&edu->lock);
-	memcpy(edu->scratch, buf, len);
-	ret = edu_xfer(edu, edu->scratch_dma, EDU_BUF_ADDR + dev_off, len, 0);
+	ret = __edu_write(edu, dev_off, buf, len);
 	mutex_unlock(&edu->lock);
 	return ret;
 }
@@ -323,7 +359,8 @@ EXPORT_SYMBOL_IF_KUNIT(qemu_edu_pattern);
  *
  * The device copies every range into its buffer, QEMU_EDU_XFER_MAX bytes
  * at a time, and each piece is read back from the device to compute the
- * checksum.
+ * checksum.  Each piece holds the engine across both transfers, so that
+ * concurrent users of the device do not see each other's bytes.
  *
  * Context: Process context; sleeps, two transfers per piece.
  * Return: 0, -EINVAL if @crcs is too small, or a transfer error.
@@ -350,9 +387,12 @@ int qemu_edu_checksum_list(struct qemu_edu *edu, const struct dma_list *dl,
 		while (len) {
 			u32 n = min_t(u64, len, QEMU_EDU_XFER_MAX);
 
-			ret = qemu_edu_to_device(edu, addr, 0, n);
+			/* The read-back must see this piece, not another user's */
+			mutex_lock(&edu->lock);
+			ret = __edu_to_device(edu, addr, 0, n);
 			if (!ret)
-				ret = qemu_edu_read(edu, 0, buf, n);
+				ret = __edu_read(edu, 0, buf, n);
+			mutex_unlock(&edu->lock);
 			if (ret)
 				goto out;
 			crc = crc32_le(crc, buf, n);
@@ -373,6 +413,10 @@ EXPORT_SYMBOL_IF_KUNIT(qemu_edu_checksum_list);
  * @dl: DMA ranges mapped for @edu->pdev
  * @seed: pattern seed, see qemu_edu_pattern(); positions count from the
  *	start of the list
+ *
+ * Each piece of the pattern is written into the device buffer and copied
+ * out with the engine held across both transfers, like
+ * qemu_edu_checksum_list().
  *
  * Context: Process context; sleeps, two transfers per QEMU_EDU_XFER_MAX
  * bytes.
@@ -396,9 +440,12 @@ int qemu_edu_fill_list(struct qemu_edu *edu, const struct dma_list *dl,
 			u32 n = min_t(u64, len, QEMU_EDU_XFER_MAX);
 
 			qemu_edu_pattern(buf, n, pos, seed);
-			ret = qemu_edu_write(edu, 0, buf, n);
+			/* Nobody may replace the pattern before it goes out */
+			mutex_lock(&edu->lock);
+			ret = __edu_write(edu, 0, buf, n);
 			if (!ret)
-				ret = qemu_edu_from_device(edu, 0, addr, n);
+				ret = __edu_from_device(edu, 0, addr, n);
+			mutex_unlock(&edu->lock);
 			if (ret)
 				goto out;
 			addr += n;
