@@ -5,6 +5,7 @@
 #ifndef _QEMU_EDU_H
 #define _QEMU_EDU_H
 
+#include <linux/atomic.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 
@@ -34,6 +35,8 @@ struct pci_dev;
  * @nr_xfers: transfers started since probe
  * @dead: a transfer timed out; bus mastering is off and transfers fail
  *	with -EIO until the driver is bound again
+ * @gone: the driver is being unbound; transfers fail with -ENODEV
+ * @users: references taken with qemu_edu_get(); remove() waits for them
  */
 struct qemu_edu {
 	struct pci_dev *pdev;
@@ -45,6 +48,8 @@ struct qemu_edu {
 	struct dentry *dir;
 	unsigned long nr_xfers;
 	bool dead;
+	bool gone;
+	atomic_t users;
 };
 
 /**
@@ -64,6 +69,8 @@ struct qemu_edu_shm {
 };
 
 struct qemu_edu *qemu_edu_from_pci(struct pci_dev *pdev);
+struct qemu_edu *qemu_edu_get(struct pci_dev *pdev);
+void qemu_edu_put(struct qemu_edu *edu);
 struct qemu_edu_shm *qemu_edu_shm_from_pci(struct pci_dev *pdev);
 int qemu_edu_shm_register(void);
 void qemu_edu_shm_unregister(void);

@@ -232,21 +232,29 @@ static void bench_one(struct seq_file *m, struct device *dev,
 	bench_ratio(m, "rangelist_over_sgtable", sfx, rl, sgt);
 }
 
-static struct qemu_edu *bench_find_edu(void)
+/*
+ * A reference on the device to measure, so that unbinding it meanwhile
+ * waits for the benchmark instead of freeing the state under it.
+ */
+static struct qemu_edu *bench_get_edu(void)
 {
-	struct pci_dev *pdev = NULL;
 	struct qemu_edu *first = NULL, *edu;
+	struct pci_dev *pdev = NULL;
 
 	/* Prefer a device behind an IOMMU; the floor needs one */
 	while ((pdev = pci_get_device(0x1234, 0x11e8, pdev))) {
-		edu = qemu_edu_from_pci(pdev);
+		edu = qemu_edu_get(pdev);
 		if (!edu)
 			continue;
 		if (!strcmp(qemu_edu_topology(edu), "iommu")) {
 			pci_dev_put(pdev);
+			if (first)
+				qemu_edu_put(first);
 			return edu;
 		}
-		if (!first)
+		if (first)
+			qemu_edu_put(edu);
+		else
 			first = edu;
 	}
 	return first;
@@ -254,7 +262,7 @@ static struct qemu_edu *bench_find_edu(void)
 
 static int bench_show(struct seq_file *m, void *unused)
 {
-	struct qemu_edu *edu = bench_find_edu();
+	struct qemu_edu *edu = bench_get_edu();
 
 	if (!edu)
 		return -ENODEV;
@@ -264,6 +272,7 @@ static int bench_show(struct seq_file *m, void *unused)
 	/* A size that fails leaves a comment row; still report the other */
 	bench_one(m, &edu->pdev->dev, 0, "");
 	bench_one(m, &edu->pdev->dev, PMD_SHIFT - PAGE_SHIFT, "_2m");
+	qemu_edu_put(edu);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(bench);

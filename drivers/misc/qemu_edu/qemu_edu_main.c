@@ -33,6 +33,7 @@
 #include <linux/range_list.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 
 #include "qemu_edu.h"
 
@@ -69,7 +70,8 @@ static struct pci_driver qemu_edu_driver;
  * qemu_edu_from_pci() - the edu state of a PCI device bound to this driver
  * @pdev: a PCI device, for example from pci_get_device()
  *
- * Context: Any context; the caller keeps the driver bound.
+ * Context: Any context; the caller keeps the driver bound, for example
+ * with qemu_edu_get().
  * Return: the state, or NULL if @pdev is not bound to this driver.
  */
 struct qemu_edu *qemu_edu_from_pci(struct pci_dev *pdev)
@@ -79,6 +81,55 @@ struct qemu_edu *qemu_edu_from_pci(struct pci_dev *pdev)
 	return pci_get_drvdata(pdev);
 }
 EXPORT_SYMBOL_IF_KUNIT(qemu_edu_from_pci);
+
+/**
+ * qemu_edu_get() - take a reference on a bound edu device
+ * @pdev: a PCI device, for example from pci_get_device()
+ *
+ * The state stays valid until qemu_edu_put(), even if the driver is
+ * unbound meanwhile: remove() then makes every transfer fail with
+ * -ENODEV and waits for all references to be put before the state goes.
+ * A holder must therefore put its reference soon after a transfer fails,
+ * and unmap what it mapped for @pdev before that.
+ *
+ * Context: Process context; takes the device lock.
+ * Return: the state, or NULL if @pdev is not bound to this driver.
+ */
+struct qemu_edu *qemu_edu_get(struct pci_dev *pdev)
+{
+	struct qemu_edu *edu;
+
+	/* Binding and unbinding happen under the device lock */
+	device_lock(&pdev->dev);
+	edu = qemu_edu_from_pci(pdev);
+	if (edu) {
+		atomic_inc(&edu->users);
+		pci_dev_get(pdev);
+	}
+	device_unlock(&pdev->dev);
+	return edu;
+}
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_get);
+
+/**
+ * qemu_edu_put() - drop a reference taken with qemu_edu_get()
+ * @edu: the device
+ *
+ * Context: Process context.
+ */
+void qemu_edu_put(struct qemu_edu *edu)
+{
+	struct pci_dev *pdev = edu->pdev;
+
+	/*
+	 * remove() may free @edu as soon as the count reaches zero;
+	 * wake_up_var() only hashes the address, it does not touch it.
+	 */
+	if (atomic_dec_and_test(&edu->users))
+		wake_up_var(&edu->users);
+	pci_dev_put(pdev);
+}
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_put);
 
 /**
  * qemu_edu_topology() - how the device's DMA reaches memory
@@ -142,6 +193,8 @@ static int edu_xfer(struct qemu_edu *edu, u64 src, u64 dst, u32 len, u32 cmd)
 
 	lockdep_assert_held(&edu->lock);
 
+	if (edu->gone)
+		return -ENODEV;
 	if (edu->dead)
 		return -EIO;
 	writeq(src, edu->mmio + EDU_REG_DMA_SRC);
@@ -249,7 +302,8 @@ static int __edu_write(struct qemu_edu *edu, u32 dev_off, const void *buf,
  * address the device cannot drive, -ETIMEDOUT if the transfer did not
  * finish (the device is then stopped, see below), -EIO if an earlier
  * transfer timed out: after a timeout the device's bus mastering is off
- * and every transfer fails until the driver is bound again.
+ * and every transfer fails until the driver is bound again.  -ENODEV once
+ * the driver is being unbound from the device.
  */
 int qemu_edu_to_device(struct qemu_edu *edu, dma_addr_t src, u32 dev_off,
 		       u32 len)
@@ -609,7 +663,15 @@ static void qemu_edu_remove(struct pci_dev *pdev)
 {
 	struct qemu_edu *edu = pci_get_drvdata(pdev);
 
+	/* Users in the middle of a sequence stop at their next transfer */
+	mutex_lock(&edu->lock);
+	edu->gone = true;
+	mutex_unlock(&edu->lock);
+
+	/* Waits for readers of the selftest, which hold no reference */
 	debugfs_remove(edu->dir);
+	wait_var_event(&edu->users, !atomic_read(&edu->users));
+
 	mutex_lock(&edu->lock);
 	pci_clear_master(pdev);
 	mutex_unlock(&edu->lock);
