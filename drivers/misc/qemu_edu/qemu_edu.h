@@ -5,6 +5,7 @@
 #ifndef _QEMU_EDU_H
 #define _QEMU_EDU_H
 
+#include <linux/atomic.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 
@@ -32,6 +33,10 @@ struct pci_dev;
  * @scratch_dma: DMA address of @scratch
  * @dir: debugfs directory of this device
  * @nr_xfers: transfers started since probe
+ * @dead: a transfer timed out; bus mastering is off and transfers fail
+ *	with -EIO until the driver is bound again
+ * @gone: the driver is being unbound; transfers fail with -ENODEV
+ * @users: references taken with qemu_edu_get(); remove() waits for them
  */
 struct qemu_edu {
 	struct pci_dev *pdev;
@@ -42,6 +47,9 @@ struct qemu_edu {
 	dma_addr_t scratch_dma;
 	struct dentry *dir;
 	unsigned long nr_xfers;
+	bool dead;
+	bool gone;
+	atomic_t users;
 };
 
 /**
@@ -61,6 +69,8 @@ struct qemu_edu_shm {
 };
 
 struct qemu_edu *qemu_edu_from_pci(struct pci_dev *pdev);
+struct qemu_edu *qemu_edu_get(struct pci_dev *pdev);
+void qemu_edu_put(struct qemu_edu *edu);
 struct qemu_edu_shm *qemu_edu_shm_from_pci(struct pci_dev *pdev);
 int qemu_edu_shm_register(void);
 void qemu_edu_shm_unregister(void);
@@ -77,6 +87,19 @@ int qemu_edu_checksum_list(struct qemu_edu *edu, const struct dma_list *dl,
 int qemu_edu_fill_list(struct qemu_edu *edu, const struct dma_list *dl,
 		       u8 seed);
 void qemu_edu_pattern(void *buf, size_t len, u64 pos, u8 seed);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Hooks the KUnit tests replace with static stubs */
+unsigned int qemu_edu_xfer_timeout_ms(struct qemu_edu *edu);
+u64 qemu_edu_bus_addr(struct qemu_edu *edu, u64 addr);
+int qemu_edu_check_dma_reach(struct qemu_edu *edu);
+#endif
+
+#if IS_ENABLED(CONFIG_KUNIT) && IS_ENABLED(CONFIG_QEMU_EDU_BENCH)
+struct seq_file;
+int qemu_edu_bench_run(struct seq_file *m);
+int qemu_edu_bench_yield(struct qemu_edu *edu);
+#endif
 
 #ifdef CONFIG_QEMU_EDU_BENCH
 int qemu_edu_bench_init(struct dentry *root);

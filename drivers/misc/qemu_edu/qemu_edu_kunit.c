@@ -1205,5 +1205,6 @@ static struct kunit_suite qemu_edu_iova_suite = {
 
 kunit_test_suite(qemu_edu_iova_suite);
 
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 MODULE_DESCRIPTION("KUnit tests of the two-step IOVA API on QEMU's edu device");
 MODULE_LICENSE("GPL");

@@ -12,7 +12,13 @@
  * Each transfer waits on a timer in the emulator (about 100 ms), so users
  * keep transfers few.  The emulator's range check excludes the last byte
  * of the buffer, so one transfer moves at most 4095 bytes.
+ *
+ * The DMA primitives let a caller point the device at any address it
+ * mapped, so they are exported to the KUnit tests only (namespace
+ * EXPORTED_FOR_KUNIT_TESTING), not to other drivers.
  */
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
 #include <linux/crc32.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
@@ -24,9 +30,11 @@
 #include <linux/jiffies.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/random.h>
 #include <linux/range_list.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 
 #include "qemu_edu.h"
 
@@ -51,6 +59,11 @@
 #define EDU_MAX_DMA_BITS	(IS_ENABLED(CONFIG_64BIT) ? 64U : 32U)
 #define EDU_XFER_TIMEOUT_MS	5000
 
+/* QEMU's default for the edu dma_mask property */
+#define EDU_QEMU_DEFAULT_BITS	28
+/* Bytes of random pattern for the probe's DMA reach check */
+#define EDU_REACH_LEN		64
+
 static unsigned int dma_bits = 28;
 module_param(dma_bits, uint, 0444);
 MODULE_PARM_DESC(dma_bits,
@@ -63,7 +76,8 @@ static struct pci_driver qemu_edu_driver;
  * qemu_edu_from_pci() - the edu state of a PCI device bound to this driver
  * @pdev: a PCI device, for example from pci_get_device()
  *
- * Context: Any context; the caller keeps the driver bound.
+ * Context: Any context; the caller keeps the driver bound, for example
+ * with qemu_edu_get().
  * Return: the state, or NULL if @pdev is not bound to this driver.
  */
 struct qemu_edu *qemu_edu_from_pci(struct pci_dev *pdev)
@@ -72,7 +86,56 @@ struct qemu_edu *qemu_edu_from_pci(struct pci_dev *pdev)
 		return NULL;
 	return pci_get_drvdata(pdev);
 }
-EXPORT_SYMBOL_GPL(qemu_edu_from_pci);
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_from_pci);
+
+/**
+ * qemu_edu_get() - take a reference on a bound edu device
+ * @pdev: a PCI device, for example from pci_get_device()
+ *
+ * The state stays valid until qemu_edu_put(), even if the driver is
+ * unbound meanwhile: remove() then makes every transfer fail with
+ * -ENODEV and waits for all references to be put before the state goes.
+ * A holder must therefore put its reference soon after a transfer fails,
+ * and unmap what it mapped for @pdev before that.
+ *
+ * Context: Process context; takes the device lock.
+ * Return: the state, or NULL if @pdev is not bound to this driver.
+ */
+struct qemu_edu *qemu_edu_get(struct pci_dev *pdev)
+{
+	struct qemu_edu *edu;
+
+	/* Binding and unbinding happen under the device lock */
+	device_lock(&pdev->dev);
+	edu = qemu_edu_from_pci(pdev);
+	if (edu) {
+		atomic_inc(&edu->users);
+		pci_dev_get(pdev);
+	}
+	device_unlock(&pdev->dev);
+	return edu;
+}
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_get);
+
+/**
+ * qemu_edu_put() - drop a reference taken with qemu_edu_get()
+ * @edu: the device
+ *
+ * Context: Process context.
+ */
+void qemu_edu_put(struct qemu_edu *edu)
+{
+	struct pci_dev *pdev = edu->pdev;
+
+	/*
+	 * remove() may free @edu as soon as the count reaches zero;
+	 * wake_up_var() only hashes the address, it does not touch it.
+	 */
+	if (atomic_dec_and_test(&edu->users))
+		wake_up_var(&edu->users);
+	pci_dev_put(pdev);
+}
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_put);
 
 /**
  * qemu_edu_topology() - how the device's DMA reaches memory
@@ -87,7 +150,7 @@ const char *qemu_edu_topology(struct qemu_edu *edu)
 
 	return dom && (dom->type & __IOMMU_DOMAIN_PAGING) ? "iommu" : "direct";
 }
-EXPORT_SYMBOL_GPL(qemu_edu_topology);
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_topology);
 
 static bool edu_bus_addr_ok(struct qemu_edu *edu, dma_addr_t addr, u32 len)
 {
@@ -96,24 +159,98 @@ static bool edu_bus_addr_ok(struct qemu_edu *edu, dma_addr_t addr, u32 len)
 	return len && addr <= mask && len - 1 <= mask - addr;
 }
 
+/**
+ * qemu_edu_xfer_timeout_ms() - how long a transfer may take
+ * @edu: the device
+ *
+ * A function rather than a constant so that a KUnit test can make a
+ * transfer time out (with a static stub) without waiting seconds.
+ *
+ * Context: Any context.
+ * Return: the timeout in milliseconds.
+ */
+VISIBLE_IF_KUNIT unsigned int qemu_edu_xfer_timeout_ms(struct qemu_edu *edu)
+{
+	KUNIT_STATIC_STUB_REDIRECT(qemu_edu_xfer_timeout_ms, edu);
+	return EDU_XFER_TIMEOUT_MS;
+}
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_xfer_timeout_ms);
+
+/*
+ * A transfer that timed out is still armed: the engine keeps the address
+ * and copies when it gets to it, possibly into memory the caller has
+ * unmapped and freed by then.  QEMU's PCI model (like a real bus) drops a
+ * device's DMA while Bus Master Enable is clear, so clear it and keep it
+ * clear: the device is dead until the driver is bound again, and probe
+ * waits for the engine to go idle before it sets bus mastering.
+ */
+static void edu_kill(struct qemu_edu *edu)
+{
+	lockdep_assert_held(&edu->lock);
+
+	pci_clear_master(edu->pdev);
+	edu->dead = true;
+	pci_err(edu->pdev, "DMA transfer timed out: bus mastering off, transfers fail with -EIO until the driver is bound again\n");
+}
+
+/**
+ * qemu_edu_bus_addr() - the value programmed for a DMA address
+ * @edu: the device
+ * @addr: the address the driver wants the device to use
+ *
+ * The identity.  A KUnit test replaces it with a static stub that drops
+ * the upper bits like a device whose QEMU dma_mask property is narrower
+ * than the dma_bits parameter, to prove that probe detects that.
+ *
+ * Context: Any context.
+ * Return: @addr.
+ */
+VISIBLE_IF_KUNIT u64 qemu_edu_bus_addr(struct qemu_edu *edu, u64 addr)
+{
+	KUNIT_STATIC_STUB_REDIRECT(qemu_edu_bus_addr, edu, addr);
+	return addr;
+}
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_bus_addr);
+
 static int edu_xfer(struct qemu_edu *edu, u64 src, u64 dst, u32 len, u32 cmd)
 {
 	unsigned long timeout;
 
 	lockdep_assert_held(&edu->lock);
 
-	writeq(src, edu->mmio + EDU_REG_DMA_SRC);
-	writeq(dst, edu->mmio + EDU_REG_DMA_DST);
+	if (edu->gone)
+		return -ENODEV;
+	if (edu->dead)
+		return -EIO;
+	writeq(qemu_edu_bus_addr(edu, src), edu->mmio + EDU_REG_DMA_SRC);
+	writeq(qemu_edu_bus_addr(edu, dst), edu->mmio + EDU_REG_DMA_DST);
 	writeq(len, edu->mmio + EDU_REG_DMA_CNT);
 	writel(cmd | EDU_DMA_RUN, edu->mmio + EDU_REG_DMA_CMD);
 	edu->nr_xfers++;
 
-	timeout = jiffies + msecs_to_jiffies(EDU_XFER_TIMEOUT_MS);
+	timeout = jiffies + msecs_to_jiffies(qemu_edu_xfer_timeout_ms(edu));
 	while (readl(edu->mmio + EDU_REG_DMA_CMD) & EDU_DMA_RUN) {
 		if (time_after(jiffies, timeout)) {
-			pci_err(edu->pdev, "DMA transfer timed out\n");
+			edu_kill(edu);
 			return -ETIMEDOUT;
 		}
+		usleep_range(2000, 5000);
+	}
+	return 0;
+}
+
+/*
+ * A transfer armed before this binding (the previous one timed out) must
+ * run out while bus mastering is still off, or it would DMA into memory
+ * that was freed long ago.
+ */
+static int edu_wait_idle(struct qemu_edu *edu)
+{
+	unsigned long timeout = jiffies + msecs_to_jiffies(EDU_XFER_TIMEOUT_MS);
+
+	while (readl(edu->mmio + EDU_REG_DMA_CMD) & EDU_DMA_RUN) {
+		if (time_after(jiffies, timeout))
+			return -EBUSY;
 		usleep_range(2000, 5000);
 	}
 	return 0;
@@ -130,6 +267,54 @@ static int edu_check(struct qemu_edu *edu, dma_addr_t addr, u32 dev_off,
 	return 0;
 }
 
+/*
+ * Unlocked variants: a multi-step sequence (into the device, then back
+ * out) holds the engine lock across its steps, so that another user's
+ * transfer cannot replace the device buffer in between.
+ */
+static int __edu_to_device(struct qemu_edu *edu, dma_addr_t src, u32 dev_off,
+			   u32 len)
+{
+	int ret = edu_check(edu, src, dev_off, len);
+
+	lockdep_assert_held(&edu->lock);
+	if (ret)
+		return ret;
+	return edu_xfer(edu, src, EDU_BUF_ADDR + dev_off, len, 0);
+}
+
+static int __edu_from_device(struct qemu_edu *edu, u32 dev_off,
+			     dma_addr_t dst, u32 len)
+{
+	int ret = edu_check(edu, dst, dev_off, len);
+
+	lockdep_assert_held(&edu->lock);
+	if (ret)
+		return ret;
+	return edu_xfer(edu, EDU_BUF_ADDR + dev_off, dst, len, EDU_DMA_TO_RAM);
+}
+
+static int __edu_read(struct qemu_edu *edu, u32 dev_off, void *buf, u32 len)
+{
+	int ret = __edu_from_device(edu, dev_off, edu->scratch_dma, len);
+
+	if (!ret)
+		memcpy(buf, edu->scratch, len);
+	return ret;
+}
+
+static int __edu_write(struct qemu_edu *edu, u32 dev_off, const void *buf,
+		       u32 len)
+{
+	int ret = edu_check(edu, edu->scratch_dma, dev_off, len);
+
+	lockdep_assert_held(&edu->lock);
+	if (ret)
+		return ret;
+	memcpy(edu->scratch, buf, len);
+	return __edu_to_device(edu, edu->scratch_dma, dev_off, len);
+}
+
 /**
  * qemu_edu_to_device() - DMA from memory into the device buffer
  * @edu: the device
@@ -139,21 +324,23 @@ static int edu_check(struct qemu_edu *edu, dma_addr_t addr, u32 dev_off,
  *
  * Context: Process context; sleeps until the transfer is done.
  * Return: 0, -EINVAL for a copy outside the device buffer, -ERANGE for an
- * address the device cannot drive, -ETIMEDOUT.
+ * address the device cannot drive, -ETIMEDOUT if the transfer did not
+ * finish (the device is then stopped, see below), -EIO if an earlier
+ * transfer timed out: after a timeout the device's bus mastering is off
+ * and every transfer fails until the driver is bound again.  -ENODEV once
+ * the driver is being unbound from the device.
  */
 int qemu_edu_to_device(struct qemu_edu *edu, dma_addr_t src, u32 dev_off,
 		       u32 len)
 {
-	int ret = edu_check(edu, src, dev_off, len);
+	int ret;
 
-	if (ret)
-		return ret;
 	mutex_lock(&edu->lock);
-	ret = edu_xfer(edu, src, EDU_BUF_ADDR + dev_off, len, 0);
+	ret = __edu_to_device(edu, src, dev_off, len);
 	mutex_unlock(&edu->lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(qemu_edu_to_device);
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_to_device);
 
 /**
  * qemu_edu_from_device() - DMA from the device buffer into memory
@@ -168,16 +355,14 @@ EXPORT_SYMBOL_GPL(qemu_edu_to_device);
 int qemu_edu_from_device(struct qemu_edu *edu, u32 dev_off, dma_addr_t dst,
 			 u32 len)
 {
-	int ret = edu_check(edu, dst, dev_off, len);
+	int ret;
 
-	if (ret)
-		return ret;
 	mutex_lock(&edu->lock);
-	ret = edu_xfer(edu, EDU_BUF_ADDR + dev_off, dst, len, EDU_DMA_TO_RAM);
+	ret = __edu_from_device(edu, dev_off, dst, len);
 	mutex_unlock(&edu->lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(qemu_edu_from_device);
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_from_device);
 
 /**
  * qemu_edu_read() - copy part of the device buffer to the CPU
@@ -194,19 +379,14 @@ EXPORT_SYMBOL_GPL(qemu_edu_from_device);
  */
 int qemu_edu_read(struct qemu_edu *edu, u32 dev_off, void *buf, u32 len)
 {
-	int ret = edu_check(edu, edu->scratch_dma, dev_off, len);
+	int ret;
 
-	if (ret)
-		return ret;
 	mutex_lock(&edu->lock);
-	ret = edu_xfer(edu, EDU_BUF_ADDR + dev_off, edu->scratch_dma, len,
-		       EDU_DMA_TO_RAM);
-	if (!ret)
-		memcpy(buf, edu->scratch, len);
+	ret = __edu_read(edu, dev_off, buf, len);
 	mutex_unlock(&edu->lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(qemu_edu_read);
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_read);
 
 /**
  * qemu_edu_write() - copy bytes from the CPU into the device buffer
@@ -221,17 +401,14 @@ EXPORT_SYMBOL_GPL(qemu_edu_read);
 int qemu_edu_write(struct qemu_edu *edu, u32 dev_off, const void *buf,
 		   u32 len)
 {
-	int ret = edu_check(edu, edu->scratch_dma, dev_off, len);
+	int ret;
 
-	if (ret)
-		return ret;
 	mutex_lock(&edu->lock);
-	memcpy(edu->scratch, buf, len);
-	ret = edu_xfer(edu, edu->scratch_dma, EDU_BUF_ADDR + dev_off, len, 0);
+	ret = __edu_write(edu, dev_off, buf, len);
 	mutex_unlock(&edu->lock);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(qemu_edu_write);
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_write);
 
 /**
  * qemu_edu_pattern() - the byte pattern used by qemu_edu_fill_list()
@@ -250,7 +427,7 @@ void qemu_edu_pattern(void *buf, size_t len, u64 pos, u8 seed)
 	for (i = 0; i < len; i++, pos++)
 		p[i] = (u8)(pos * 7 + (pos >> 8) + seed);
 }
-EXPORT_SYMBOL_GPL(qemu_edu_pattern);
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_pattern);
 
 /**
  * qemu_edu_checksum_list() - let the device read a DMA range list
@@ -261,7 +438,8 @@ EXPORT_SYMBOL_GPL(qemu_edu_pattern);
  *
  * The device copies every range into its buffer, QEMU_EDU_XFER_MAX bytes
  * at a time, and each piece is read back from the device to compute the
- * checksum.
+ * checksum.  Each piece holds the engine across both transfers, so that
+ * concurrent users of the device do not see each other's bytes.
  *
  * Context: Process context; sleeps, two transfers per piece.
  * Return: 0, -EINVAL if @crcs is too small, or a transfer error.
@@ -288,9 +466,12 @@ int qemu_edu_checksum_list(struct qemu_edu *edu, const struct dma_list *dl,
 		while (len) {
 			u32 n = min_t(u64, len, QEMU_EDU_XFER_MAX);
 
-			ret = qemu_edu_to_device(edu, addr, 0, n);
+			/* The read-back must see this piece, not another user's */
+			mutex_lock(&edu->lock);
+			ret = __edu_to_device(edu, addr, 0, n);
 			if (!ret)
-				ret = qemu_edu_read(edu, 0, buf, n);
+				ret = __edu_read(edu, 0, buf, n);
+			mutex_unlock(&edu->lock);
 			if (ret)
 				goto out;
 			crc = crc32_le(crc, buf, n);
@@ -303,7 +484,7 @@ out:
 	kfree(buf);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(qemu_edu_checksum_list);
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_checksum_list);
 
 /**
  * qemu_edu_fill_list() - let the device write a pattern into a range list
@@ -311,6 +492,10 @@ EXPORT_SYMBOL_GPL(qemu_edu_checksum_list);
  * @dl: DMA ranges mapped for @edu->pdev
  * @seed: pattern seed, see qemu_edu_pattern(); positions count from the
  *	start of the list
+ *
+ * Each piece of the pattern is written into the device buffer and copied
+ * out with the engine held across both transfers, like
+ * qemu_edu_checksum_list().
  *
  * Context: Process context; sleeps, two transfers per QEMU_EDU_XFER_MAX
  * bytes.
@@ -334,9 +519,12 @@ int qemu_edu_fill_list(struct qemu_edu *edu, const struct dma_list *dl,
 			u32 n = min_t(u64, len, QEMU_EDU_XFER_MAX);
 
 			qemu_edu_pattern(buf, n, pos, seed);
-			ret = qemu_edu_write(edu, 0, buf, n);
+			/* Nobody may replace the pattern before it goes out */
+			mutex_lock(&edu->lock);
+			ret = __edu_write(edu, 0, buf, n);
 			if (!ret)
-				ret = qemu_edu_from_device(edu, 0, addr, n);
+				ret = __edu_from_device(edu, 0, addr, n);
+			mutex_unlock(&edu->lock);
 			if (ret)
 				goto out;
 			addr += n;
@@ -348,7 +536,83 @@ out:
 	kfree(buf);
 	return ret;
 }
-EXPORT_SYMBOL_GPL(qemu_edu_fill_list);
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_fill_list);
+
+/**
+ * qemu_edu_check_dma_reach() - prove the device drives the upper DMA bits
+ * @edu: the device, with its DMA mask set from dma_bits
+ *
+ * QEMU's edu ANDs every DMA address with its dma_mask property (28 bits
+ * unless set) and then reads or writes wherever that points: with a
+ * dma_bits parameter wider than the property, the device silently uses
+ * the wrong memory.  Have it copy a random pattern from a buffer mapped
+ * above 2^28 into its own buffer and from there into a page mapped below
+ * 2^28.  Reading from a wrong address is harmless; writing to one is not,
+ * hence the low landing page, which both masks reach.
+ *
+ * Context: Process context, before the device is used; sleeps, two
+ * transfers.  Changes the DMA mask of the device for a moment.
+ * Return: 0 if the pattern arrived or dma_bits is not above 28, -EIO if
+ * it did not (logged with both settings), -ENXIO if no buffer could be
+ * mapped on the right side of 2^28 (nothing verified), -ENOMEM or a
+ * transfer error.
+ */
+VISIBLE_IF_KUNIT int qemu_edu_check_dma_reach(struct qemu_edu *edu)
+{
+	const u64 narrow = DMA_BIT_MASK(EDU_QEMU_DEFAULT_BITS);
+	struct device *dev = &edu->pdev->dev;
+	dma_addr_t hi_dma, lo_dma;
+	u8 want[EDU_REACH_LEN];
+	void *hi, *lo;
+	int ret;
+
+	if (edu->dma_mask <= narrow)
+		return 0;
+
+	/* The landing page: mapped while the mask says 28 bits */
+	ret = dma_set_mask_and_coherent(dev, narrow);
+	if (ret)
+		return ret;
+	lo = dma_alloc_coherent(dev, PAGE_SIZE, &lo_dma, GFP_KERNEL);
+	ret = dma_set_mask_and_coherent(dev, edu->dma_mask);
+	if (!lo)
+		return ret ?: -ENOMEM;
+	if (ret)
+		goto out_lo;
+
+	hi = dma_alloc_coherent(dev, PAGE_SIZE, &hi_dma, GFP_KERNEL);
+	if (!hi) {
+		ret = -ENOMEM;
+		goto out_lo;
+	}
+	if (hi_dma <= narrow || lo_dma > narrow) {
+		pci_info(edu->pdev, "no buffers at %pad and %pad across 2^%u: DMA reach not verified\n",
+			 &hi_dma, &lo_dma, EDU_QEMU_DEFAULT_BITS);
+		ret = -ENXIO;
+		goto out_hi;
+	}
+
+	get_random_bytes(want, sizeof(want));
+	memcpy(hi, want, sizeof(want));
+	memset(lo, 0, sizeof(want));
+	mutex_lock(&edu->lock);
+	ret = __edu_to_device(edu, hi_dma, 0, sizeof(want));
+	if (!ret)
+		ret = __edu_from_device(edu, 0, lo_dma, sizeof(want));
+	mutex_unlock(&edu->lock);
+	if (!ret && memcmp(lo, want, sizeof(want))) {
+		pci_err(edu->pdev, "DMA from %pad did not reach the device: qemu_edu.dma_bits=%u is wider than the QEMU edu device's dma_mask property (default %u bits); give the device dma_mask=%#llx or lower dma_bits\n",
+			&hi_dma, dma_bits, EDU_QEMU_DEFAULT_BITS,
+			edu->dma_mask);
+		ret = -EIO;
+	}
+out_hi:
+	dma_free_coherent(dev, PAGE_SIZE, hi, hi_dma);
+out_lo:
+	dma_free_coherent(dev, PAGE_SIZE, lo, lo_dma);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_check_dma_reach);
 
 /*
  * debugfs "selftest": map three scattered pages with dma_map_phys_list(),
@@ -471,12 +735,25 @@ static int qemu_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	ret = dma_set_mask_and_coherent(&pdev->dev, edu->dma_mask);
 	if (ret)
 		return ret;
+	pci_clear_master(pdev);
+	ret = edu_wait_idle(edu);
+	if (ret) {
+		pci_err(pdev, "DMA engine still busy from an earlier binding\n");
+		return ret;
+	}
 	pci_set_master(pdev);
 
 	edu->scratch = dmam_alloc_coherent(&pdev->dev, QEMU_EDU_BUF_SIZE,
 					   &edu->scratch_dma, GFP_KERNEL);
 	if (!edu->scratch)
 		return -ENOMEM;
+
+	/* Before anybody can use the device: fail loudly, not corrupt */
+	ret = qemu_edu_check_dma_reach(edu);
+	if (ret == -ENXIO)
+		ret = 0;
+	if (ret)
+		return ret;
 
 	pci_set_drvdata(pdev, edu);
 	edu->dir = debugfs_create_dir(pci_name(pdev), qemu_edu_debugfs);
@@ -494,7 +771,15 @@ static void qemu_edu_remove(struct pci_dev *pdev)
 {
 	struct qemu_edu *edu = pci_get_drvdata(pdev);
 
+	/* Users in the middle of a sequence stop at their next transfer */
+	mutex_lock(&edu->lock);
+	edu->gone = true;
+	mutex_unlock(&edu->lock);
+
+	/* Waits for readers of the selftest, which hold no reference */
 	debugfs_remove(edu->dir);
+	wait_var_event(&edu->users, !atomic_read(&edu->users));
+
 	mutex_lock(&edu->lock);
 	pci_clear_master(pdev);
 	mutex_unlock(&edu->lock);
