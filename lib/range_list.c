@@ -95,14 +95,17 @@ static void rl_free_chain(struct range_list_chunk *c)
  * @cfg: Limits and behaviour, or NULL for none.
  *
  * Context: Any context.
- * Return: 0, or -EINVAL if @cfg->align is not 0 or a power of two, or if
- * @cfg->max_segment is not a multiple of it.  @rl is initialised (without
- * limits) even on error so that freeing it is safe.
+ * Return: 0, or -EINVAL if @cfg->align is not 0 or a power of two, if
+ * @cfg->max_segment is not a multiple of it, if @cfg->seg_boundary is not
+ * 0 or 2^n - 1, or if @cfg->seg_boundary + 1 is not a multiple of
+ * @cfg->align.  @rl is initialised (without limits) even on error so that
+ * freeing it is safe.
  */
 int range_list_init(struct range_list *rl, const struct range_list_cfg *cfg)
 {
 	*rl = (struct range_list) {
 		.max_segment = U64_MAX,
+		.seg_boundary = U64_MAX,
 		.max_len = U64_MAX,
 		.max_entries = ULONG_MAX,
 		.align = 1,
@@ -113,8 +116,17 @@ int range_list_init(struct range_list *rl, const struct range_list_cfg *cfg)
 		return -EINVAL;
 	if (cfg->align && (cfg->max_segment & (cfg->align - 1)))
 		return -EINVAL;
+	/* 2^n - 1: adding one clears every set bit (U64_MAX wraps to 0). */
+	if (cfg->seg_boundary & (cfg->seg_boundary + 1))
+		return -EINVAL;
+	/* A boundary every seg_boundary + 1 bytes must keep the alignment. */
+	if (cfg->align && cfg->seg_boundary &&
+	    cfg->seg_boundary < cfg->align - 1)
+		return -EINVAL;
 	if (cfg->max_segment)
 		rl->max_segment = cfg->max_segment;
+	if (cfg->seg_boundary)
+		rl->seg_boundary = cfg->seg_boundary;
 	if (cfg->max_len)
 		rl->max_len = cfg->max_len;
 	if (cfg->max_entries)
@@ -294,6 +306,18 @@ static int rl_add_entry(struct range_list *rl, u64 addr, u64 len, gfp_t gfp)
 }
 
 /*
+ * Longest entry that may start at @addr: at most max_segment bytes, and
+ * ending at the latest on the last byte before the next segment boundary.
+ */
+static u64 rl_seg_limit(const struct range_list *rl, u64 addr)
+{
+	/* Bytes after @addr up to and including the last before a boundary. */
+	u64 room = (addr | rl->seg_boundary) - addr;
+
+	return room < rl->max_segment ? room + 1 : rl->max_segment;
+}
+
+/*
  * Number of bytes of (@addr, @len) that can be merged into the last entry,
  * or 0 if it cannot.
  */
@@ -309,7 +333,10 @@ static u64 rl_mergeable(const struct range_list *rl, u64 addr, u64 len)
 		return 0;
 	if (llen >= rl->max_segment)
 		return 0;
-	return min(len, rl->max_segment - llen);
+	/* @addr on a segment boundary starts a new segment. */
+	if (!(addr & rl->seg_boundary))
+		return 0;
+	return min3(len, rl->max_segment - llen, rl_seg_limit(rl, addr));
 }
 
 /* Merge into the last entry and/or split into several; all or nothing. */
@@ -324,7 +351,7 @@ static noinline int rl_append_slow(struct range_list *rl, u64 addr, u64 len,
 		u64 part = rl_mergeable(rl, addr, len);
 
 		if (!part || !rl_extend_last(rl, part)) {
-			part = min(len, rl->max_segment);
+			part = min(len, rl_seg_limit(rl, addr));
 			err = rl_add_entry(rl, addr, part, gfp);
 			if (err) {
 				range_list_rollback(rl, &m);
@@ -364,7 +391,7 @@ int range_list_append(struct range_list *rl, u64 addr, u64 len, u64 addr_max,
 		return -E2BIG;
 
 	/* Fast path: one new entry, nothing to undo on failure. */
-	if (len <= rl->max_segment && !rl_mergeable(rl, addr, len))
+	if (len <= rl_seg_limit(rl, addr) && !rl_mergeable(rl, addr, len))
 		err = rl_add_entry(rl, addr, len, gfp);
 	else
 		err = rl_append_slow(rl, addr, len, gfp);
@@ -394,7 +421,7 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 {
 	struct range_list_chunk *t;
 	struct range_list_mark m;
-	u64 bytes, total, amask, amax, lenbits, fmask, fmax, prev_end = 0;
+	u64 bytes, total, amask, amax, lenbits, fmask, fmax, bmax, prev_end = 0;
 	unsigned long i, nr, max_nr;
 	unsigned int used, last;
 	bool compact;
@@ -411,14 +438,15 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 		return -E2BIG;
 
 	range_list_mark(rl, &m);
-	if (len > rl->max_segment) {
+	if (len > rl->max_segment || len - 1 > rl->seg_boundary) {
 		for (i = 0; i < n && !err; i++)
 			err = range_list_append(rl, addrs[i], len, addr_max, gfp);
 		goto out;
 	}
 	/*
 	 * When coalescing, an address that continues the previous range goes
-	 * through range_list_append(), which merges; all others are new
+	 * through range_list_append(), which merges; so does one whose range
+	 * crosses a segment boundary, which it splits.  All others are new
 	 * entries.  prev_end may match by accident (nothing before, or a
 	 * range ending at the top of the address space): that only costs
 	 * the slow path, which then declines to merge.
@@ -438,6 +466,8 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 	amask = rl->align - 1;
 	amax = addr_max - (len - 1);
 	max_nr = rl->max_entries;
+	/* A range crosses a boundary iff its offset in the segment is past. */
+	bmax = rl->seg_boundary - (len - 1);
 	/* 1-word entries need only the address folded in when len fits. */
 	compact = rl_width(0, len) == 1;
 	lenbits = ((len >> RANGE_LIST_GRAN_SHIFT) - 1) << 1;
@@ -457,6 +487,7 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 			for (j = 0; j < k; j++) {
 				addr = addrs[i + j];
 				if ((addr & fmask) || addr > fmax ||
+				    (addr & rl->seg_boundary) > bmax ||
 				    (rl->coalesce && addr == prev_end))
 					break;
 				w[j] = (addr >> RANGE_LIST_GRAN_SHIFT) <<
@@ -477,8 +508,9 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 			err = (addr & amask) ? -EINVAL : -EOVERFLOW;
 			break;
 		}
-		if (rl->coalesce && addr == prev_end) {
-			/* Let the single append merge, then take its state */
+		if ((rl->coalesce && addr == prev_end) ||
+		    (addr & rl->seg_boundary) > bmax) {
+			/* range_list_append() merges or splits; take its state. */
 			if (t)
 				t->used = used;
 			rl->last = last;

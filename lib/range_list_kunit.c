@@ -262,6 +262,114 @@ static void rl_test_coalesce(struct kunit *test)
 	phys_list_free(&pl);
 }
 
+static void rl_test_seg_boundary(struct kunit *test)
+{
+	struct range_list_cfg cfg = { .seg_boundary = SZ_64K - 1,
+				      .coalesce = true };
+	static const u64 want[] = {
+		0xf000, SZ_4K, SZ_64K, SZ_64K,		/* split, merged */
+		SZ_128K, SZ_4K,				/* on a boundary */
+		SZ_1M, SZ_64K, SZ_1M + SZ_64K, 0x800,	/* long range */
+	};
+	static const u64 want_seg[] = {
+		0xe000, SZ_8K, SZ_64K, 0x6000, 0x16000, 0x6000,
+		0x1c000, SZ_16K, SZ_128K, SZ_8K,
+	};
+	static const u64 want_array[] = {
+		0x1e000, SZ_8K, SZ_128K, SZ_4K, 0x40000, 0x3000,
+		0x4f000, SZ_4K, 0x50000, SZ_8K,
+	};
+	u64 addrs[] = { 0x1e000, 0x40000, 0x4f000 };
+	struct phys_list pl;
+	struct dma_list dl;
+	struct dma_list_iter di;
+	dma_addr_t a;
+	u64 l;
+
+	/* Not 2^n - 1, or finer than the alignment. */
+	KUNIT_EXPECT_EQ(test, phys_list_init(&pl, &(struct range_list_cfg){
+				.seg_boundary = SZ_4K }), -EINVAL);
+	KUNIT_EXPECT_EQ(test, phys_list_init(&pl, &(struct range_list_cfg){
+				.seg_boundary = 0xfff0 }), -EINVAL);
+	KUNIT_EXPECT_EQ(test, phys_list_init(&pl, &(struct range_list_cfg){
+				.seg_boundary = SZ_2K - 1, .align = SZ_4K }),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, phys_list_init(&pl, &(struct range_list_cfg){
+				.seg_boundary = SZ_4K - 1, .align = SZ_4K }),
+			0);
+	KUNIT_EXPECT_EQ(test, phys_list_init(&pl, &(struct range_list_cfg){
+				.seg_boundary = U64_MAX, .align = SZ_4K }), 0);
+
+	KUNIT_ASSERT_EQ(test, phys_list_init(&pl, &cfg), 0);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, 0xf000, 0x3000,
+					       GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, 0x12000, 0xe000,
+					       GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, SZ_128K, SZ_4K,
+					       GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, SZ_1M, SZ_64K + 0x800,
+					       GFP_KERNEL), 0);
+	rl_expect(test, &pl, want, ARRAY_SIZE(want) / 2);
+	phys_list_free(&pl);
+
+	/* With a maximum segment size as well. */
+	cfg.max_segment = 0x6000;
+	KUNIT_ASSERT_EQ(test, phys_list_init(&pl, &cfg), 0);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, 0xe000, SZ_64K,
+					       GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, 0x1e000, SZ_16K,
+					       GFP_KERNEL), 0);
+	rl_expect(test, &pl, want_seg, ARRAY_SIZE(want_seg) / 2);
+	phys_list_free(&pl);
+
+	/* Arrays split crossing ranges too. */
+	cfg.max_segment = 0;
+	cfg.coalesce = false;
+	KUNIT_ASSERT_EQ(test, phys_list_init(&pl, &cfg), 0);
+	KUNIT_ASSERT_EQ(test, range_list_append_array(&pl.rl, addrs, 3, 0x3000,
+						      PHYS_ADDR_MAX,
+						      GFP_KERNEL), 0);
+	rl_expect(test, &pl, want_array, ARRAY_SIZE(want_array) / 2);
+	phys_list_free(&pl);
+
+	/* The pieces count against the entry limit; failures change nothing. */
+	cfg = (struct range_list_cfg){ .seg_boundary = SZ_4K - 1,
+				       .max_entries = 4 };
+	KUNIT_ASSERT_EQ(test, phys_list_init(&pl, &cfg), 0);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, 0x800, SZ_4K, GFP_KERNEL),
+			0);
+	KUNIT_EXPECT_EQ(test, phys_list_append(&pl, SZ_64K, SZ_8K + 1,
+					       GFP_KERNEL), -E2BIG);
+	addrs[0] = SZ_128K;
+	addrs[1] = 0x30f80;
+	KUNIT_EXPECT_EQ(test, range_list_append_array(&pl.rl, addrs, 2, 0x100,
+						      PHYS_ADDR_MAX,
+						      GFP_KERNEL), -E2BIG);
+	KUNIT_EXPECT_EQ(test, phys_list_count(&pl), 2UL);
+	KUNIT_EXPECT_EQ(test, phys_list_len(&pl), (u64)SZ_4K);
+	phys_list_free(&pl);
+
+	/* A device with 64 KiB segments that must not cross 4 GiB. */
+	KUNIT_ASSERT_EQ(test, dma_list_init(&dl, &(struct range_list_cfg){
+				.max_segment = SZ_64K,
+				.seg_boundary = U32_MAX,
+				.coalesce = true }), 0);
+	KUNIT_ASSERT_EQ(test, dma_list_append(&dl, 0xffff8000, SZ_16K,
+					      GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, dma_list_append(&dl, 0xffffc000, SZ_32K,
+					      GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, dma_list_count(&dl), 2UL);
+	dma_list_iter_start(&di, &dl);
+	KUNIT_ASSERT_TRUE(test, dma_list_next_entry(&di, &a, &l));
+	KUNIT_EXPECT_EQ(test, (u64)a, 0xffff8000ULL);
+	KUNIT_EXPECT_EQ(test, l, (u64)SZ_32K);
+	KUNIT_ASSERT_TRUE(test, dma_list_next_entry(&di, &a, &l));
+	KUNIT_EXPECT_EQ(test, (u64)a, 0x100000000ULL);
+	KUNIT_EXPECT_EQ(test, l, (u64)SZ_16K);
+	KUNIT_EXPECT_FALSE(test, dma_list_next_entry(&di, &a, &l));
+	dma_list_free(&dl);
+}
+
 static void rl_test_max_segment_no_coalesce(struct kunit *test)
 {
 	struct range_list_cfg cfg = { .max_segment = SZ_4K, .max_entries = 3 };
@@ -589,6 +697,7 @@ static struct kunit_case range_list_test_cases[] = {
 	KUNIT_CASE(rl_test_bad_input),
 	KUNIT_CASE(rl_test_coalesce),
 	KUNIT_CASE(rl_test_max_segment_no_coalesce),
+	KUNIT_CASE(rl_test_seg_boundary),
 	KUNIT_CASE(rl_test_cursor),
 	KUNIT_CASE(rl_test_dma_iter),
 	KUNIT_CASE(rl_test_prealloc_atomic),

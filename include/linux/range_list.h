@@ -44,6 +44,10 @@ struct range_list_chunk {
  * struct range_list_cfg - Optional limits and behaviour of a range list.
  * @max_segment: Largest length of one entry; longer ranges are split.
  *	0 means no limit.
+ * @seg_boundary: Segment boundary mask, as dma_get_seg_boundary() returns
+ *	it: no entry crosses an address that is a multiple of
+ *	@seg_boundary + 1.  Ranges that do are split there and coalescing
+ *	never merges across it.  Must be 2^n - 1; 0 means no limit.
  * @max_len: Largest total length in bytes; 0 means no limit.
  * @max_entries: Largest number of entries; 0 means no limit.
  * @align: If not 0, every start address and length must be a multiple
@@ -53,6 +57,7 @@ struct range_list_chunk {
  */
 struct range_list_cfg {
 	u64 max_segment;
+	u64 seg_boundary;
 	u64 max_len;
 	unsigned long max_entries;
 	u32 align;
@@ -69,6 +74,7 @@ struct range_list_cfg {
  * @len: Total length of all entries in bytes.
  * @nr: Number of entries.
  * @max_segment: See struct range_list_cfg (0 replaced by U64_MAX).
+ * @seg_boundary: See struct range_list_cfg (0 replaced by U64_MAX).
  * @max_len: See struct range_list_cfg (0 replaced by U64_MAX).
  * @max_entries: See struct range_list_cfg (0 replaced by ULONG_MAX).
  * @align: See struct range_list_cfg (0 replaced by 1).
@@ -85,6 +91,7 @@ struct range_list {
 	u64 len;
 	unsigned long nr;
 	u64 max_segment;
+	u64 seg_boundary;
 	u64 max_len;
 	unsigned long max_entries;
 	u32 align;
@@ -356,7 +363,8 @@ struct dma_list_iter {
  *
  * Context: Any context.
  * Return: 0, or -EINVAL if @cfg is inconsistent (alignment not a power
- * of two, or maximum segment size not a multiple of it).
+ * of two, maximum segment size not a multiple of it, segment boundary
+ * mask not 2^n - 1 or smaller than the alignment).
  */
 static inline int phys_list_init(struct phys_list *pl,
 				 const struct range_list_cfg *cfg)

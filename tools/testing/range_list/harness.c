@@ -92,7 +92,7 @@ static bool vec_eq(const struct vec *a, const struct vec *b)
 struct state {
 	struct phys_list pl;
 	struct range_list_cfg cfg;
-	u64 maxseg, align;
+	u64 maxseg, bmask, align;
 	struct vec model;	/* successfully appended input ranges */
 	u64 total;
 	long mismatches;
@@ -118,6 +118,27 @@ static void snapshot(const struct phys_list *pl, struct vec *v)
 		vec_push(v, a, l);
 }
 
+/* Bytes from @a to the end of its segment (0 stands for 2^64). */
+static u64 seg_room(const struct state *st, u64 a)
+{
+	return (a | st->bmask) - a + 1;
+}
+
+/* Whether @a and the byte before it lie in one segment. */
+static bool same_seg(const struct state *st, u64 a)
+{
+	return ((a - 1) & ~st->bmask) == (a & ~st->bmask);
+}
+
+static u64 min_room(const struct state *st, u64 a, u64 l)
+{
+	u64 room = seg_room(st, a);
+
+	if (room && room < l)
+		l = room;
+	return l;
+}
+
 /* Ideal entries for the model: split (and merge if coalescing). */
 static void expected(struct state *st, struct vec *out)
 {
@@ -130,13 +151,17 @@ static void expected(struct state *st, struct vec *out)
 			u64 part;
 
 			if (st->cfg.coalesce && last && contiguous(last, a) &&
-			    last->len < st->maxseg) {
+			    last->len < st->maxseg && same_seg(st, a)) {
 				part = st->maxseg - last->len;
-				part = part < l ? part : l;
+				part = min_room(st, a, part < l ? part : l);
 				last->len += part;
 			} else {
-				part = l < st->maxseg ? l : st->maxseg;
+				part = min_room(st, a, l < st->maxseg ? l :
+						st->maxseg);
 				vec_push(out, a, part);
+				/* Past any real list: enough for a mismatch. */
+				if (out->n > st->cfg.max_entries)
+					return;
 			}
 			a += part;
 			l -= part;
@@ -159,7 +184,8 @@ static void check_list(struct state *st)
 
 		sum += r->len;
 		if (!r->len || r->len > st->maxseg ||
-		    ((r->addr | r->len) & (st->align - 1)))
+		    ((r->addr | r->len) & (st->align - 1)) ||
+		    r->len - 1 > (r->addr | st->bmask) - r->addr)
 			FAIL(st, "bad entry %zu", i);
 	}
 	if (sum != phys_list_len(&st->pl) || sum != st->total)
@@ -243,7 +269,11 @@ static void pick_range(struct state *st, u64 *addr, u64 *len)
 /* Upper bound of the entries an append of @len creates. */
 static u64 pieces(struct state *st, u64 len)
 {
-	return len / st->maxseg + 2;
+	u64 n = len / st->maxseg + 2;
+
+	if (st->bmask != U64_MAX)
+		n += len / (st->bmask + 1) + 1;
+	return n;
 }
 
 static void do_append(struct state *st, u64 addr, u64 len, bool fail)
@@ -278,8 +308,17 @@ static void do_append(struct state *st, u64 addr, u64 len, bool fail)
 	}
 	if (err == -E2BIG && !want && !st->cfg.coalesce) {
 		/* Without coalescing the entry count is exact. */
-		u64 add = len / st->maxseg + !!(len % st->maxseg);
+		u64 add = 0, a = addr, l = len;
 
+		while (l && phys_list_count(&st->pl) + add <=
+			    st->cfg.max_entries) {
+			u64 part = min_room(st, a, l < st->maxseg ? l :
+					    st->maxseg);
+
+			add++;
+			a += part;
+			l -= part;
+		}
 		if (phys_list_count(&st->pl) + add <= st->cfg.max_entries)
 			FAIL(st, "spurious entry limit");
 	}
@@ -438,6 +477,9 @@ long harness_run(const uint8_t *data, size_t size)
 {
 	static const u64 segs[] = { 0, 4096, 8192, 65536, 1ULL << 21, 12288,
 				    1ULL << 35, 1ULL << 62 };
+	static const u64 bounds[] = { 0, 0xfff, 0x1fff, 0xffff, 0x1fffff,
+				      0xffffffff, 0xfffffffffULL, U64_MAX,
+				      0x7, 0x12fff, 0xff0 };
 	struct phys_list_iter pi;
 	struct state st = { 0 };
 	unsigned int ops = 0;
@@ -454,12 +496,26 @@ long harness_run(const uint8_t *data, size_t size)
 		st.cfg.max_segment &= ~(u64)(st.cfg.align - 1);
 	st.cfg.max_entries = (c & 0x20) ? get(1) + 1 : 4096;
 	st.cfg.max_len = (c & 0x40) ? get(4) << 12 : 0;
+	st.cfg.seg_boundary = (c & 0x80) ? bounds[get(1) % 11] : 0;
+	/* Masks that are not 2^n - 1 or finer than the alignment: refused. */
+	if ((st.cfg.seg_boundary & (st.cfg.seg_boundary + 1)) ||
+	    (st.cfg.seg_boundary && st.cfg.seg_boundary + 1 != 0 &&
+	     st.cfg.align > st.cfg.seg_boundary + 1)) {
+		err = phys_list_init(&st.pl, &st.cfg);
+		if (err != -EINVAL)
+			FAIL(&st, "bad boundary %llx align %u: %d",
+			     (unsigned long long)st.cfg.seg_boundary,
+			     st.cfg.align, err);
+		phys_list_free(&st.pl);
+		st.cfg.seg_boundary = 0;
+	}
 	err = phys_list_init(&st.pl, &st.cfg);
 	if (err) {
 		FAIL(&st, "init: %d", err);
 		return st.mismatches;
 	}
 	st.maxseg = st.cfg.max_segment ? st.cfg.max_segment : U64_MAX;
+	st.bmask = st.cfg.seg_boundary ? st.cfg.seg_boundary : U64_MAX;
 	st.align = st.cfg.align ? st.cfg.align : 1;
 	phys_list_iter_init(&pi, &st.pl);
 

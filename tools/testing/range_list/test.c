@@ -132,6 +132,165 @@ static void t_coalesce(void)
 	phys_list_free(&pl);
 }
 
+/* Compare a list with (addr, len) pairs. */
+static int same_entries(const struct phys_list *pl, const u64 *want,
+			unsigned int n)
+{
+	struct phys_list_iter pi;
+	phys_addr_t a;
+	unsigned int i = 0;
+	u64 l, sum = 0;
+	int ok = 1;
+
+	phys_list_for_each(pl, &pi, a, l) {
+		if (i >= n || a != want[2 * i] || l != want[2 * i + 1]) {
+			fprintf(stderr, "# entry %u: %llx+%llx\n", i,
+				(unsigned long long)a, (unsigned long long)l);
+			ok = 0;
+		}
+		sum += l;
+		i++;
+	}
+	if (i != n || phys_list_count(pl) != n || phys_list_len(pl) != sum) {
+		fprintf(stderr, "# %u entries, count %lu, want %u\n", i,
+			phys_list_count(pl), n);
+		ok = 0;
+	}
+	return ok;
+}
+
+static int init_err(u64 seg_boundary, u32 align)
+{
+	struct range_list_cfg cfg = { .seg_boundary = seg_boundary,
+				      .align = align };
+	struct phys_list pl;
+	int err = phys_list_init(&pl, &cfg);
+
+	phys_list_free(&pl);
+	return err;
+}
+
+static void t_seg_boundary(void)
+{
+	static const u64 want1[] = {
+		0xf000, 0x1000, 0x10000, 0x10000,	/* split, merged */
+		0x20000, 0x1000,			/* on a boundary */
+		0x100000, 0x10000, 0x110000, 0x10000,	/* 3 segments + */
+		0x120000, 0x10000, 0x130000, 0x800,
+	};
+	static const u64 want2[] = {
+		0xe000, 0x2000, 0x10000, 0x6000, 0x16000, 0x6000,
+		0x1c000, 0x4000, 0x20000, 0x2000,
+	};
+	static const u64 want3[] = {
+		0x1e000, 0x2000, 0x20000, 0x1000, 0x40000, 0x3000,
+		0x4f000, 0x1000, 0x50000, 0x2000,
+	};
+	static const u64 want4[] = {
+		0x1000, 0x1000, 0x2000, 0x2000, 0x4000, 0x1000,
+		0x6000, 0x2000,
+	};
+	struct range_list_cfg cfg = { .seg_boundary = 0xffff,
+				      .coalesce = true };
+	u64 addrs[] = { 0x1e000, 0x40000, 0x4f000 };
+	struct phys_list pl;
+	struct dma_list dl;
+	struct dma_list_iter di;
+	dma_addr_t da;
+	u64 dlen;
+	int n;
+
+	EXPECT(init_err(0x1000, 0) == -EINVAL);
+	EXPECT(init_err(0xfff0, 0) == -EINVAL);
+	EXPECT(init_err(1ULL << 63, 0) == -EINVAL);
+	EXPECT(init_err(0x7ff, 4096) == -EINVAL);
+	EXPECT(!init_err(0xfff, 4096));
+	EXPECT(!init_err(U64_MAX, 4096));
+	EXPECT(!init_err(1, 0));
+
+	EXPECT(!phys_list_init(&pl, &cfg));
+	EXPECT(!phys_list_append(&pl, 0xf000, 0x3000, GFP_KERNEL));
+	EXPECT(!phys_list_append(&pl, 0x12000, 0xe000, GFP_KERNEL));
+	EXPECT(!phys_list_append(&pl, 0x20000, 0x1000, GFP_KERNEL));
+	EXPECT(!phys_list_append(&pl, 0x100000, 0x30800, GFP_KERNEL));
+	EXPECT(same_entries(&pl, want1, 7));
+	phys_list_free(&pl);
+
+	/* Combined with a maximum segment size. */
+	cfg.max_segment = 0x6000;
+	EXPECT(!phys_list_init(&pl, &cfg));
+	EXPECT(!phys_list_append(&pl, 0xe000, 0x10000, GFP_KERNEL));
+	EXPECT(!phys_list_append(&pl, 0x1e000, 0x4000, GFP_KERNEL));
+	EXPECT(same_entries(&pl, want2, 5));
+	phys_list_free(&pl);
+
+	/* Arrays: crossing ranges are split, with and without coalescing. */
+	cfg.max_segment = 0;
+	cfg.coalesce = false;
+	EXPECT(!phys_list_init(&pl, &cfg));
+	EXPECT(!range_list_append_array(&pl.rl, addrs, 3, 0x3000, U64_MAX,
+					GFP_KERNEL));
+	EXPECT(same_entries(&pl, want3, 5));
+	phys_list_free(&pl);
+	cfg.coalesce = true;
+	cfg.seg_boundary = 0x1fff;
+	EXPECT(!phys_list_init(&pl, &cfg));
+	/* Split, merge up to the boundary, no merge across it. */
+	addrs[0] = 0x1000;
+	addrs[1] = 0x3000;
+	addrs[2] = 0x6000;
+	EXPECT(!range_list_append_array(&pl.rl, addrs, 3, 0x2000, U64_MAX,
+					GFP_KERNEL));
+	EXPECT(same_entries(&pl, want4, 4));
+	/* Longer than a segment: every range is split. */
+	addrs[0] = 0x10000;
+	addrs[1] = 0x20000;
+	EXPECT(!range_list_append_array(&pl.rl, addrs, 2, 0x3000, U64_MAX,
+					GFP_KERNEL));
+	EXPECT(phys_list_count(&pl) == 8);
+	phys_list_free(&pl);
+
+	/* The entry limit counts the pieces; nothing changes on failure. */
+	cfg = (struct range_list_cfg){ .seg_boundary = 0xfff,
+				       .max_entries = 4 };
+	EXPECT(!phys_list_init(&pl, &cfg));
+	EXPECT(!phys_list_append(&pl, 0x800, 0x1000, GFP_KERNEL));
+	EXPECT(phys_list_count(&pl) == 2);
+	EXPECT(phys_list_append(&pl, 0x10000, 0x2001, GFP_KERNEL) == -E2BIG);
+	addrs[0] = 0x20000;
+	addrs[1] = 0x30f80;
+	EXPECT(range_list_append_array(&pl.rl, addrs, 2, 0x100, U64_MAX,
+				       GFP_KERNEL) == -E2BIG);
+	EXPECT(phys_list_count(&pl) == 2 && phys_list_len(&pl) == 0x1000);
+	addrs[1] = 0x30800;
+	EXPECT(!range_list_append_array(&pl.rl, addrs, 2, 0x100, U64_MAX,
+					GFP_KERNEL));
+	EXPECT(phys_list_count(&pl) == 4 && phys_list_len(&pl) == 0x1200);
+	phys_list_free(&pl);
+
+	/* At the top of the address space. */
+	EXPECT(!phys_list_init(&pl, &cfg));
+	EXPECT(!phys_list_append(&pl, U64_MAX - 0x17ff, 0x1800, GFP_KERNEL));
+	EXPECT(phys_list_count(&pl) == 2);
+	phys_list_free(&pl);
+
+	/* A device with 64 KiB segments that must not cross 4 GiB. */
+	EXPECT(!dma_list_init(&dl, &(struct range_list_cfg){
+				.max_segment = 0x10000,
+				.seg_boundary = 0xffffffff,
+				.coalesce = true }));
+	EXPECT(!dma_list_append(&dl, 0xffff8000, 0x4000, GFP_KERNEL));
+	EXPECT(!dma_list_append(&dl, 0xffffc000, 0x8000, GFP_KERNEL));
+	EXPECT(dma_list_count(&dl) == 2 && dma_list_len(&dl) == 0xc000);
+	n = 0;
+	dma_list_for_each(&dl, &di, da, dlen) {
+		EXPECT(da == (n ? 0x100000000ULL : 0xffff8000));
+		EXPECT(dlen == (n ? 0x4000 : 0x8000));
+		n++;
+	}
+	dma_list_free(&dl);
+}
+
 static void t_cursor(void)
 {
 	struct phys_list pl;
@@ -233,6 +392,7 @@ static const struct {
 	{ "encodings and chunk use", t_encoding },
 	{ "bad input leaves the list unchanged", t_errors },
 	{ "coalescing and maximum segment size", t_coalesce },
+	{ "segment boundaries split and stop merges", t_seg_boundary },
 	{ "cursor seek and sub-range walk", t_cursor },
 	{ "preallocation makes appends allocation-free", t_prealloc },
 	{ "random operations against the array model", t_model },

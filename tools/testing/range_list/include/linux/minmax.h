@@ -7,5 +7,6 @@
 						       __typeof__(b)),	\
 			  "min() of different types");			\
 	   _a < _b ? _a : _b; })
+#define min3(a, b, c)		min((__typeof__(a))min(a, b), c)
 #define min_t(type, a, b)	min((type)(a), (type)(b))
 #endif
