@@ -69,9 +69,13 @@ configure() {
 configure
 say "building Linux $(src_version "$TREE") ($flavor) in $OUT with -j$JOBS"
 start=$(date +%s)
-if ! make -C "$TREE" O="$OUT" -j"$JOBS" bzImage 2>&1 |
-	tee "$OUT/build.log" | grep --line-buffered -E '^ *(CC|LD|AR|AS|GEN|BUILD|Kernel:)|error|warning:' >&2; then
-	:
-fi
-[ "${PIPESTATUS[0]}" -eq 0 ] || { tail -n 40 "$OUT/build.log" >&2; die "kernel build failed ($flavor): see $OUT/build.log"; }
+# make's status, not the filter's: PIPESTATUS must be read right after
+# the pipeline itself (inside an `if` it describes the `if`, and a failed
+# build went unnoticed with the previous bzImage left in place).
+set +e
+make -C "$TREE" O="$OUT" -j"$JOBS" bzImage 2>&1 |
+	tee "$OUT/build.log" | grep --line-buffered -E '^ *(CC|LD|AR|AS|GEN|BUILD|Kernel:)|error|warning:' >&2
+rc=${PIPESTATUS[0]}
+set -e
+[ "$rc" -eq 0 ] || { tail -n 40 "$OUT/build.log" >&2; die "kernel build failed ($flavor): see $OUT/build.log"; }
 say "built $OUT/arch/x86/boot/bzImage in $(($(date +%s) - start)) s"

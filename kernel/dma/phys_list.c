@@ -228,12 +228,12 @@ static u64 dpl_piece_max(struct device *dev, enum dma_phys_kind kind)
  * split or merged pieces to suit the device's segment limits).  Stops
  * after @nr bytes of the list.
  */
-static void dpl_for_each_piece(struct device *dev, const struct phys_list *pl,
-			       struct dma_phys_map *map, u64 nr,
-			       void (*fn)(struct device *dev,
-					  struct dma_phys_map *map,
-					  enum dma_phys_kind kind,
-					  dma_addr_t addr, u64 len))
+typedef void (*dpl_piece_fn)(struct device *dev, struct dma_phys_map *map,
+			     enum dma_phys_kind kind, dma_addr_t addr,
+			     u64 len);
+
+static void dpl_walk_pieces(struct device *dev, const struct phys_list *pl,
+			    struct dma_phys_map *map, u64 nr, dpl_piece_fn fn)
 {
 	struct phys_list_iter pi;
 	struct dma_list_iter di;
@@ -322,7 +322,7 @@ static int dpl_map_direct(struct device *dev, const struct phys_list *pl,
 	return 0;
 
 err:
-	dpl_for_each_piece(dev, pl, map, mapped, dpl_unmap_piece);
+	dpl_walk_pieces(dev, pl, map, mapped, dpl_unmap_piece);
 	return ret;
 }
 
@@ -573,9 +573,9 @@ static void dpl_sync(struct device *dev, const struct phys_list *pl,
 		return;
 	if (!dma_use_iova(&map->state)) {
 		if (dma_dev_need_sync(dev))
-			dpl_for_each_piece(dev, pl, map, U64_MAX,
-					   for_cpu ? dpl_sync_piece_for_cpu :
-					   dpl_sync_piece_for_device);
+			dpl_walk_pieces(dev, pl, map, U64_MAX,
+					for_cpu ? dpl_sync_piece_for_cpu :
+					dpl_sync_piece_for_device);
 		return;
 	}
 	if (dev_is_dma_coherent(dev))
@@ -653,7 +653,7 @@ void dma_unmap_phys_list(struct device *dev, const struct phys_list *pl,
 		dma_iova_destroy(dev, &map->state, map->iova_linked, map->dir,
 				 map->attrs | DMA_ATTR_SKIP_CPU_SYNC);
 	} else {
-		dpl_for_each_piece(dev, pl, map, U64_MAX, dpl_unmap_piece);
+		dpl_walk_pieces(dev, pl, map, U64_MAX, dpl_unmap_piece);
 	}
 	dma_list_free(&map->dl);
 	dpl_free_record(map);

@@ -9,6 +9,7 @@
 #include <kunit/test.h>
 #include <linux/crc32.h>
 #include <linux/delay.h>
+#include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-phys-list.h>
@@ -21,7 +22,6 @@
 #include <linux/range_list.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
-#include <linux/dma-direct.h>
 
 #include "qemu_edu.h"
 
@@ -292,7 +292,6 @@ static void iova_misaligned(struct kunit *test)
 	memcpy(want + PAGE_SIZE - 0x100, phys_to_virt(b), 0x100);
 	edu_expect_reads(test, &c, st.addr, PAGE_SIZE, want);
 	dma_iova_destroy(c.dev, &st, PAGE_SIZE, DMA_TO_DEVICE, 0);
-
 }
 
 /*
@@ -342,6 +341,7 @@ static void iova_beyond_aperture(struct kunit *test)
 	size_t big;
 
 	edu_ctx_init(test, &c);
+	edu_skip_without_iommu(test, &c);
 
 	/* Larger than anything below the DMA mask, if that can be said */
 	if (dma_get_mask(c.dev) < SIZE_MAX - PAGE_SIZE) {
@@ -358,10 +358,8 @@ static void iova_beyond_aperture(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, dma_use_iova(&st));
 
 	/* ... and the aperture is still usable afterwards */
-	if (c.iommu) {
-		KUNIT_EXPECT_TRUE(test, dma_iova_try_alloc(c.dev, &st, 0, SZ_1M));
-		dma_iova_free(c.dev, &st);
-	}
+	KUNIT_EXPECT_TRUE(test, dma_iova_try_alloc(c.dev, &st, 0, SZ_1M));
+	dma_iova_free(c.dev, &st);
 }
 
 static void iova_no_iommu(struct kunit *test)
@@ -1014,15 +1012,17 @@ static void phys_list_error_undoes_links(struct kunit *test)
 	struct phys_list pl;
 	struct edu_ctx c;
 	unsigned int i;
+	int ret;
 
 	edu_ctx_init(test, &c);
 	edu_skip_without_iommu(test, &c);
 	dom = iommu_get_domain_for_dev(c.dev);
 	KUNIT_ASSERT_EQ(test, 0, phys_list_init(&pl, NULL));
-	for (i = 0; i < 4; i++)
-		KUNIT_ASSERT_EQ(test, 0, phys_list_append_page(&pl,
-				edu_alloc_page(test, &c), 0, PAGE_SIZE,
-				GFP_KERNEL));
+	for (i = 0; i < 4; i++) {
+		ret = phys_list_append_page(&pl, edu_alloc_page(test, &c), 0,
+					    PAGE_SIZE, GFP_KERNEL);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
 
 	spy = edu_spy_start(test, 2);
 	KUNIT_EXPECT_EQ(test, -ENOMEM,
@@ -1038,12 +1038,13 @@ static void phys_list_error_undoes_links(struct kunit *test)
 	phys_list_free(&pl);
 }
 
+/* The limits PCI gives every device, restored after the test */
 static void edu_restore_dma_parms(void *data)
 {
 	struct device *dev = data;
 
 	dma_set_max_seg_size(dev, SZ_64K);
-	dma_set_seg_boundary(dev, ULONG_MAX);
+	dma_set_seg_boundary(dev, DMA_BIT_MASK(32));
 }
 
 /*
@@ -1066,10 +1067,11 @@ static void phys_list_device_limits(struct kunit *test)
 
 	edu_ctx_init(test, &c);
 	KUNIT_ASSERT_EQ(test, dma_get_max_seg_size(c.dev), SZ_64K);
+	KUNIT_ASSERT_EQ(test, dma_get_seg_boundary(c.dev), DMA_BIT_MASK(32));
 	ret = kunit_add_action_or_reset(test, edu_restore_dma_parms, c.dev);
 	KUNIT_ASSERT_EQ(test, ret, 0);
-	KUNIT_ASSERT_EQ(test, 0, dma_set_max_seg_size(c.dev, max_seg));
-	KUNIT_ASSERT_EQ(test, 0, dma_set_seg_boundary(c.dev, boundary));
+	dma_set_max_seg_size(c.dev, max_seg);
+	dma_set_seg_boundary(c.dev, boundary);
 
 	folio = folio_alloc(c.gfp | __GFP_ZERO, 2);
 	KUNIT_ASSERT_NOT_NULL(test, folio);
@@ -1146,7 +1148,7 @@ static void phys_list_bounce_pieces_and_sync(struct kunit *test)
 		   pci_name(c.pdev), n, max, dma_list_count(&map.dl));
 	dma_list_iter_init(&di, &map.dl);
 	KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr, &len));
-	KUNIT_EXPECT_TRUE(test, is_swiotlb_buffer(c.dev,
+	KUNIT_EXPECT_NOT_NULL(test, swiotlb_find_pool(c.dev,
 						  dma_to_phys(c.dev, addr)));
 
 	/* The device writes into the bounce buffers ... */
@@ -1160,6 +1162,253 @@ static void phys_list_bounce_pieces_and_sync(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, 0, memcmp(va, want, n));
 	dma_unmap_phys_list(c.dev, &pl, &map);
 	phys_list_free(&pl);
+}
+
+/* A mapping made by edu_map(), undone by KUnit even if an assertion fails */
+struct edu_mapping {
+	struct device *dev;
+	const struct phys_list *pl;
+	struct dma_phys_map map;
+};
+
+static void edu_unmap_action(void *data)
+{
+	struct edu_mapping *m = data;
+
+	dma_unmap_phys_list(m->dev, m->pl, &m->map);
+}
+
+static struct edu_mapping *edu_map(struct kunit *test, struct edu_ctx *c,
+				   const struct phys_list *pl,
+				   struct p2pdma_provider *provider,
+				   enum dma_data_direction dir)
+{
+	struct edu_mapping *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->dev = c->dev;
+	m->pl = pl;
+	ret = dma_map_phys_list(c->dev, pl, provider, dir, 0, &m->map);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, edu_unmap_action, m);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return m;
+}
+
+static void edu_free_list_action(void *pl)
+{
+	phys_list_free(pl);
+}
+
+/* An empty physical range list freed by KUnit after the test. */
+static struct phys_list *edu_new_list(struct kunit *test)
+{
+	struct phys_list *pl = kunit_kzalloc(test, sizeof(*pl), GFP_KERNEL);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, pl);
+	KUNIT_ASSERT_EQ(test, 0, phys_list_init(pl, NULL));
+	ret = kunit_add_action_or_reset(test, edu_free_list_action, pl);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return pl;
+}
+
+/*
+ * A list of scattered pages spanning several chunks of the range list:
+ * every page is mapped where the DMA list says (the IOMMU translates each
+ * DMA address back to its page), the device reads samples from the first,
+ * middle and last page, and after the unmap nothing stays in the IOMMU.
+ */
+static void phys_list_many_chunks(struct kunit *test)
+{
+	const unsigned int nr = 300;
+	struct iommu_domain *dom = NULL;
+	struct edu_mapping *m;
+	struct dma_list_iter di;
+	struct phys_list *pl;
+	struct page **pages;
+	dma_addr_t *addrs;
+	struct edu_ctx c;
+	unsigned int i;
+	u64 off;
+	int ret;
+
+	edu_ctx_init(test, &c);
+	if (c.iommu)
+		dom = iommu_get_domain_for_dev(c.dev);
+	pages = kunit_kcalloc(test, nr, sizeof(*pages), GFP_KERNEL);
+	addrs = kunit_kcalloc(test, nr, sizeof(*addrs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	KUNIT_ASSERT_NOT_NULL(test, addrs);
+	pl = edu_new_list(test);
+	for (i = 0; i < nr; i++) {
+		pages[i] = edu_alloc_page(test, &c);
+		qemu_edu_pattern(page_address(pages[i]), PAGE_SIZE,
+				 (u64)i * PAGE_SIZE, 41);
+		ret = phys_list_append_page(pl, pages[i], 0, PAGE_SIZE,
+					    GFP_KERNEL);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+	KUNIT_ASSERT_GT(test, range_list_mem_bytes(&pl->rl),
+			2 * RANGE_LIST_CHUNK_SIZE);
+
+	m = edu_map(test, &c, pl, NULL, DMA_TO_DEVICE);
+	kunit_info(test, "edu %s %s: %u pages, %zu bytes of list -> %lu DMA ranges\n",
+		   pci_name(c.pdev), c.iommu ? "iommu" : "direct", nr,
+		   range_list_mem_bytes(&pl->rl), dma_list_count(&m->map.dl));
+	KUNIT_EXPECT_EQ(test, dma_list_len(&m->map.dl), (u64)nr * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, dma_phys_map_kind(&m->map, nr - 1), DMA_PHYS_RAM);
+	for (i = 0, off = 0; i < nr; i++, off += PAGE_SIZE) {
+		u64 len;
+
+		dma_list_iter_init(&di, &m->map.dl);
+		KUNIT_ASSERT_EQ(test, 0, dma_list_iter_seek(&di, off, PAGE_SIZE));
+		KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addrs[i], &len));
+		KUNIT_ASSERT_EQ(test, len, PAGE_SIZE);
+		if (dom)
+			KUNIT_EXPECT_EQ_MSG(test, iommu_iova_to_phys(dom, addrs[i]),
+					    page_to_phys(pages[i]), "page %u", i);
+	}
+	edu_expect_reads(test, &c, addrs[0], 64, page_address(pages[0]));
+	edu_expect_reads(test, &c, addrs[nr / 2] + 100, 64,
+			 page_address(pages[nr / 2]) + 100);
+	edu_expect_reads(test, &c, addrs[nr - 1] + PAGE_SIZE - 64, 64,
+			 page_address(pages[nr - 1]) + PAGE_SIZE - 64);
+
+	kunit_release_action(test, edu_unmap_action, m);
+	for (i = 0; dom && i < nr; i++)
+		KUNIT_EXPECT_EQ_MSG(test, iommu_iova_to_phys(dom, addrs[i]), 0,
+				    "page %u still mapped", i);
+}
+
+static void edu_restore_trust(void *data)
+{
+	to_pci_dev(data)->untrusted = 0;
+}
+
+/*
+ * An untrusted device behind the IOMMU gets no IOVA range: the list is
+ * mapped range by range through the IOMMU (bouncing what needs it), the
+ * device reads the right bytes and after the unmap nothing stays mapped.
+ */
+static void phys_list_untrusted_per_range(struct kunit *test)
+{
+	struct iommu_domain *dom;
+	struct edu_mapping *m;
+	struct dma_list_iter di;
+	struct phys_list *pl;
+	dma_addr_t addr[2];
+	struct page *p[2];
+	struct edu_ctx c;
+	u64 len;
+	int ret;
+
+	edu_ctx_init(test, &c);
+	edu_skip_without_iommu(test, &c);
+	dom = iommu_get_domain_for_dev(c.dev);
+	KUNIT_ASSERT_FALSE(test, c.pdev->untrusted);
+	ret = kunit_add_action_or_reset(test, edu_restore_trust, c.dev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	c.pdev->untrusted = 1;
+
+	p[0] = edu_alloc_page(test, &c);
+	p[1] = edu_alloc_page(test, &c);
+	qemu_edu_pattern(page_address(p[0]), PAGE_SIZE, 0, 51);
+	qemu_edu_pattern(page_address(p[1]), PAGE_SIZE, PAGE_SIZE, 51);
+	pl = edu_new_list(test);
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append_page(pl, p[0], 0x800, 0x800,
+						       GFP_KERNEL));
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append_page(pl, p[1], 0, PAGE_SIZE,
+						       GFP_KERNEL));
+	m = edu_map(test, &c, pl, NULL, DMA_TO_DEVICE);
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&m->map.state));
+	KUNIT_ASSERT_EQ(test, dma_list_count(&m->map.dl), 2);
+	dma_list_iter_init(&di, &m->map.dl);
+	KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr[0], &len));
+	KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr[1], &len));
+	kunit_info(test, "edu %s untrusted: per range, %s head\n",
+		   pci_name(c.pdev),
+		   iommu_iova_to_phys(dom, addr[0]) == page_to_phys(p[0]) + 0x800 ?
+		   "direct" : "bounced");
+	KUNIT_EXPECT_NE(test, iommu_iova_to_phys(dom, addr[0]), 0);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, addr[1]),
+			page_to_phys(p[1]));
+	edu_expect_reads(test, &c, addr[0], 0x800, page_address(p[0]) + 0x800);
+	edu_expect_reads(test, &c, addr[1], 256, page_address(p[1]));
+
+	kunit_release_action(test, edu_unmap_action, m);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, addr[0]), 0);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, addr[1]), 0);
+}
+
+static void edu_rebind_shm(void *data)
+{
+	struct pci_dev *pdev = data;
+
+	if (device_attach(&pdev->dev) <= 0)
+		pci_err(pdev, "qemu_edu_shm did not bind again\n");
+	pci_dev_put(pdev);
+}
+
+/*
+ * The owner of a BAR goes away between map and unmap (its driver unbinds
+ * and frees the provider): the unmap still undoes the BAR's mapping,
+ * because the decision was recorded at map time.  Per-range mappings
+ * behind the IOMMU (an untrusted device) are the ones that would leak.
+ */
+static void phys_list_unmap_after_provider_unbind(struct kunit *test)
+{
+	struct qemu_edu_shm *shm;
+	struct iommu_domain *dom;
+	struct dma_list_iter di;
+	struct dma_phys_map map;
+	struct pci_dev *owner;
+	struct phys_list *pl;
+	dma_addr_t ram, bar;
+	struct edu_ctx c;
+	u64 len;
+	int ret;
+
+	edu_ctx_init(test, &c);
+	edu_skip_without_iommu(test, &c);
+	dom = iommu_get_domain_for_dev(c.dev);
+	shm = edu_find_shm();
+	if (!shm)
+		kunit_skip(test, "no ivshmem device bound to qemu_edu_shm");
+	if (pci_p2pdma_map_type(shm->mem, c.dev) !=
+	    PCI_P2PDMA_MAP_THRU_HOST_BRIDGE)
+		kunit_skip(test, "%s reaches %s without the host bridge",
+			   pci_name(c.pdev), pci_name(shm->pdev));
+	ret = kunit_add_action_or_reset(test, edu_restore_trust, c.dev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	c.pdev->untrusted = 1;
+
+	pl = edu_new_list(test);
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append_page(pl,
+						       edu_alloc_page(test, &c),
+						       0, PAGE_SIZE,
+						       GFP_KERNEL));
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(pl, shm->phys, PAGE_SIZE,
+						  GFP_KERNEL));
+	KUNIT_ASSERT_EQ(test, 0, dma_map_phys_list(c.dev, pl, shm->mem,
+						   DMA_TO_DEVICE, 0, &map));
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&map.state));
+	dma_list_iter_init(&di, &map.dl);
+	KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &ram, &len));
+	KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &bar, &len));
+	KUNIT_EXPECT_NE(test, iommu_iova_to_phys(dom, bar), 0);
+
+	/* The owner unbinds: the provider is freed */
+	owner = pci_dev_get(shm->pdev);
+	device_release_driver(&owner->dev);
+	ret = kunit_add_action_or_reset(test, edu_rebind_shm, owner);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_NULL(test, qemu_edu_shm_from_pci(owner));
+
+	dma_unmap_phys_list(c.dev, pl, &map);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, ram), 0);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, bar), 0);
 }
 
 static int edu_suite_init(struct kunit_suite *suite)
@@ -1187,6 +1436,9 @@ static struct kunit_case qemu_edu_iova_cases[] = {
 	KUNIT_CASE_PARAM(phys_list_host_bridge_is_mmio, edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_error_undoes_links, edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_device_limits, edu_gen_params),
+	KUNIT_CASE_PARAM(phys_list_many_chunks, edu_gen_params),
+	KUNIT_CASE_PARAM(phys_list_untrusted_per_range, edu_gen_params),
+	KUNIT_CASE_PARAM(phys_list_unmap_after_provider_unbind, edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_bounce_pieces_and_sync, edu_gen_params),
 	KUNIT_CASE_PARAM(edu_p2p_matrix, edu_gen_params),
 	/* Twelve or more device transfers at ~100 ms each */
