@@ -3,6 +3,23 @@
  * KUnit tests for range lists (struct phys_list, struct dma_list).
  */
 
+/**
+ * DOC: Testing
+ *
+ * ``CONFIG_RANGE_LIST_KUNIT_TEST`` runs the KUnit suite ``range_list``.
+ * The engine (``lib/range_list.c``) also builds unchanged in user space::
+ *
+ *   make -C tools/testing/range_list check
+ *
+ * runs unit tests under AddressSanitizer and UndefinedBehaviorSanitizer and
+ * a bounded libFuzzer session that checks every operation against a model
+ * of the list, which predicts every entry, including where coalescing,
+ * ``max_segment`` and ``seg_boundary`` split and merge.
+ * ``CONFIG_RANGE_LIST_BENCH`` adds ``/sys/kernel/debug/range_list/bench.csv``,
+ * which compares memory use, build time and walk time with an sg_table over
+ * the same scattered pages.
+ */
+
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <kunit/visibility.h>
@@ -12,6 +29,8 @@
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
+
+#include "range_list_internal.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -150,6 +169,8 @@ static void rl_test_chunks(struct kunit *test)
 						       GFP_KERNEL), 0);
 	KUNIT_EXPECT_PTR_EQ(test, pl.rl.head, pl.rl.tail);
 	KUNIT_EXPECT_EQ(test, range_list_mem_bytes(&pl.rl),
+			sizeof(pl.rl) + RANGE_LIST_CHUNK_SIZE);
+	KUNIT_EXPECT_EQ(test, phys_list_mem_bytes(&pl),
 			sizeof(pl.rl) + RANGE_LIST_CHUNK_SIZE);
 	/* A 2-word entry does not fit in the last word: new chunk. */
 	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, 1, 1, GFP_KERNEL), 0);
@@ -444,6 +465,8 @@ static void rl_test_dma_iter(struct kunit *test)
 	dma_list_for_each(&dl, &di, a, l)
 		sum += l;
 	KUNIT_EXPECT_EQ(test, sum, 0x3010ULL);
+	KUNIT_EXPECT_EQ(test, dma_list_mem_bytes(&dl),
+			sizeof(dl.rl) + RANGE_LIST_CHUNK_SIZE);
 	KUNIT_ASSERT_EQ(test, dma_list_iter_seek(&di, 0x2ff8, 0x10), 0);
 	KUNIT_EXPECT_TRUE(test, dma_list_iter_next(&di, &a, &l));
 	KUNIT_EXPECT_EQ(test, (u64)a, 0x12ff8ULL);
@@ -628,7 +651,7 @@ static void rl_test_rollback_batches(struct kunit *test)
 
 	/* Mark when the tail chunk is exactly full. */
 	phys_list_init(&pl, &cfg);
-	for (i = 0; i < RANGE_LIST_CHUNK_WORDS; i++)
+	for (i = 0; i < (int)RANGE_LIST_CHUNK_WORDS; i++)
 		KUNIT_ASSERT_EQ(test, phys_list_append(&pl, (u64)i * SZ_1M,
 						       SZ_4K, GFP_KERNEL), 0);
 	KUNIT_ASSERT_EQ(test, pl.rl.tail->used, RANGE_LIST_CHUNK_WORDS);

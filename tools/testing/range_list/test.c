@@ -35,6 +35,7 @@ static void t_encoding(void)
 	EXPECT(pl.rl.head == pl.rl.tail);
 	EXPECT(range_list_mem_bytes(&pl.rl) ==
 	       sizeof(pl.rl) + RANGE_LIST_CHUNK_SIZE);
+	EXPECT(phys_list_mem_bytes(&pl) == range_list_mem_bytes(&pl.rl));
 	EXPECT(!phys_list_append(&pl, 1ULL << 40, 4096, GFP_KERNEL));
 	EXPECT(pl.rl.head != pl.rl.tail && pl.rl.tail->used == 1);
 	/* Each transition: unaligned, above 2^52, 32 GiB + 4 KiB, 2^62. */
@@ -96,8 +97,10 @@ static void t_errors(void)
 
 	dma_list_init(&dl, NULL);
 	EXPECT(dma_list_append(&dl, U64_MAX, 2, GFP_KERNEL) == -EOVERFLOW);
+	EXPECT(dma_list_mem_bytes(&dl) == sizeof(dl.rl));
 	EXPECT(!dma_list_append(&dl, U64_MAX, 1, GFP_KERNEL));
 	EXPECT(dma_list_len(&dl) == 1 && dma_list_count(&dl) == 1);
+	EXPECT(dma_list_mem_bytes(&dl) == sizeof(dl.rl) + RANGE_LIST_CHUNK_SIZE);
 	dma_list_free(&dl);
 }
 
