@@ -450,7 +450,8 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 {
 	struct range_list_chunk *t;
 	struct range_list_mark m;
-	u64 bytes, total, amask, amax, lenbits, fmask, fmax, bmax, prev_end = 0;
+	u64 bytes, total, amask, amax, lenbits, fmask, fmax, prev_end = 0;
+	u64 bmask, bmax;
 	unsigned long i, nr, max_nr;
 	unsigned int used, last;
 	bool compact;
@@ -496,7 +497,8 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 	amax = addr_max - (len - 1);
 	max_nr = rl->max_entries;
 	/* A range crosses a boundary iff its offset in the segment is past. */
-	bmax = rl->seg_boundary - (len - 1);
+	bmask = rl->seg_boundary;
+	bmax = bmask - (len - 1);
 	/* 1-word entries need only the address folded in when len fits. */
 	compact = rl_width(0, len) == 1;
 	lenbits = ((len >> __RANGE_LIST_GRAN_SHIFT) - 1) << 1;
@@ -516,7 +518,7 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 			for (j = 0; j < k; j++) {
 				addr = addrs[i + j];
 				if ((addr & fmask) || addr > fmax ||
-				    (addr & rl->seg_boundary) > bmax ||
+				    (addr & bmask) > bmax ||
 				    (rl->coalesce && addr == prev_end))
 					break;
 				w[j] = (addr >> __RANGE_LIST_GRAN_SHIFT) <<
@@ -538,7 +540,7 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 			break;
 		}
 		if ((rl->coalesce && addr == prev_end) ||
-		    (addr & rl->seg_boundary) > bmax) {
+		    (addr & bmask) > bmax) {
 			/* range_list_append() merges or splits; take its state. */
 			if (t)
 				t->used = used;
