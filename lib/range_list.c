@@ -5,7 +5,7 @@
  *
  * Entries live in fixed-size chunks from a kmem_cache and never move once
  * written.  Each entry takes the narrowest of three encodings (1, 2 or 3
- * 64-bit words), described with range_list_decode() in the header.
+ * 64-bit words), described with __range_list_decode() in the header.
  *
  * This file is also built in user space by tools/testing/range_list.
  */
@@ -23,20 +23,48 @@
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 
-#define RL_GRAN_MASK	((1ULL << RANGE_LIST_GRAN_SHIFT) - 1)
+#include "range_list_internal.h"
+
+/**
+ * DOC: Storage
+ *
+ * Entries are appended to 512-byte chunks taken from a kmem_cache.
+ * Appending is O(1), entries never move once written, and the total length
+ * and the number of entries are kept up to date, so reading them is O(1)
+ * too.  Each entry uses the smallest of three encodings:
+ *
+ * - 8 bytes for a 4 KiB aligned range below 4 PiB and at most 32 GiB long,
+ *   which covers page and folio ranges of ordinary memory;
+ * - 16 bytes for any other range shorter than 2^62 bytes;
+ * - 24 bytes otherwise.
+ *
+ * A list of scattered 4 KiB pages therefore costs about 8.3 bytes per entry
+ * (62 entries per chunk), against 32.25 for a chained scatterlist.
+ * phys_list_mem_bytes() and dma_list_mem_bytes() report what a list uses.
+ *
+ * Functions that append many ranges (phys_list_from_pages() and the other
+ * helpers) save the state of the list first and restore it on error, so a
+ * failure anywhere leaves the list exactly as it was; chunks taken in the
+ * meantime stay with the list as spares for later appends.
+ */
+
+#define RL_GRAN_MASK	((1ULL << __RANGE_LIST_GRAN_SHIFT) - 1)
 #define RL_TAG_WIDE	1ULL
 #define RL_TAG_WIDEST	3ULL
 #define RL_LEN2_MAX	((1ULL << 62) - 1)
 /* Highest start address of a 1-word entry. */
-#define RL_COMPACT_MAX	((1ULL << (RANGE_LIST_GRAN_SHIFT + RANGE_LIST_FRAME_BITS)) - 1)
+#define RL_COMPACT_MAX							\
+	((1ULL << (__RANGE_LIST_GRAN_SHIFT + __RANGE_LIST_FRAME_BITS)) - 1)
 
 static struct kmem_cache *range_list_cache;
 
 static unsigned int rl_width(u64 addr, u64 len)
 {
 	if (!((addr | len) & RL_GRAN_MASK) &&
-	    (addr >> RANGE_LIST_GRAN_SHIFT) < (1ULL << RANGE_LIST_FRAME_BITS) &&
-	    ((len >> RANGE_LIST_GRAN_SHIFT) - 1) < (1ULL << RANGE_LIST_NPG_BITS))
+	    (addr >> __RANGE_LIST_GRAN_SHIFT) <
+	    (1ULL << __RANGE_LIST_FRAME_BITS) &&
+	    ((len >> __RANGE_LIST_GRAN_SHIFT) - 1) <
+	    (1ULL << __RANGE_LIST_NPG_BITS))
 		return 1;
 	if (len <= RL_LEN2_MAX)
 		return 2;
@@ -47,8 +75,9 @@ static void rl_encode(u64 *w, unsigned int width, u64 addr, u64 len)
 {
 	switch (width) {
 	case 1:
-		w[0] = (addr >> RANGE_LIST_GRAN_SHIFT) << RANGE_LIST_FRAME_SHIFT |
-		       ((len >> RANGE_LIST_GRAN_SHIFT) - 1) << 1;
+		w[0] = (addr >> __RANGE_LIST_GRAN_SHIFT) <<
+		       __RANGE_LIST_FRAME_SHIFT |
+		       ((len >> __RANGE_LIST_GRAN_SHIFT) - 1) << 1;
 		break;
 	case 2:
 		w[0] = len << 2 | RL_TAG_WIDE;
@@ -210,7 +239,7 @@ void range_list_mark(const struct range_list *rl, struct range_list_mark *m)
 		memcpy(m->w, &rl->tail->w[rl->last],
 		       (m->used - m->last) * sizeof(u64));
 }
-EXPORT_SYMBOL_GPL(range_list_mark);
+EXPORT_SYMBOL_IF_KUNIT(range_list_mark);
 
 /**
  * range_list_rollback() - Undo the appends made since range_list_mark().
@@ -253,7 +282,7 @@ void range_list_rollback(struct range_list *rl,
 			       (m->used - m->last) * sizeof(u64));
 	}
 }
-EXPORT_SYMBOL_GPL(range_list_rollback);
+EXPORT_SYMBOL_IF_KUNIT(range_list_rollback);
 
 /* Try to grow the last entry by @len bytes; true on success. */
 static bool rl_extend_last(struct range_list *rl, u64 len)
@@ -262,7 +291,7 @@ static bool rl_extend_last(struct range_list *rl, u64 len)
 	u64 addr, elen;
 	unsigned int old, new;
 
-	old = range_list_decode(&t->w[rl->last], &addr, &elen);
+	old = __range_list_decode(&t->w[rl->last], &addr, &elen);
 	new = rl_width(addr, elen + len);
 	if (new > old && rl->last + new > RANGE_LIST_CHUNK_WORDS)
 		return false;
@@ -327,7 +356,7 @@ static u64 rl_mergeable(const struct range_list *rl, u64 addr, u64 len)
 
 	if (!rl->coalesce || !rl->nr)
 		return 0;
-	range_list_decode(&rl->tail->w[rl->last], &laddr, &llen);
+	__range_list_decode(&rl->tail->w[rl->last], &laddr, &llen);
 	/* laddr + llen cannot overflow: a range never ends past U64_MAX. */
 	if (laddr + llen - 1 == U64_MAX || laddr + llen != addr)
 		return 0;
@@ -421,7 +450,8 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 {
 	struct range_list_chunk *t;
 	struct range_list_mark m;
-	u64 bytes, total, amask, amax, lenbits, fmask, fmax, bmax, prev_end = 0;
+	u64 bytes, total, amask, amax, lenbits, fmask, fmax, prev_end = 0;
+	u64 bmask, bmax;
 	unsigned long i, nr, max_nr;
 	unsigned int used, last;
 	bool compact;
@@ -454,7 +484,7 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 	if (rl->coalesce && rl->nr) {
 		u64 laddr, llen;
 
-		range_list_decode(&rl->tail->w[rl->last], &laddr, &llen);
+		__range_list_decode(&rl->tail->w[rl->last], &laddr, &llen);
 		prev_end = laddr + llen;
 	}
 
@@ -467,10 +497,11 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 	amax = addr_max - (len - 1);
 	max_nr = rl->max_entries;
 	/* A range crosses a boundary iff its offset in the segment is past. */
-	bmax = rl->seg_boundary - (len - 1);
+	bmask = rl->seg_boundary;
+	bmax = bmask - (len - 1);
 	/* 1-word entries need only the address folded in when len fits. */
 	compact = rl_width(0, len) == 1;
-	lenbits = ((len >> RANGE_LIST_GRAN_SHIFT) - 1) << 1;
+	lenbits = ((len >> __RANGE_LIST_GRAN_SHIFT) - 1) << 1;
 	fmask = amask | RL_GRAN_MASK;
 	fmax = min(amax, RL_COMPACT_MAX);
 	i = 0;
@@ -487,11 +518,11 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 			for (j = 0; j < k; j++) {
 				addr = addrs[i + j];
 				if ((addr & fmask) || addr > fmax ||
-				    (addr & rl->seg_boundary) > bmax ||
+				    (addr & bmask) > bmax ||
 				    (rl->coalesce && addr == prev_end))
 					break;
-				w[j] = (addr >> RANGE_LIST_GRAN_SHIFT) <<
-				       RANGE_LIST_FRAME_SHIFT | lenbits;
+				w[j] = (addr >> __RANGE_LIST_GRAN_SHIFT) <<
+				       __RANGE_LIST_FRAME_SHIFT | lenbits;
 				prev_end = addr + len;
 			}
 			if (j) {
@@ -509,7 +540,7 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 			break;
 		}
 		if ((rl->coalesce && addr == prev_end) ||
-		    (addr & rl->seg_boundary) > bmax) {
+		    (addr & bmask) > bmax) {
 			/* range_list_append() merges or splits; take its state. */
 			if (t)
 				t->used = used;
@@ -597,8 +628,8 @@ void range_list_iter_rewind(struct range_list_iter *it)
 	it->elen = 0;
 	it->width = 0;
 	if (it->chunk)
-		it->width = range_list_decode(it->chunk->w, &it->addr,
-					      &it->elen);
+		it->width = __range_list_decode(it->chunk->w, &it->addr,
+						&it->elen);
 }
 EXPORT_SYMBOL_GPL(range_list_iter_rewind);
 
@@ -622,7 +653,7 @@ int range_list_iter_seek(struct range_list_iter *it, u64 offset, u64 len)
 	/* Stop on the entry holding @offset, or on the last one. */
 	while (it->chunk && offset >= it->base + it->elen &&
 	       it->base + it->elen < total)
-		range_list_iter_step(it);
+		__range_list_iter_step(it);
 	it->off = offset;
 	it->end = offset + len;
 	return 0;

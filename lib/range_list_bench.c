@@ -65,7 +65,7 @@ static int rlb_list(struct page **pages, struct rlb_times *t, u64 *bpe)
 	/* Keep the walk from being optimised away. */
 	if (sum == 1)
 		pr_info("range_list bench: %llu\n", sum);
-	*bpe = div64_u64(range_list_mem_bytes(&pl.rl) * 100,
+	*bpe = div64_u64(phys_list_mem_bytes(&pl) * 100,
 			 phys_list_count(&pl));
 	phys_list_free(&pl);
 	return 0;
@@ -133,7 +133,7 @@ static u64 rlb_2m(void)
 					       GFP_KERNEL);
 	}
 	if (!err)
-		bpe = div64_u64(range_list_mem_bytes(&pl.rl) * 100,
+		bpe = div64_u64(phys_list_mem_bytes(&pl) * 100,
 				phys_list_count(&pl));
 	phys_list_free(&pl);
 	while (nr--)

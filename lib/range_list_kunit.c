@@ -3,6 +3,23 @@
  * KUnit tests for range lists (struct phys_list, struct dma_list).
  */
 
+/**
+ * DOC: Testing
+ *
+ * ``CONFIG_RANGE_LIST_KUNIT_TEST`` runs the KUnit suite ``range_list``.
+ * The engine (``lib/range_list.c``) also builds unchanged in user space::
+ *
+ *   make -C tools/testing/range_list check
+ *
+ * runs unit tests under AddressSanitizer and UndefinedBehaviorSanitizer and
+ * a bounded libFuzzer session that checks every operation against a model
+ * of the list, which predicts every entry, including where coalescing,
+ * ``max_segment`` and ``seg_boundary`` split and merge.
+ * ``CONFIG_RANGE_LIST_BENCH`` adds ``/sys/kernel/debug/range_list/bench.csv``,
+ * which compares memory use, build time and walk time with an sg_table over
+ * the same scattered pages.
+ */
+
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
 #include <kunit/visibility.h>
@@ -12,6 +29,8 @@
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 #include <linux/spinlock.h>
+
+#include "range_list_internal.h"
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
 
@@ -150,6 +169,8 @@ static void rl_test_chunks(struct kunit *test)
 						       GFP_KERNEL), 0);
 	KUNIT_EXPECT_PTR_EQ(test, pl.rl.head, pl.rl.tail);
 	KUNIT_EXPECT_EQ(test, range_list_mem_bytes(&pl.rl),
+			sizeof(pl.rl) + RANGE_LIST_CHUNK_SIZE);
+	KUNIT_EXPECT_EQ(test, phys_list_mem_bytes(&pl),
 			sizeof(pl.rl) + RANGE_LIST_CHUNK_SIZE);
 	/* A 2-word entry does not fit in the last word: new chunk. */
 	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, 1, 1, GFP_KERNEL), 0);
@@ -444,6 +465,8 @@ static void rl_test_dma_iter(struct kunit *test)
 	dma_list_for_each(&dl, &di, a, l)
 		sum += l;
 	KUNIT_EXPECT_EQ(test, sum, 0x3010ULL);
+	KUNIT_EXPECT_EQ(test, dma_list_mem_bytes(&dl),
+			sizeof(dl.rl) + RANGE_LIST_CHUNK_SIZE);
 	KUNIT_ASSERT_EQ(test, dma_list_iter_seek(&di, 0x2ff8, 0x10), 0);
 	KUNIT_EXPECT_TRUE(test, dma_list_iter_next(&di, &a, &l));
 	KUNIT_EXPECT_EQ(test, (u64)a, 0x12ff8ULL);
@@ -499,6 +522,165 @@ static void rl_test_rollback(struct kunit *test)
 	range_list_rollback(&pl.rl, &m);
 	rl_expect(test, &pl, want, 1);
 	KUNIT_EXPECT_GT(test, pl.rl.nr_spare, 0U);
+	phys_list_free(&pl);
+}
+
+#define RL_IMAGE_CHUNKS	8
+
+/* A byte copy of a list's used words, chunk by chunk, and its counters. */
+struct rl_image {
+	const struct range_list_chunk *chunk[RL_IMAGE_CHUNKS];
+	unsigned int used[RL_IMAGE_CHUNKS];
+	u64 w[RL_IMAGE_CHUNKS][RANGE_LIST_CHUNK_WORDS];
+	unsigned int nr_chunks;
+	const struct range_list_chunk *tail;
+	unsigned int last;
+	unsigned long count;
+	u64 len;
+	size_t mem;
+};
+
+static void rl_take_image(struct kunit *test, const struct phys_list *pl,
+			  struct rl_image *im)
+{
+	const struct range_list_chunk *c;
+	unsigned int i = 0;
+
+	memset(im, 0, sizeof(*im));
+	for (c = pl->rl.head; c; c = c->next, i++) {
+		KUNIT_ASSERT_LT(test, i, RL_IMAGE_CHUNKS);
+		im->chunk[i] = c;
+		im->used[i] = c->used;
+		memcpy(im->w[i], c->w, c->used * sizeof(u64));
+	}
+	im->nr_chunks = i;
+	im->tail = pl->rl.tail;
+	im->last = pl->rl.last;
+	im->count = phys_list_count(pl);
+	im->len = phys_list_len(pl);
+	im->mem = range_list_mem_bytes(&pl->rl);
+}
+
+static void rl_expect_image(struct kunit *test, const struct rl_image *a,
+			    const struct rl_image *b)
+{
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, a->nr_chunks, b->nr_chunks);
+	for (i = 0; i < a->nr_chunks; i++) {
+		KUNIT_EXPECT_PTR_EQ(test, a->chunk[i], b->chunk[i]);
+		KUNIT_ASSERT_EQ(test, a->used[i], b->used[i]);
+		KUNIT_EXPECT_MEMEQ(test, a->w[i], b->w[i],
+				   a->used[i] * sizeof(u64));
+	}
+	KUNIT_EXPECT_PTR_EQ(test, a->tail, b->tail);
+	KUNIT_EXPECT_EQ(test, a->last, b->last);
+	KUNIT_EXPECT_EQ(test, a->count, b->count);
+	KUNIT_EXPECT_EQ(test, a->len, b->len);
+	KUNIT_EXPECT_EQ(test, a->mem, b->mem);
+}
+
+/* Appends over several chunks: a widening merge, arrays, a 3-word entry. */
+static int rl_batches(struct phys_list *pl, u64 *addrs)
+{
+	struct phys_list_iter pi;
+	phys_addr_t a;
+	u64 l, end = 0;
+	int i, err;
+
+	phys_list_for_each(pl, &pi, a, l)
+		end = a + l;
+	err = phys_list_append(pl, end, 100, GFP_KERNEL);
+	for (i = 0; i < 150; i++)
+		addrs[i] = SZ_4G + (u64)i * 3 * SZ_4K;
+	err = err ?: range_list_append_array(&pl->rl, addrs, 150, SZ_4K,
+					     PHYS_ADDR_MAX, GFP_KERNEL);
+	err = err ?: phys_list_append(pl, 1ULL << 40, 1ULL << 62, GFP_KERNEL);
+	for (i = 0; i < 100; i++)
+		addrs[i] = 2 * SZ_4G + (u64)(i / 2) * 3 * SZ_4K +
+			   (i & 1) * SZ_4K;
+	err = err ?: range_list_append_array(&pl->rl, addrs, 100, SZ_4K,
+					     PHYS_ADDR_MAX, GFP_KERNEL);
+	return err ?: phys_list_append(pl, 3 * SZ_4G, SZ_1M, GFP_KERNEL);
+}
+
+static void rl_test_rollback_batches(struct kunit *test)
+{
+	struct range_list_cfg cfg = { .coalesce = true };
+	struct rl_image *before, *after;
+	struct range_list_mark m;
+	struct phys_list pl, ref;
+	unsigned long count;
+	u64 *addrs;
+	int i;
+
+	before = kunit_kzalloc(test, sizeof(*before), GFP_KERNEL);
+	after = kunit_kzalloc(test, sizeof(*after), GFP_KERNEL);
+	addrs = kunit_kmalloc_array(test, 150, sizeof(*addrs), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, before);
+	KUNIT_ASSERT_NOT_NULL(test, after);
+	KUNIT_ASSERT_NOT_NULL(test, addrs);
+
+	/* Mark inside a chunk whose last entry the batches widen. */
+	phys_list_init(&pl, &cfg);
+	phys_list_init(&ref, &cfg);
+	for (i = 0; i < 40; i++) {
+		KUNIT_ASSERT_EQ(test, phys_list_append(&pl, (u64)i * SZ_1M,
+						       SZ_8K, GFP_KERNEL), 0);
+		KUNIT_ASSERT_EQ(test, phys_list_append(&ref, (u64)i * SZ_1M,
+						       SZ_8K, GFP_KERNEL), 0);
+	}
+	rl_take_image(test, &pl, before);
+	range_list_mark(&pl.rl, &m);
+	KUNIT_ASSERT_EQ(test, rl_batches(&pl, addrs), 0);
+	count = phys_list_count(&pl);
+	KUNIT_EXPECT_GT(test, count, 3 * RANGE_LIST_CHUNK_WORDS);
+	range_list_rollback(&pl.rl, &m);
+	rl_take_image(test, &pl, after);
+	rl_expect_image(test, before, after);
+	/* Appending again gives what a list that never rolled back holds. */
+	KUNIT_ASSERT_EQ(test, rl_batches(&pl, addrs), 0);
+	KUNIT_ASSERT_EQ(test, rl_batches(&ref, addrs), 0);
+	rl_take_image(test, &pl, before);
+	rl_take_image(test, &ref, after);
+	memcpy(before->chunk, after->chunk, sizeof(before->chunk));
+	before->tail = after->tail;
+	rl_expect_image(test, before, after);
+	phys_list_free(&ref);
+	phys_list_free(&pl);
+
+	/* Mark when the tail chunk is exactly full. */
+	phys_list_init(&pl, &cfg);
+	for (i = 0; i < (int)RANGE_LIST_CHUNK_WORDS; i++)
+		KUNIT_ASSERT_EQ(test, phys_list_append(&pl, (u64)i * SZ_1M,
+						       SZ_4K, GFP_KERNEL), 0);
+	KUNIT_ASSERT_EQ(test, pl.rl.tail->used, RANGE_LIST_CHUNK_WORDS);
+	rl_take_image(test, &pl, before);
+	range_list_mark(&pl.rl, &m);
+	KUNIT_ASSERT_EQ(test, rl_batches(&pl, addrs), 0);
+	range_list_rollback(&pl.rl, &m);
+	rl_take_image(test, &pl, after);
+	rl_expect_image(test, before, after);
+	/* The chunks given back serve further appends: none allocated. */
+	rl_fail_after(test, 0);
+	KUNIT_EXPECT_EQ(test, rl_batches(&pl, addrs), 0);
+	rl_stop_failing(test);
+	/* The widened entry no longer fits the full chunk: one more. */
+	KUNIT_EXPECT_EQ(test, phys_list_count(&pl),
+			count - 40 + RANGE_LIST_CHUNK_WORDS + 1);
+	phys_list_free(&pl);
+
+	/* Mark on an empty list. */
+	phys_list_init(&pl, &cfg);
+	range_list_mark(&pl.rl, &m);
+	KUNIT_ASSERT_EQ(test, rl_batches(&pl, addrs), 0);
+	range_list_rollback(&pl.rl, &m);
+	KUNIT_EXPECT_NULL(test, pl.rl.head);
+	KUNIT_EXPECT_NULL(test, pl.rl.tail);
+	KUNIT_EXPECT_EQ(test, phys_list_count(&pl), 0UL);
+	KUNIT_EXPECT_EQ(test, phys_list_len(&pl), 0ULL);
+	KUNIT_EXPECT_EQ(test, range_list_mem_bytes(&pl.rl), sizeof(pl.rl));
+	KUNIT_EXPECT_EQ(test, rl_batches(&pl, addrs), 0);
 	phys_list_free(&pl);
 }
 
@@ -702,6 +884,7 @@ static struct kunit_case range_list_test_cases[] = {
 	KUNIT_CASE(rl_test_dma_iter),
 	KUNIT_CASE(rl_test_prealloc_atomic),
 	KUNIT_CASE(rl_test_rollback),
+	KUNIT_CASE(rl_test_rollback_batches),
 	KUNIT_CASE(rl_test_append_array),
 	KUNIT_CASE(rl_test_pages_folios),
 	KUNIT_CASE(rl_test_sgt_round_trip),

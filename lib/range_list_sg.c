@@ -12,6 +12,21 @@
 #include <linux/scatterlist.h>
 #include <linux/sizes.h>
 
+#include "range_list_internal.h"
+
+/**
+ * DOC: Scatterlist conversion
+ *
+ * For drivers that still consume an sg_table, phys_list_to_sgt() builds a
+ * page-based table (every range must have a ``struct page``) and
+ * dma_list_to_sgt() a DMA-only table whose entries carry only a DMA address
+ * and length; walk it with for_each_sgtable_dma_sg().  Ranges longer than
+ * 2 GiB take several scatterlist entries.  Release the tables with
+ * phys_list_free_sgt() and dma_list_free_sgt().  phys_list_from_sgt() and
+ * dma_list_from_sgt() go the other way.  New code should walk the lists
+ * directly.
+ */
+
 /* Largest piece put in one scatterlist entry (its length is 32 bits). */
 #define RL_SG_PIECE	SZ_2G
 

@@ -1,12 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Compact chunked lists of address ranges.
- *
- * One storage engine (struct range_list) backs two distinct public types:
- * struct phys_list holds CPU physical ranges (phys_addr_t, with or without
- * a struct page behind them) and struct dma_list holds device (DMA) ranges
- * produced by a mapping.  The two types are deliberately incompatible so
- * that a physical address can never be handed to a device by mistake.
+ * Compact chunked lists of physical and DMA address ranges.
  *
  * See Documentation/core-api/range_list.rst.
  */
@@ -18,27 +12,123 @@
 #include <linux/types.h>
 #include <linux/minmax.h>
 
+/**
+ * DOC: Overview
+ *
+ * A scatterlist entry describes both what the CPU knows (page, offset,
+ * length) and what a device needs (DMA address, DMA length), and costs 32
+ * bytes on 64-bit machines.  Range lists separate the two:
+ *
+ * ``struct phys_list``
+ *   CPU physical ranges: a ``phys_addr_t`` start and a length.  The memory
+ *   may or may not have a ``struct page``; PCI BAR memory is fine.
+ *
+ * ``struct dma_list``
+ *   Device ranges: a ``dma_addr_t`` start and a length, as produced by a
+ *   DMA mapping.
+ *
+ * They are two different types on purpose: a function that needs device
+ * addresses cannot be handed CPU physical addresses by mistake, and the
+ * compiler says so.  Both are thin wrappers around one storage engine,
+ * ``struct range_list``, so there is a single implementation to review and
+ * test.  Everything is declared in ``<linux/range_list.h>``.  Users call
+ * the phys_list_*() and dma_list_*() functions only; the engine's types
+ * and functions are in a section of the header marked internal.
+ */
+
+/**
+ * DOC: Configuration
+ *
+ * ``struct range_list_cfg`` (or NULL for none) sets optional limits:
+ *
+ * - ``max_segment``: no entry is longer; longer ranges are split;
+ * - ``seg_boundary``: a mask 2^n - 1 as dma_get_seg_boundary() returns it;
+ *   no entry crosses an address that is a multiple of ``seg_boundary + 1``,
+ *   ranges that do are split there, and coalescing never merges across it;
+ * - ``coalesce``: a range starting where the last entry ends is merged into
+ *   it, up to ``max_segment`` and the next segment boundary.  Merging never
+ *   moves an entry: if the merged entry needs a wider encoding and the
+ *   chunk has no room, a new entry is started instead;
+ * - ``max_len``, ``max_entries``: appends that would go past them fail with
+ *   ``-E2BIG``;
+ * - ``align``: every start and length must be a multiple of it.
+ *
+ * A DMA list for a device follows the device's limits with::
+ *
+ *   struct range_list_cfg cfg = {
+ *           .max_segment = dma_get_max_seg_size(dev),
+ *           .seg_boundary = dma_get_seg_boundary(dev),
+ *           .coalesce = true,
+ *   };
+ *
+ *   dma_list_init(&dl, &cfg);
+ */
+
+/**
+ * DOC: Errors
+ *
+ * Appending a zero or misaligned range returns ``-EINVAL``; a range that
+ * wraps past the end of the address space ``-EOVERFLOW``; going past a
+ * configured maximum (or past 2^64 - 1 bytes in total) ``-E2BIG``; a failed
+ * chunk allocation ``-ENOMEM``.  On every error the list is exactly as it
+ * was before the call, including for the helpers that append many ranges.
+ * An inconsistent ``struct range_list_cfg`` makes phys_list_init() and
+ * dma_list_init() return ``-EINVAL``.
+ */
+
+/**
+ * DOC: Examples
+ *
+ * Build a list from the pages of a buffer and walk it::
+ *
+ *   struct phys_list pl;
+ *   struct phys_list_iter pi;
+ *   phys_addr_t phys;
+ *   u64 len;
+ *   int err;
+ *
+ *   phys_list_init(&pl, NULL);
+ *   err = phys_list_from_pages(&pl, pages, nr_pages, GFP_KERNEL);
+ *   if (err)
+ *           return err;
+ *   phys_list_for_each(&pl, &pi, phys, len)
+ *           pr_debug("%pa + %llu\n", &phys, len);
+ *   phys_list_free(&pl);
+ *
+ * phys_list_from_pages() appends many pages in one call, which is the
+ * cheapest way and all or nothing.
+ *
+ * Append in atomic context after reserving room for the entries::
+ *
+ *   err = dma_list_prealloc(&dl, nr, GFP_KERNEL);
+ *   ...
+ *   spin_lock(&lock);
+ *   err = dma_list_append(&dl, addr, len, GFP_ATOMIC);
+ *   spin_unlock(&lock);
+ *
+ * Walk a buffer in pieces.  The cursor keeps its place, so walking a list
+ * with N entries in consecutive pieces costs O(N) in total::
+ *
+ *   phys_list_iter_init(&pi, &pl);
+ *   for (off = 0; off < phys_list_len(&pl); off += chunk) {
+ *           n = min(chunk, phys_list_len(&pl) - off);
+ *           phys_list_iter_seek(&pi, off, n);
+ *           while (phys_list_iter_next(&pi, &phys, &len))
+ *                   copy_piece(phys, len);
+ *   }
+ *
+ * Seeking backwards restarts from the first entry; seeking past the end
+ * returns ``-ERANGE``.  phys_list_for_each() uses a lighter walk over whole
+ * entries (phys_list_iter_start() and phys_list_next_entry()); a cursor
+ * used that way can still be passed to phys_list_iter_seek() afterwards.
+ */
+
 struct folio;
 struct page;
 struct sg_table;
 
 /* Bytes per storage chunk; entries are 8, 16 or 24 bytes wide. */
 #define RANGE_LIST_CHUNK_SIZE	512
-
-/**
- * struct range_list_chunk - One fixed-size block of encoded entries.
- * @next: Next chunk of the list (or of the spare pool), or NULL.
- * @used: Number of 64-bit words of @w holding entries.
- * @w: Encoded entries; an entry never spans two chunks.
- */
-struct range_list_chunk {
-	struct range_list_chunk *next;
-	unsigned int used;
-	u64 w[];
-};
-
-#define RANGE_LIST_CHUNK_WORDS						\
-	((RANGE_LIST_CHUNK_SIZE - sizeof(struct range_list_chunk)) / sizeof(u64))
 
 /**
  * struct range_list_cfg - Optional limits and behaviour of a range list.
@@ -62,6 +152,28 @@ struct range_list_cfg {
 	unsigned long max_entries;
 	u32 align;
 	bool coalesce;
+};
+
+/*
+ * ---------------------------------------------------------------------
+ * Internal to the range list code: do not use.
+ *
+ * The storage engine is visible here only so that the phys_list and
+ * dma_list helpers below can be inline.  Use those helpers; the types,
+ * fields and functions of this section may change at any time.
+ * ---------------------------------------------------------------------
+ */
+
+/**
+ * struct range_list_chunk - One fixed-size block of encoded entries.
+ * @next: Next chunk of the list (or of the spare pool), or NULL.
+ * @used: Number of 64-bit words of @w holding entries.
+ * @w: Encoded entries; an entry never spans two chunks.
+ */
+struct range_list_chunk {
+	struct range_list_chunk *next;
+	unsigned int used;
+	u64 w[];
 };
 
 /**
@@ -129,24 +241,6 @@ struct range_list_iter {
 	const u64 *stop;
 };
 
-/**
- * struct range_list_mark - Saved state for range_list_rollback().
- * @tail: Tail chunk at the time of the mark.
- * @used: Words used in @tail.
- * @last: Index of the last entry in @tail.
- * @len: Total length.
- * @nr: Number of entries.
- * @w: Copy of the last entry, which coalescing may rewrite.
- */
-struct range_list_mark {
-	struct range_list_chunk *tail;
-	unsigned int used;
-	unsigned int last;
-	u64 len;
-	unsigned long nr;
-	u64 w[3];
-};
-
 int range_list_init(struct range_list *rl, const struct range_list_cfg *cfg);
 void range_list_free(struct range_list *rl);
 int range_list_prealloc(struct range_list *rl, unsigned long nr, gfp_t gfp);
@@ -154,16 +248,9 @@ int range_list_append(struct range_list *rl, u64 addr, u64 len, u64 addr_max,
 		      gfp_t gfp);
 int range_list_append_array(struct range_list *rl, const u64 *addrs,
 			    unsigned long n, u64 len, u64 addr_max, gfp_t gfp);
-void range_list_mark(const struct range_list *rl, struct range_list_mark *m);
-void range_list_rollback(struct range_list *rl,
-			 const struct range_list_mark *m);
 size_t range_list_mem_bytes(const struct range_list *rl);
 void range_list_iter_rewind(struct range_list_iter *it);
 int range_list_iter_seek(struct range_list_iter *it, u64 offset, u64 len);
-
-#if IS_ENABLED(CONFIG_KUNIT)
-struct range_list_chunk *range_list_alloc_chunk(gfp_t gfp);
-#endif
 
 /*
  * Entry encodings, in 64-bit words whose low bits tell them apart:
@@ -173,31 +260,25 @@ struct range_list_chunk *range_list_alloc_chunk(gfp_t gfp);
  *            start address.
  *   3 words: bits 1..0 = 11; then the start address and the length.
  */
-#define RANGE_LIST_GRAN_SHIFT	12
-#define RANGE_LIST_NPG_BITS	23
-#define RANGE_LIST_FRAME_SHIFT	(1 + RANGE_LIST_NPG_BITS)
-#define RANGE_LIST_FRAME_BITS	(64 - RANGE_LIST_FRAME_SHIFT)
+#define __RANGE_LIST_GRAN_SHIFT		12
+#define __RANGE_LIST_NPG_BITS		23
+#define __RANGE_LIST_FRAME_SHIFT	(1 + __RANGE_LIST_NPG_BITS)
+#define __RANGE_LIST_FRAME_BITS		(64 - __RANGE_LIST_FRAME_SHIFT)
 
-/**
- * range_list_decode() - Decode one entry.
- * @w: First word of the entry.
- * @addr: Returns the start address.
- * @len: Returns the length.
- *
- * Internal to the range list code; inline so that walking a list is cheap.
- *
- * Context: Any context.
- * Return: Number of words the entry occupies.
+/*
+ * Decode the entry starting at @w into @addr and @len; return the number
+ * of words it occupies.  Inline so that walking a list is cheap.
  */
-static inline unsigned int range_list_decode(const u64 *w, u64 *addr,
-					     u64 *len)
+static inline unsigned int __range_list_decode(const u64 *w, u64 *addr,
+					       u64 *len)
 {
 	u64 v = w[0];
 
 	if (likely(!(v & 1))) {
-		*addr = (v >> RANGE_LIST_FRAME_SHIFT) << RANGE_LIST_GRAN_SHIFT;
-		*len = (((v >> 1) & ((1ULL << RANGE_LIST_NPG_BITS) - 1)) + 1)
-			<< RANGE_LIST_GRAN_SHIFT;
+		*addr = (v >> __RANGE_LIST_FRAME_SHIFT) <<
+			__RANGE_LIST_GRAN_SHIFT;
+		*len = (((v >> 1) & ((1ULL << __RANGE_LIST_NPG_BITS) - 1)) + 1)
+			<< __RANGE_LIST_GRAN_SHIFT;
 		return 1;
 	}
 	*addr = w[1];
@@ -209,15 +290,8 @@ static inline unsigned int range_list_decode(const u64 *w, u64 *addr,
 	return 3;
 }
 
-/**
- * range_list_iter_step() - Move a cursor to the next entry.
- * @it: Cursor; there must be a next entry.
- *
- * Internal to the range list code.
- *
- * Context: Any context.
- */
-static inline void range_list_iter_step(struct range_list_iter *it)
+/* Move @it to the next entry, which must exist. */
+static inline void __range_list_iter_step(struct range_list_iter *it)
 {
 	it->base += it->elen;
 	it->pos += it->width;
@@ -225,8 +299,8 @@ static inline void range_list_iter_step(struct range_list_iter *it)
 		it->chunk = it->chunk->next;
 		it->pos = 0;
 	}
-	it->width = range_list_decode(&it->chunk->w[it->pos], &it->addr,
-				      &it->elen);
+	it->width = __range_list_decode(&it->chunk->w[it->pos], &it->addr,
+					&it->elen);
 }
 
 /**
@@ -269,7 +343,7 @@ static inline bool range_list_iter_next_entry(struct range_list_iter *it,
 		it->next = c->w;
 		it->stop = c->w + c->used;
 	}
-	it->next += range_list_decode(it->next, addr, len);
+	it->next += __range_list_decode(it->next, addr, len);
 	return true;
 }
 
@@ -311,13 +385,15 @@ static inline bool range_list_iter_next(struct range_list_iter *it,
 	if (it->off >= it->end)
 		return false;
 	while (it->off >= it->base + it->elen)
-		range_list_iter_step(it);
+		__range_list_iter_step(it);
 	skip = it->off - it->base;
 	*addr = it->addr + skip;
 	*len = min(it->elen - skip, it->end - it->off);
 	it->off += *len;
 	return true;
 }
+
+/* --------------------- End of the internal section -------------------- */
 
 /**
  * struct phys_list - List of CPU physical address ranges.
@@ -443,6 +519,19 @@ static inline u64 phys_list_len(const struct phys_list *pl)
 static inline unsigned long phys_list_count(const struct phys_list *pl)
 {
 	return pl->rl.nr;
+}
+
+/**
+ * phys_list_mem_bytes() - Memory used by a physical range list.
+ * @pl: List.
+ *
+ * Context: Any context.
+ * Return: Bytes of chunk storage holding entries plus the list itself;
+ * chunks reserved by phys_list_prealloc() and not yet used do not count.
+ */
+static inline size_t phys_list_mem_bytes(const struct phys_list *pl)
+{
+	return range_list_mem_bytes(&pl->rl);
 }
 
 /**
@@ -625,6 +714,18 @@ static inline u64 dma_list_len(const struct dma_list *dl)
 static inline unsigned long dma_list_count(const struct dma_list *dl)
 {
 	return dl->rl.nr;
+}
+
+/**
+ * dma_list_mem_bytes() - Memory used by a DMA range list.
+ * @dl: List.
+ *
+ * Context: Any context.
+ * Return: As for phys_list_mem_bytes().
+ */
+static inline size_t dma_list_mem_bytes(const struct dma_list *dl)
+{
+	return range_list_mem_bytes(&dl->rl);
 }
 
 /**

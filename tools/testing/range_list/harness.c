@@ -139,34 +139,100 @@ static u64 min_room(const struct state *st, u64 a, u64 l)
 	return l;
 }
 
-/* Ideal entries for the model: split (and merge if coalescing). */
+/*
+ * The storage layout, modelled independently of range_list.c: a chunk
+ * holds 62 words after its 16-byte header; an entry takes one word when
+ * start and length are 4 KiB multiples, the start is below 2^52 and the
+ * length at most 2^35, else two words below 2^62 bytes, else three.  A
+ * merge that would widen the last entry past the end of its chunk starts
+ * a new entry instead, which is why the layout decides the entry count.
+ */
+#define M_WORDS	((512 - 16) / 8)
+
+static unsigned int m_width(u64 a, u64 l)
+{
+	if (!((a | l) & 4095) && a < (1ULL << 52) && l <= (1ULL << 35))
+		return 1;
+	return l < (1ULL << 62) ? 2 : 3;
+}
+
+struct layout {
+	unsigned int used;	/* words in the last chunk; M_WORDS: none */
+	unsigned int last;	/* word index of the last entry */
+};
+
+static void m_new(struct vec *out, struct layout *lo, u64 a, u64 l)
+{
+	unsigned int w = m_width(a, l);
+
+	if (lo->used + w > M_WORDS)
+		lo->used = 0;
+	lo->last = lo->used;
+	lo->used += w;
+	vec_push(out, a, l);
+}
+
+/* Add (@a, @l) to the modelled entries @out, exactly as the list would. */
+static void m_append(const struct state *st, struct vec *out,
+		     struct layout *lo, u64 a, u64 l)
+{
+	while (l) {
+		struct rng *last = out->n ? &out->r[out->n - 1] : NULL;
+		u64 part = 0;
+
+		if (st->cfg.coalesce && last && contiguous(last, a) &&
+		    last->len < st->maxseg && same_seg(st, a)) {
+			unsigned int ow = m_width(last->addr, last->len), nw;
+
+			part = st->maxseg - last->len;
+			part = min_room(st, a, part < l ? part : l);
+			nw = m_width(last->addr, last->len + part);
+			if (nw > ow && lo->last + nw > M_WORDS) {
+				part = 0;
+			} else {
+				last->len += part;
+				lo->used = lo->last + nw;
+			}
+		}
+		if (!part) {
+			part = min_room(st, a, l < st->maxseg ? l : st->maxseg);
+			m_new(out, lo, a, part);
+			/* Past any real list: enough for a mismatch. */
+			if (out->n > st->cfg.max_entries)
+				return;
+		}
+		a += part;
+		l -= part;
+	}
+}
+
+/* Exact entries of the list built from the model's appends. */
 static void expected(struct state *st, struct vec *out)
 {
+	struct layout lo = { .used = M_WORDS };
+
 	out->n = 0;
-	for (size_t i = 0; i < st->model.n; i++) {
-		u64 a = st->model.r[i].addr, l = st->model.r[i].len;
+	for (size_t i = 0; i < st->model.n; i++)
+		m_append(st, out, &lo, st->model.r[i].addr, st->model.r[i].len);
+}
 
-		while (l) {
-			struct rng *last = out->n ? &out->r[out->n - 1] : NULL;
-			u64 part;
+/*
+ * Entries the list would hold after also appending @n ranges of @len at
+ * @addrs; more than max_entries means the append must fail with -E2BIG.
+ */
+static size_t predict_count(struct state *st, const u64 *addrs,
+			    unsigned int n, u64 len)
+{
+	struct vec *out = &st->b;
+	struct layout lo = { .used = M_WORDS };
 
-			if (st->cfg.coalesce && last && contiguous(last, a) &&
-			    last->len < st->maxseg && same_seg(st, a)) {
-				part = st->maxseg - last->len;
-				part = min_room(st, a, part < l ? part : l);
-				last->len += part;
-			} else {
-				part = min_room(st, a, l < st->maxseg ? l :
-						st->maxseg);
-				vec_push(out, a, part);
-				/* Past any real list: enough for a mismatch. */
-				if (out->n > st->cfg.max_entries)
-					return;
-			}
-			a += part;
-			l -= part;
-		}
-	}
+	out->n = 0;
+	for (size_t i = 0; i < st->model.n && out->n <= st->cfg.max_entries;
+	     i++)
+		m_append(st, out, &lo, st->model.r[i].addr, st->model.r[i].len);
+	for (unsigned int i = 0; i < n && out->n <= st->cfg.max_entries; i++)
+		m_append(st, out, &lo, addrs[i], len);
+	return out->n;
 }
 
 static void check_list(struct state *st)
@@ -192,11 +258,13 @@ static void check_list(struct state *st)
 		FAIL(st, "length %llu/%llu/%llu", (unsigned long long)sum,
 		     (unsigned long long)phys_list_len(&st->pl),
 		     (unsigned long long)st->total);
-	if (!st->cfg.coalesce) {
-		if (!vec_eq(act, exp))
-			FAIL(st, "entries differ (%zu vs %zu)", act->n, exp->n);
+	/* Coalescing or not, the model knows every entry. */
+	if (act->n != exp->n)
+		FAIL(st, "%zu entries, model says %zu", act->n, exp->n);
+	else if (!vec_eq(act, exp))
+		FAIL(st, "entries differ from the model");
+	if (!st->cfg.coalesce)
 		return;
-	}
 	canon(act, &st->c);
 	canon(exp, &st->d);
 	if (!vec_eq(&st->c, &st->d))
@@ -276,6 +344,19 @@ static u64 pieces(struct state *st, u64 len)
 	return n;
 }
 
+/* The model knows exactly whether the entry limit is hit. */
+static void check_limit(struct state *st, const u64 *addrs, unsigned int n,
+			u64 len, bool fail, int err)
+{
+	bool full = predict_count(st, addrs, n, len) > st->cfg.max_entries;
+	bool nomem = err == -ENOMEM && (fail || harness_forbid);
+
+	if (full && err != -E2BIG && !nomem)
+		FAIL(st, "append past the entry limit: %d", err);
+	if (!full && err && !nomem)
+		FAIL(st, "append within the entry limit: %d", err);
+}
+
 static void do_append(struct state *st, u64 addr, u64 len, bool fail)
 {
 	u64 total;
@@ -322,6 +403,8 @@ static void do_append(struct state *st, u64 addr, u64 len, bool fail)
 		if (phys_list_count(&st->pl) + add <= st->cfg.max_entries)
 			FAIL(st, "spurious entry limit");
 	}
+	if (!want)
+		check_limit(st, &addr, 1, len, fail, err);
 	if (err) {
 		snapshot(&st->pl, &st->d);
 		if (!vec_eq(&st->c, &st->d) || phys_list_len(&st->pl) != st->total)
@@ -365,6 +448,8 @@ static void do_append_array(struct state *st, bool fail)
 	err = range_list_append_array(&st->pl.rl, addrs, n, len, U64_MAX,
 				      GFP_KERNEL);
 	harness_fail_in = 0;
+	if (valid)
+		check_limit(st, addrs, n, len, fail, err);
 	if (!err) {
 		if (!valid)
 			FAIL(st, "bad array accepted");

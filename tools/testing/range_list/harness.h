@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <linux/range_list.h>
+#include "../../../lib/range_list_internal.h"
 
 /* Allocation control for the stubbed chunk allocator. */
 extern int harness_fail_in;	/* fail the Nth allocation from now; 0: never */

@@ -35,6 +35,7 @@ static void t_encoding(void)
 	EXPECT(pl.rl.head == pl.rl.tail);
 	EXPECT(range_list_mem_bytes(&pl.rl) ==
 	       sizeof(pl.rl) + RANGE_LIST_CHUNK_SIZE);
+	EXPECT(phys_list_mem_bytes(&pl) == range_list_mem_bytes(&pl.rl));
 	EXPECT(!phys_list_append(&pl, 1ULL << 40, 4096, GFP_KERNEL));
 	EXPECT(pl.rl.head != pl.rl.tail && pl.rl.tail->used == 1);
 	/* Each transition: unaligned, above 2^52, 32 GiB + 4 KiB, 2^62. */
@@ -96,8 +97,10 @@ static void t_errors(void)
 
 	dma_list_init(&dl, NULL);
 	EXPECT(dma_list_append(&dl, U64_MAX, 2, GFP_KERNEL) == -EOVERFLOW);
+	EXPECT(dma_list_mem_bytes(&dl) == sizeof(dl.rl));
 	EXPECT(!dma_list_append(&dl, U64_MAX, 1, GFP_KERNEL));
 	EXPECT(dma_list_len(&dl) == 1 && dma_list_count(&dl) == 1);
+	EXPECT(dma_list_mem_bytes(&dl) == sizeof(dl.rl) + RANGE_LIST_CHUNK_SIZE);
 	dma_list_free(&dl);
 }
 
@@ -360,6 +363,152 @@ static void t_prealloc(void)
 	phys_list_free(&pl);
 }
 
+/* A byte copy of every used word of a list, chunk by chunk. */
+struct image {
+	const struct range_list_chunk *chunk[16];
+	unsigned int used[16];
+	u64 w[16][RANGE_LIST_CHUNK_WORDS];
+	unsigned int nr_chunks;
+	unsigned long count;
+	u64 len;
+	size_t mem;
+	const struct range_list_chunk *tail;
+	unsigned int last;
+};
+
+static void take_image(const struct phys_list *pl, struct image *im)
+{
+	const struct range_list_chunk *c;
+	unsigned int i = 0;
+
+	memset(im, 0, sizeof(*im));
+	for (c = pl->rl.head; c && i < 16; c = c->next, i++) {
+		im->chunk[i] = c;
+		im->used[i] = c->used;
+		memcpy(im->w[i], c->w, c->used * sizeof(u64));
+	}
+	im->nr_chunks = c ? 17 : i;
+	im->count = phys_list_count(pl);
+	im->len = phys_list_len(pl);
+	im->mem = range_list_mem_bytes(&pl->rl);
+	im->tail = pl->rl.tail;
+	im->last = pl->rl.last;
+}
+
+static int same_image(const struct image *a, const struct image *b)
+{
+	unsigned int i;
+
+	if (a->nr_chunks != b->nr_chunks || a->count != b->count ||
+	    a->len != b->len || a->mem != b->mem || a->tail != b->tail ||
+	    a->last != b->last)
+		return 0;
+	if (a->nr_chunks > 16)
+		return 0;
+	for (i = 0; i < a->nr_chunks; i++)
+		if (a->chunk[i] != b->chunk[i] || a->used[i] != b->used[i] ||
+		    memcmp(a->w[i], b->w[i], a->used[i] * sizeof(u64)))
+			return 0;
+	return 1;
+}
+
+/* Appends spanning several chunks: merges, arrays, 3-word entries. */
+static int rollback_batches(struct phys_list *pl)
+{
+	u64 addrs[150], end = 0;
+	struct phys_list_iter pi;
+	phys_addr_t a;
+	u64 l;
+	int i, err = 0;
+
+	phys_list_for_each(pl, &pi, a, l)
+		end = a + l;
+	/* Widens the last entry from one word to two. */
+	err |= phys_list_append(pl, end, 100, GFP_KERNEL);
+	for (i = 0; i < 150; i++)
+		addrs[i] = (1ULL << 32) + (u64)i * 3 * 4096;
+	err |= range_list_append_array(&pl->rl, addrs, 150, 4096, U64_MAX,
+				       GFP_KERNEL);
+	err |= phys_list_append(pl, 1ULL << 40, 1ULL << 62, GFP_KERNEL);
+	for (i = 0; i < 100; i++)
+		addrs[i] = (2ULL << 32) + (u64)(i / 2) * 3 * 4096 +
+			   (i & 1) * 4096;
+	err |= range_list_append_array(&pl->rl, addrs, 100, 4096, U64_MAX,
+				       GFP_KERNEL);
+	err |= phys_list_append(pl, 3ULL << 32, 1 << 20, GFP_KERNEL);
+	return err;
+}
+
+static void t_rollback_batches(void)
+{
+	struct range_list_cfg cfg = { .coalesce = true };
+	static struct image before, after;
+	struct range_list_mark m;
+	struct phys_list pl, ref;
+	unsigned long count;
+	int i;
+
+	/* A mark inside a chunk whose last entry later grows. */
+	EXPECT(!phys_list_init(&pl, &cfg));
+	EXPECT(!phys_list_init(&ref, &cfg));
+	for (i = 0; i < 40; i++) {
+		EXPECT(!phys_list_append(&pl, (u64)i << 20, 8192, GFP_KERNEL));
+		EXPECT(!phys_list_append(&ref, (u64)i << 20, 8192, GFP_KERNEL));
+	}
+	take_image(&pl, &before);
+	range_list_mark(&pl.rl, &m);
+	EXPECT(!rollback_batches(&pl));
+	count = phys_list_count(&pl);
+	EXPECT(count > 3 * RANGE_LIST_CHUNK_WORDS);
+	range_list_rollback(&pl.rl, &m);
+	take_image(&pl, &after);
+	EXPECT(same_image(&before, &after));
+	/* The list works on: the same appends give the same list again. */
+	EXPECT(!rollback_batches(&pl));
+	EXPECT(!rollback_batches(&ref));
+	EXPECT(phys_list_count(&pl) == count);
+	take_image(&pl, &before);
+	take_image(&ref, &after);
+	before.tail = after.tail;
+	for (i = 0; i < (int)before.nr_chunks && i < 16; i++)
+		before.chunk[i] = after.chunk[i];
+	EXPECT(same_image(&before, &after));
+	phys_list_free(&ref);
+	phys_list_free(&pl);
+
+	/* A mark when the tail chunk is exactly full. */
+	EXPECT(!phys_list_init(&pl, &cfg));
+	for (i = 0; i < (int)RANGE_LIST_CHUNK_WORDS; i++)
+		EXPECT(!phys_list_append(&pl, (u64)i << 20, 4096, GFP_KERNEL));
+	EXPECT(pl.rl.tail->used == RANGE_LIST_CHUNK_WORDS);
+	take_image(&pl, &before);
+	range_list_mark(&pl.rl, &m);
+	EXPECT(!rollback_batches(&pl));
+	range_list_rollback(&pl.rl, &m);
+	take_image(&pl, &after);
+	EXPECT(same_image(&before, &after));
+	/* Further appends reuse the chunks given back, without allocating. */
+	harness_install();
+	harness_forbid = 1;
+	EXPECT(!rollback_batches(&pl));
+	harness_forbid = 0;
+	harness_uninstall();
+	/* The widened entry does not fit the full chunk: one entry more. */
+	EXPECT(phys_list_count(&pl) == count - 40 + RANGE_LIST_CHUNK_WORDS + 1);
+	phys_list_free(&pl);
+
+	/* A mark on an empty list. */
+	EXPECT(!phys_list_init(&pl, &cfg));
+	take_image(&pl, &before);
+	range_list_mark(&pl.rl, &m);
+	EXPECT(!rollback_batches(&pl));
+	range_list_rollback(&pl.rl, &m);
+	take_image(&pl, &after);
+	EXPECT(same_image(&before, &after) && !pl.rl.head && !pl.rl.tail);
+	EXPECT(!rollback_batches(&pl));
+	phys_list_free(&pl);
+}
+
 static void t_model(void)
 {
 	uint8_t buf[512];
@@ -395,6 +544,7 @@ static const struct {
 	{ "segment boundaries split and stop merges", t_seg_boundary },
 	{ "cursor seek and sub-range walk", t_cursor },
 	{ "preallocation makes appends allocation-free", t_prealloc },
+	{ "rollback across append batches restores every byte", t_rollback_batches },
 	{ "random operations against the array model", t_model },
 	{ "no chunk leaked", t_leaks },
 };
