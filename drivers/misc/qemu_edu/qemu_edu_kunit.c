@@ -1196,6 +1196,20 @@ static struct edu_mapping *edu_map(struct kunit *test, struct edu_ctx *c,
 	return m;
 }
 
+/* The DMA address at byte @off of a DMA list (entries may be merged). */
+static dma_addr_t edu_dma_at(struct kunit *test, const struct dma_list *dl,
+			     u64 off)
+{
+	struct dma_list_iter di;
+	dma_addr_t addr;
+	u64 len;
+
+	dma_list_iter_init(&di, dl);
+	KUNIT_ASSERT_EQ(test, 0, dma_list_iter_seek(&di, off, 1));
+	KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr, &len));
+	return addr;
+}
+
 static void edu_free_list_action(void *pl)
 {
 	phys_list_free(pl);
@@ -1250,13 +1264,13 @@ static void phys_list_many_chunks(struct kunit *test)
 					    GFP_KERNEL);
 		KUNIT_ASSERT_EQ(test, ret, 0);
 	}
-	KUNIT_ASSERT_GT(test, range_list_mem_bytes(&pl->rl),
+	KUNIT_ASSERT_GT(test, phys_list_mem_bytes(pl),
 			2 * RANGE_LIST_CHUNK_SIZE);
 
 	m = edu_map(test, &c, pl, NULL, DMA_TO_DEVICE);
 	kunit_info(test, "edu %s %s: %u pages, %zu bytes of list -> %lu DMA ranges\n",
 		   pci_name(c.pdev), c.iommu ? "iommu" : "direct", nr,
-		   range_list_mem_bytes(&pl->rl), dma_list_count(&m->map.dl));
+		   phys_list_mem_bytes(pl), dma_list_count(&m->map.dl));
 	KUNIT_EXPECT_EQ(test, dma_list_len(&m->map.dl), (u64)nr * PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, dma_phys_map_kind(&m->map, nr - 1), DMA_PHYS_RAM);
 	for (i = 0, off = 0; i < nr; i++, off += PAGE_SIZE) {
@@ -1296,12 +1310,10 @@ static void phys_list_untrusted_per_range(struct kunit *test)
 {
 	struct iommu_domain *dom;
 	struct edu_mapping *m;
-	struct dma_list_iter di;
 	struct phys_list *pl;
 	dma_addr_t addr[2];
 	struct page *p[2];
 	struct edu_ctx c;
-	u64 len;
 	int ret;
 
 	edu_ctx_init(test, &c);
@@ -1323,10 +1335,8 @@ static void phys_list_untrusted_per_range(struct kunit *test)
 						       GFP_KERNEL));
 	m = edu_map(test, &c, pl, NULL, DMA_TO_DEVICE);
 	KUNIT_EXPECT_FALSE(test, dma_use_iova(&m->map.state));
-	KUNIT_ASSERT_EQ(test, dma_list_count(&m->map.dl), 2);
-	dma_list_iter_init(&di, &m->map.dl);
-	KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr[0], &len));
-	KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr[1], &len));
+	addr[0] = edu_dma_at(test, &m->map.dl, 0);
+	addr[1] = edu_dma_at(test, &m->map.dl, 0x800);
 	kunit_info(test, "edu %s untrusted: per range, %s head\n",
 		   pci_name(c.pdev),
 		   iommu_iova_to_phys(dom, addr[0]) == page_to_phys(p[0]) + 0x800 ?
@@ -1361,13 +1371,11 @@ static void phys_list_unmap_after_provider_unbind(struct kunit *test)
 {
 	struct qemu_edu_shm *shm;
 	struct iommu_domain *dom;
-	struct dma_list_iter di;
-	struct dma_phys_map map;
+	struct edu_mapping *m;
 	struct pci_dev *owner;
 	struct phys_list *pl;
 	dma_addr_t ram, bar;
 	struct edu_ctx c;
-	u64 len;
 	int ret;
 
 	edu_ctx_init(test, &c);
@@ -1391,13 +1399,11 @@ static void phys_list_unmap_after_provider_unbind(struct kunit *test)
 						       GFP_KERNEL));
 	KUNIT_ASSERT_EQ(test, 0, phys_list_append(pl, shm->phys, PAGE_SIZE,
 						  GFP_KERNEL));
-	KUNIT_ASSERT_EQ(test, 0, dma_map_phys_list(c.dev, pl, shm->mem,
-						   DMA_TO_DEVICE, 0, &map));
-	KUNIT_EXPECT_FALSE(test, dma_use_iova(&map.state));
-	dma_list_iter_init(&di, &map.dl);
-	KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &ram, &len));
-	KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &bar, &len));
-	KUNIT_EXPECT_NE(test, iommu_iova_to_phys(dom, bar), 0);
+	m = edu_map(test, &c, pl, shm->mem, DMA_TO_DEVICE);
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&m->map.state));
+	ram = edu_dma_at(test, &m->map.dl, 0);
+	bar = edu_dma_at(test, &m->map.dl, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, bar), shm->phys);
 
 	/* The owner unbinds: the provider is freed */
 	owner = pci_dev_get(shm->pdev);
@@ -1406,7 +1412,7 @@ static void phys_list_unmap_after_provider_unbind(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	KUNIT_EXPECT_NULL(test, qemu_edu_shm_from_pci(owner));
 
-	dma_unmap_phys_list(c.dev, pl, &map);
+	kunit_release_action(test, edu_unmap_action, m);
 	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, ram), 0);
 	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, bar), 0);
 }
