@@ -16,7 +16,8 @@
  * its first page, and page-aligned neighbours are packed back to back (so
  * a list of whole pages becomes one run of DMA addresses).  Without one
  * (or when the device must bounce) every range is mapped on its own with
- * dma_map_phys(), in pieces no larger than dma_max_mapping_size().
+ * dma_map_phys(), in pieces no larger than dma_max_mapping_size() and
+ * within the device's segment boundary.
  *
  * Either way the DMA list is built with the device's segment limits
  * (dma_get_max_seg_size(), dma_get_seg_boundary()), so a driver can
@@ -214,20 +215,24 @@ static unsigned long dpl_attrs(struct dma_phys_map *map,
 	return map->attrs;
 }
 
-/* Largest piece the per-range path hands to dma_map_phys() at once. */
-static u64 dpl_piece_max(struct device *dev, enum dma_phys_kind kind)
+/*
+ * Length of the piece of a range at @phys that the per-range path hands
+ * to dma_map_phys() at once: no more than a bounce buffer can take, and
+ * not across the device's segment boundary, which swiotlb cannot bounce
+ * across either.
+ */
+static u64 dpl_piece_len(struct device *dev, enum dma_phys_kind kind,
+			 phys_addr_t phys, u64 len)
 {
-	if (kind != DMA_PHYS_RAM)
-		return SIZE_MAX;
-	return min_t(u64, dma_max_mapping_size(dev), SIZE_MAX);
+	u64 boundary = dma_get_seg_boundary(dev);
+
+	if (kind == DMA_PHYS_RAM)
+		len = min_t(u64, len, dma_max_mapping_size(dev));
+	if (boundary != U64_MAX)
+		len = min(len, boundary - (phys & boundary) + 1);
+	return min_t(u64, len, SIZE_MAX);
 }
 
-/*
- * Visit every piece of a per-range mapping, in list order, with its DMA
- * address found by its byte offset in the DMA list (the list may have
- * split or merged pieces to suit the device's segment limits).  Stops
- * after @nr bytes of the list.
- */
 typedef void (*dpl_piece_fn)(struct device *dev, struct dma_phys_map *map,
 			     enum dma_phys_kind kind, dma_addr_t addr,
 			     u64 len);
@@ -238,7 +243,7 @@ static void dpl_walk_pieces(struct device *dev, const struct phys_list *pl,
 	struct phys_list_iter pi;
 	struct dma_list_iter di;
 	struct dpl_kinds k;
-	u64 len, off = 0, piece, max, dlen;
+	u64 len, off = 0, piece, dlen;
 	enum dma_phys_kind kind;
 	phys_addr_t phys;
 	dma_addr_t addr;
@@ -247,14 +252,15 @@ static void dpl_walk_pieces(struct device *dev, const struct phys_list *pl,
 	dpl_kinds_init(&k, map);
 	phys_list_for_each(pl, &pi, phys, len) {
 		kind = dpl_kinds_next(&k);
-		max = dpl_piece_max(dev, kind);
 		while (len && off < nr) {
-			piece = min(len, max);
+			piece = kind == DMA_PHYS_P2P_BUS ? len :
+				dpl_piece_len(dev, kind, phys, len);
 			if (dma_list_iter_seek(&di, off, piece) ||
 			    !dma_list_iter_next(&di, &addr, &dlen))
 				return;
 			fn(dev, map, kind, addr, piece);
 			off += piece;
+			phys += piece;
 			len -= piece;
 		}
 		if (off >= nr)
@@ -302,7 +308,7 @@ static int dpl_map_direct(struct device *dev, const struct phys_list *pl,
 			goto err;
 		}
 		while (len) {
-			piece = min(len, dpl_piece_max(dev, kind));
+			piece = dpl_piece_len(dev, kind, phys, len);
 			addr = dma_map_phys(dev, phys, piece, map->dir,
 					    dpl_attrs(map, kind));
 			if (dma_mapping_error(dev, addr)) {
@@ -475,7 +481,8 @@ static void dpl_free_record(struct dma_phys_map *map)
  * behind an IOMMU DMA domain all ranges that need translation share one
  * IOVA range and one IOTLB flush, and page-aligned neighbours come out as
  * one run of addresses; otherwise each range is mapped on its own, in
- * pieces no larger than dma_max_mapping_size().
+ * pieces no larger than dma_max_mapping_size() and within the device's
+ * segment boundary.
  *
  * Ranges in PCI P2P memory are classified against @dev: a PCI bus address
  * is used as is, memory reached through the host bridge is mapped with
