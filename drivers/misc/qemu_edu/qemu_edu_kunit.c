@@ -915,255 +915,6 @@ static void edu_phys_list_refuse(struct kunit *test)
 	phys_list_free(&pl);
 }
 
-/*
- * Spy on the page table writes of dma_iova_link(): record what each link
- * asked for and optionally fail one of them.
- */
-struct edu_link_spy {
-	unsigned int calls;
-	unsigned int fail_at;
-	dma_addr_t iova[8];
-	size_t len[8];
-	int prot[8];
-};
-
-static struct edu_link_spy *edu_spy;
-
-static int edu_link_pages_spy(struct iommu_domain *domain, dma_addr_t iova,
-			      phys_addr_t phys, size_t len, int prot)
-{
-	unsigned int i = edu_spy->calls++;
-
-	if (i < ARRAY_SIZE(edu_spy->prot)) {
-		edu_spy->iova[i] = iova;
-		edu_spy->len[i] = len;
-		edu_spy->prot[i] = prot;
-	}
-	if (i == edu_spy->fail_at)
-		return -ENOMEM;
-	return iommu_map_nosync(domain, iova, phys, len, prot, GFP_ATOMIC);
-}
-
-static struct edu_link_spy *edu_spy_start(struct kunit *test,
-					  unsigned int fail_at)
-{
-	edu_spy = kunit_kzalloc(test, sizeof(*edu_spy), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, edu_spy);
-	edu_spy->fail_at = fail_at;
-	kunit_activate_static_stub(test, iommu_dma_link_pages,
-				   edu_link_pages_spy);
-	return edu_spy;
-}
-
-/*
- * A BAR reached through the host bridge is device memory: its link must
- * carry IOMMU_MMIO and must not claim CPU cache coherency, while the RAM
- * next to it is mapped as RAM.  The kind of every range is recorded.
- */
-static void phys_list_host_bridge_is_mmio(struct kunit *test)
-{
-	struct qemu_edu_shm *shm;
-	struct edu_link_spy *spy;
-	struct dma_phys_map map;
-	struct phys_list pl;
-	struct edu_ctx c;
-	phys_addr_t ram;
-
-	edu_ctx_init(test, &c);
-	edu_skip_without_iommu(test, &c);
-	shm = edu_find_shm();
-	if (!shm)
-		kunit_skip(test, "no ivshmem device bound to qemu_edu_shm");
-	if (pci_p2pdma_map_type(shm->mem, c.dev) !=
-	    PCI_P2PDMA_MAP_THRU_HOST_BRIDGE)
-		kunit_skip(test, "%s reaches %s without the host bridge",
-			   pci_name(c.pdev), pci_name(shm->pdev));
-	ram = page_to_phys(edu_alloc_page(test, &c));
-
-	KUNIT_ASSERT_EQ(test, 0, phys_list_init(&pl, NULL));
-	KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, ram, PAGE_SIZE,
-						  GFP_KERNEL));
-	KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, shm->phys, PAGE_SIZE,
-						  GFP_KERNEL));
-	spy = edu_spy_start(test, UINT_MAX);
-	KUNIT_ASSERT_EQ(test, 0, dma_map_phys_list(c.dev, &pl, shm->mem,
-						   DMA_BIDIRECTIONAL, 0, &map));
-	kunit_deactivate_static_stub(test, iommu_dma_link_pages);
-	KUNIT_EXPECT_EQ(test, spy->calls, 2);
-	KUNIT_EXPECT_EQ(test, spy->prot[0] & IOMMU_MMIO, 0);
-	KUNIT_EXPECT_EQ(test, spy->prot[1] & IOMMU_MMIO, IOMMU_MMIO);
-	KUNIT_EXPECT_EQ(test, spy->prot[1] & IOMMU_CACHE, 0);
-	KUNIT_EXPECT_EQ(test, dma_phys_map_kind(&map, 0), DMA_PHYS_RAM);
-	KUNIT_EXPECT_EQ(test, dma_phys_map_kind(&map, 1),
-			DMA_PHYS_P2P_HOST_BRIDGE);
-	dma_unmap_phys_list(c.dev, &pl, &map);
-	phys_list_free(&pl);
-}
-
-/*
- * A link that fails half-way through a list: the call fails and every
- * range linked before is gone from the IOMMU's page tables.
- */
-static void phys_list_error_undoes_links(struct kunit *test)
-{
-	struct iommu_domain *dom;
-	struct edu_link_spy *spy;
-	struct dma_phys_map map;
-	struct phys_list pl;
-	struct edu_ctx c;
-	unsigned int i;
-	int ret;
-
-	edu_ctx_init(test, &c);
-	edu_skip_without_iommu(test, &c);
-	dom = iommu_get_domain_for_dev(c.dev);
-	KUNIT_ASSERT_EQ(test, 0, phys_list_init(&pl, NULL));
-	for (i = 0; i < 4; i++) {
-		ret = phys_list_append_page(&pl, edu_alloc_page(test, &c), 0,
-					    PAGE_SIZE, GFP_KERNEL);
-		KUNIT_ASSERT_EQ(test, ret, 0);
-	}
-
-	spy = edu_spy_start(test, 2);
-	KUNIT_EXPECT_EQ(test, -ENOMEM,
-			dma_map_phys_list(c.dev, &pl, NULL, DMA_TO_DEVICE, 0,
-					  &map));
-	kunit_deactivate_static_stub(test, iommu_dma_link_pages);
-	KUNIT_EXPECT_EQ(test, spy->calls, 3);
-	KUNIT_EXPECT_FALSE(test, dma_use_iova(&map.state));
-	KUNIT_EXPECT_EQ(test, dma_list_count(&map.dl), 0);
-	for (i = 0; i < 2; i++)
-		KUNIT_EXPECT_EQ_MSG(test, iommu_iova_to_phys(dom, spy->iova[i]),
-				    0, "link %u still mapped", i);
-	phys_list_free(&pl);
-}
-
-/* The limits PCI gives every device, restored after the test */
-static void edu_restore_dma_parms(void *data)
-{
-	struct device *dev = data;
-
-	dma_set_max_seg_size(dev, SZ_64K);
-	dma_set_seg_boundary(dev, DMA_BIT_MASK(32));
-}
-
-/*
- * A device with small segment limits gets a DMA list it can program as
- * it is: no entry longer than its maximum segment, none crossing its
- * segment boundary, and the device reads the right bytes through them.
- */
-static void phys_list_device_limits(struct kunit *test)
-{
-	const unsigned int max_seg = 0x1800, boundary = SZ_8K - 1;
-	struct dma_phys_map map;
-	struct dma_list_iter di;
-	struct phys_list pl;
-	struct folio *folio;
-	struct edu_ctx c;
-	dma_addr_t addr;
-	u64 len, total;
-	u8 *lin;
-	int ret;
-
-	edu_ctx_init(test, &c);
-	KUNIT_ASSERT_EQ(test, dma_get_max_seg_size(c.dev), SZ_64K);
-	KUNIT_ASSERT_EQ(test, dma_get_seg_boundary(c.dev), DMA_BIT_MASK(32));
-	ret = kunit_add_action_or_reset(test, edu_restore_dma_parms, c.dev);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	dma_set_max_seg_size(c.dev, max_seg);
-	dma_set_seg_boundary(c.dev, boundary);
-
-	folio = folio_alloc(c.gfp | __GFP_ZERO, 2);
-	KUNIT_ASSERT_NOT_NULL(test, folio);
-	ret = kunit_add_action_or_reset(test, edu_folio_put, folio);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	total = folio_size(folio) - 0x300;
-	qemu_edu_pattern(folio_address(folio) + 0x300, total, 0, 21);
-	lin = folio_address(folio) + 0x300;
-
-	KUNIT_ASSERT_EQ(test, 0, phys_list_init(&pl, NULL));
-	KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, folio_pfn(folio) <<
-						  PAGE_SHIFT | 0x300, total,
-						  GFP_KERNEL));
-	KUNIT_ASSERT_EQ(test, 0, dma_map_phys_list(c.dev, &pl, NULL,
-						   DMA_TO_DEVICE, 0, &map));
-	kunit_info(test, "edu %s %s: %llu bytes -> %lu DMA ranges\n",
-		   pci_name(c.pdev), c.iommu ? "iommu" : "direct", total,
-		   dma_list_count(&map.dl));
-	KUNIT_EXPECT_EQ(test, dma_list_len(&map.dl), total);
-	dma_list_for_each(&map.dl, &di, addr, len) {
-		KUNIT_EXPECT_LE(test, len, max_seg);
-		KUNIT_EXPECT_EQ_MSG(test, addr & ~(u64)boundary,
-				    (addr + len - 1) & ~(u64)boundary,
-				    "%pad + %llu crosses the boundary", &addr,
-				    len);
-	}
-	edu_expect_checksums(test, &c, &map.dl, lin);
-	dma_unmap_phys_list(c.dev, &pl, &map);
-	phys_list_free(&pl);
-}
-
-/*
- * With swiotlb bouncing (topology `bounce`), a range larger than the
- * largest bounce buffer is mapped in pieces that fit, the device reads
- * the right bytes, and what it writes reaches the CPU only through the
- * sync call.
- */
-static void phys_list_bounce_pieces_and_sync(struct kunit *test)
-{
-	struct dma_phys_map map;
-	struct dma_list_iter di;
-	struct phys_list pl;
-	dma_addr_t addr;
-	size_t max, n;
-	u64 len;
-	struct folio *folio;
-	struct edu_ctx c;
-	u8 *va, *want;
-	int ret;
-
-	edu_ctx_init(test, &c);
-	max = dma_max_mapping_size(c.dev);
-	if (!is_swiotlb_force_bounce(c.dev))
-		kunit_skip(test, "%s does not bounce (boot with swiotlb=force)",
-			   pci_name(c.pdev));
-	KUNIT_ASSERT_LE(test, max, SZ_1M);
-
-	/* One piece of the largest size and one more page */
-	n = max + PAGE_SIZE;
-	folio = folio_alloc(c.gfp | __GFP_ZERO, get_order(n));
-	KUNIT_ASSERT_NOT_NULL(test, folio);
-	ret = kunit_add_action_or_reset(test, edu_folio_put, folio);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	va = folio_address(folio);
-	qemu_edu_pattern(va, n, 0, 31);
-
-	KUNIT_ASSERT_EQ(test, 0, phys_list_init(&pl, NULL));
-	KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, folio_pfn(folio) <<
-						  PAGE_SHIFT, n,
-						  GFP_KERNEL));
-	KUNIT_ASSERT_EQ(test, 0, dma_map_phys_list(c.dev, &pl, NULL,
-						   DMA_BIDIRECTIONAL, 0, &map));
-	kunit_info(test, "edu %s bounce: %zu bytes in pieces of at most %zu -> %lu DMA ranges\n",
-		   pci_name(c.pdev), n, max, dma_list_count(&map.dl));
-	dma_list_iter_init(&di, &map.dl);
-	KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr, &len));
-	KUNIT_EXPECT_NOT_NULL(test, swiotlb_find_pool(c.dev,
-						  dma_to_phys(c.dev, addr)));
-
-	/* The device writes into the bounce buffers ... */
-	KUNIT_ASSERT_EQ(test, 0, qemu_edu_fill_list(c.edu, &map.dl, 32));
-	want = kunit_kzalloc(test, n, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, want);
-	qemu_edu_pattern(want, n, 0, 32);
-	KUNIT_EXPECT_NE(test, 0, memcmp(va, want, n));
-	/* ... and the CPU sees the bytes once it takes the buffer back */
-	dma_sync_phys_list_for_cpu(c.dev, &pl, &map);
-	KUNIT_EXPECT_EQ(test, 0, memcmp(va, want, n));
-	dma_unmap_phys_list(c.dev, &pl, &map);
-	phys_list_free(&pl);
-}
-
 /* A mapping made by edu_map(), undone by KUnit even if an assertion fails */
 struct edu_mapping {
 	struct device *dev;
@@ -1226,6 +977,245 @@ static struct phys_list *edu_new_list(struct kunit *test)
 	ret = kunit_add_action_or_reset(test, edu_free_list_action, pl);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	return pl;
+}
+
+/*
+ * Spy on the page table writes of dma_iova_link(): record what each link
+ * asked for and optionally fail one of them.
+ */
+struct edu_link_spy {
+	unsigned int calls;
+	unsigned int fail_at;
+	dma_addr_t iova[8];
+	size_t len[8];
+	int prot[8];
+};
+
+static struct edu_link_spy *edu_spy;
+
+static int edu_link_pages_spy(struct iommu_domain *domain, dma_addr_t iova,
+			      phys_addr_t phys, size_t len, int prot)
+{
+	unsigned int i = edu_spy->calls++;
+
+	if (i < ARRAY_SIZE(edu_spy->prot)) {
+		edu_spy->iova[i] = iova;
+		edu_spy->len[i] = len;
+		edu_spy->prot[i] = prot;
+	}
+	if (i == edu_spy->fail_at)
+		return -ENOMEM;
+	return iommu_map_nosync(domain, iova, phys, len, prot, GFP_ATOMIC);
+}
+
+static struct edu_link_spy *edu_spy_start(struct kunit *test,
+					  unsigned int fail_at)
+{
+	edu_spy = kunit_kzalloc(test, sizeof(*edu_spy), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, edu_spy);
+	edu_spy->fail_at = fail_at;
+	kunit_activate_static_stub(test, iommu_dma_link_pages,
+				   edu_link_pages_spy);
+	return edu_spy;
+}
+
+/*
+ * A BAR reached through the host bridge is device memory: its link must
+ * carry IOMMU_MMIO and must not claim CPU cache coherency, while the RAM
+ * next to it is mapped as RAM.  The kind of every range is recorded.
+ */
+static void phys_list_host_bridge_is_mmio(struct kunit *test)
+{
+	struct qemu_edu_shm *shm;
+	struct edu_link_spy *spy;
+	struct edu_mapping *m;
+	struct phys_list *pl;
+	struct edu_ctx c;
+	phys_addr_t ram;
+
+	edu_ctx_init(test, &c);
+	edu_skip_without_iommu(test, &c);
+	shm = edu_find_shm();
+	if (!shm)
+		kunit_skip(test, "no ivshmem device bound to qemu_edu_shm");
+	if (pci_p2pdma_map_type(shm->mem, c.dev) !=
+	    PCI_P2PDMA_MAP_THRU_HOST_BRIDGE)
+		kunit_skip(test, "%s reaches %s without the host bridge",
+			   pci_name(c.pdev), pci_name(shm->pdev));
+	ram = page_to_phys(edu_alloc_page(test, &c));
+
+	pl = edu_new_list(test);
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(pl, ram, PAGE_SIZE,
+						  GFP_KERNEL));
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(pl, shm->phys, PAGE_SIZE,
+						  GFP_KERNEL));
+	spy = edu_spy_start(test, UINT_MAX);
+	m = edu_map(test, &c, pl, shm->mem, DMA_BIDIRECTIONAL);
+	kunit_deactivate_static_stub(test, iommu_dma_link_pages);
+	KUNIT_EXPECT_EQ(test, spy->calls, 2);
+	KUNIT_EXPECT_EQ(test, spy->prot[0] & IOMMU_MMIO, 0);
+	KUNIT_EXPECT_EQ(test, spy->prot[1] & IOMMU_MMIO, IOMMU_MMIO);
+	KUNIT_EXPECT_EQ(test, spy->prot[1] & IOMMU_CACHE, 0);
+	KUNIT_EXPECT_EQ(test, dma_phys_map_kind(&m->map, 0), DMA_PHYS_RAM);
+	KUNIT_EXPECT_EQ(test, dma_phys_map_kind(&m->map, 1),
+			DMA_PHYS_P2P_HOST_BRIDGE);
+}
+
+/*
+ * A link that fails half-way through a list: the call fails and every
+ * range linked before is gone from the IOMMU's page tables.
+ */
+static void phys_list_error_undoes_links(struct kunit *test)
+{
+	struct iommu_domain *dom;
+	struct edu_link_spy *spy;
+	struct dma_phys_map map;
+	struct phys_list *pl;
+	struct edu_ctx c;
+	unsigned int i;
+	int ret;
+
+	edu_ctx_init(test, &c);
+	edu_skip_without_iommu(test, &c);
+	dom = iommu_get_domain_for_dev(c.dev);
+	pl = edu_new_list(test);
+	for (i = 0; i < 4; i++) {
+		ret = phys_list_append_page(pl, edu_alloc_page(test, &c), 0,
+					    PAGE_SIZE, GFP_KERNEL);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+
+	spy = edu_spy_start(test, 2);
+	KUNIT_EXPECT_EQ(test, -ENOMEM,
+			dma_map_phys_list(c.dev, pl, NULL, DMA_TO_DEVICE, 0,
+					  &map));
+	kunit_deactivate_static_stub(test, iommu_dma_link_pages);
+	KUNIT_EXPECT_EQ(test, spy->calls, 3);
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&map.state));
+	KUNIT_EXPECT_EQ(test, dma_list_count(&map.dl), 0);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_EQ_MSG(test, iommu_iova_to_phys(dom, spy->iova[i]),
+				    0, "link %u still mapped", i);
+}
+
+/* The limits PCI gives every device, restored after the test */
+static void edu_restore_dma_parms(void *data)
+{
+	struct device *dev = data;
+
+	dma_set_max_seg_size(dev, SZ_64K);
+	dma_set_seg_boundary(dev, DMA_BIT_MASK(32));
+}
+
+/*
+ * A device with small segment limits gets a DMA list it can program as
+ * it is: no entry longer than its maximum segment, none crossing its
+ * segment boundary, and the device reads the right bytes through them.
+ */
+static void phys_list_device_limits(struct kunit *test)
+{
+	const unsigned int max_seg = 0x1800, boundary = SZ_8K - 1;
+	struct edu_mapping *m;
+	struct dma_list_iter di;
+	struct phys_list *pl;
+	struct folio *folio;
+	struct edu_ctx c;
+	dma_addr_t addr;
+	u64 len, total;
+	u8 *lin;
+	int ret;
+
+	edu_ctx_init(test, &c);
+	KUNIT_ASSERT_EQ(test, dma_get_max_seg_size(c.dev), SZ_64K);
+	KUNIT_ASSERT_EQ(test, dma_get_seg_boundary(c.dev), DMA_BIT_MASK(32));
+	ret = kunit_add_action_or_reset(test, edu_restore_dma_parms, c.dev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	dma_set_max_seg_size(c.dev, max_seg);
+	dma_set_seg_boundary(c.dev, boundary);
+
+	folio = folio_alloc(c.gfp | __GFP_ZERO, 2);
+	KUNIT_ASSERT_NOT_NULL(test, folio);
+	ret = kunit_add_action_or_reset(test, edu_folio_put, folio);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	total = folio_size(folio) - 0x300;
+	qemu_edu_pattern(folio_address(folio) + 0x300, total, 0, 21);
+	lin = folio_address(folio) + 0x300;
+
+	pl = edu_new_list(test);
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(pl, folio_pfn(folio) <<
+						  PAGE_SHIFT | 0x300, total,
+						  GFP_KERNEL));
+	m = edu_map(test, &c, pl, NULL, DMA_TO_DEVICE);
+	kunit_info(test, "edu %s %s: %llu bytes -> %lu DMA ranges\n",
+		   pci_name(c.pdev), c.iommu ? "iommu" : "direct", total,
+		   dma_list_count(&m->m->map.dl));
+	KUNIT_EXPECT_EQ(test, dma_list_len(&m->m->map.dl), total);
+	dma_list_for_each(&m->m->map.dl, &di, addr, len) {
+		KUNIT_EXPECT_LE(test, len, max_seg);
+		KUNIT_EXPECT_EQ_MSG(test, addr & ~(u64)boundary,
+				    (addr + len - 1) & ~(u64)boundary,
+				    "%pad + %llu crosses the boundary", &addr,
+				    len);
+	}
+	edu_expect_checksums(test, &c, &m->m->map.dl, lin);
+}
+
+/*
+ * With swiotlb bouncing (topology `bounce`), a range larger than the
+ * largest bounce buffer is mapped in pieces that fit, the device reads
+ * the right bytes, and what it writes reaches the CPU only through the
+ * sync call.
+ */
+static void phys_list_bounce_pieces_and_sync(struct kunit *test)
+{
+	struct edu_mapping *m;
+	struct dma_list_iter di;
+	struct phys_list *pl;
+	dma_addr_t addr;
+	size_t max, n;
+	u64 len;
+	struct folio *folio;
+	struct edu_ctx c;
+	u8 *va, *want;
+	int ret;
+
+	edu_ctx_init(test, &c);
+	max = dma_max_mapping_size(c.dev);
+	if (!is_swiotlb_force_bounce(c.dev))
+		kunit_skip(test, "%s does not bounce (boot with swiotlb=force)",
+			   pci_name(c.pdev));
+	KUNIT_ASSERT_LE(test, max, SZ_1M);
+
+	/* One piece of the largest size and one more page */
+	n = max + PAGE_SIZE;
+	folio = folio_alloc(c.gfp | __GFP_ZERO, get_order(n));
+	KUNIT_ASSERT_NOT_NULL(test, folio);
+	ret = kunit_add_action_or_reset(test, edu_folio_put, folio);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	va = folio_address(folio);
+	qemu_edu_pattern(va, n, 0, 31);
+
+	pl = edu_new_list(test);
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(pl, folio_pfn(folio) <<
+						  PAGE_SHIFT, n,
+						  GFP_KERNEL));
+	m = edu_map(test, &c, pl, NULL, DMA_BIDIRECTIONAL);
+	kunit_info(test, "edu %s bounce: %zu bytes in pieces of at most %zu -> %lu DMA ranges\n",
+		   pci_name(c.pdev), n, max, dma_list_count(&m->m->map.dl));
+	dma_list_iter_init(&di, &m->m->map.dl);
+	KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr, &len));
+	KUNIT_EXPECT_NOT_NULL(test, swiotlb_find_pool(c.dev,
+						  dma_to_phys(c.dev, addr)));
+
+	/* The device writes into the bounce buffers ... */
+	KUNIT_ASSERT_EQ(test, 0, qemu_edu_fill_list(c.edu, &m->m->map.dl, 32));
+	want = kunit_kzalloc(test, n, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	qemu_edu_pattern(want, n, 0, 32);
+	KUNIT_EXPECT_NE(test, 0, memcmp(va, want, n));
+	/* ... and the CPU sees the bytes once it takes the buffer back */
+	dma_sync_phys_list_for_cpu(c.dev, pl, &m->map);
+	KUNIT_EXPECT_EQ(test, 0, memcmp(va, want, n));
 }
 
 /*
