@@ -979,6 +979,21 @@ static struct phys_list *edu_new_list(struct kunit *test)
 	return pl;
 }
 
+/* The ivshmem BAR, if @c's device reaches it through the host bridge. */
+static struct qemu_edu_shm *edu_shm_through_host_bridge(struct kunit *test,
+							struct edu_ctx *c)
+{
+	struct qemu_edu_shm *shm = edu_find_shm();
+
+	if (!shm)
+		kunit_skip(test, "no ivshmem device bound to qemu_edu_shm");
+	if (pci_p2pdma_map_type(shm->mem, c->dev) !=
+	    PCI_P2PDMA_MAP_THRU_HOST_BRIDGE)
+		kunit_skip(test, "%s reaches %s without the host bridge",
+			   pci_name(c->pdev), pci_name(shm->pdev));
+	return shm;
+}
+
 /*
  * Spy on the page table writes of dma_iova_link(): record what each link
  * asked for and optionally fail one of them.
@@ -1035,13 +1050,7 @@ static void phys_list_host_bridge_is_mmio(struct kunit *test)
 
 	edu_ctx_init(test, &c);
 	edu_skip_without_iommu(test, &c);
-	shm = edu_find_shm();
-	if (!shm)
-		kunit_skip(test, "no ivshmem device bound to qemu_edu_shm");
-	if (pci_p2pdma_map_type(shm->mem, c.dev) !=
-	    PCI_P2PDMA_MAP_THRU_HOST_BRIDGE)
-		kunit_skip(test, "%s reaches %s without the host bridge",
-			   pci_name(c.pdev), pci_name(shm->pdev));
+	shm = edu_shm_through_host_bridge(test, &c);
 	ram = page_to_phys(edu_alloc_page(test, &c));
 
 	pl = edu_new_list(test);
@@ -1371,13 +1380,7 @@ static void phys_list_unmap_after_provider_unbind(struct kunit *test)
 	edu_ctx_init(test, &c);
 	edu_skip_without_iommu(test, &c);
 	dom = iommu_get_domain_for_dev(c.dev);
-	shm = edu_find_shm();
-	if (!shm)
-		kunit_skip(test, "no ivshmem device bound to qemu_edu_shm");
-	if (pci_p2pdma_map_type(shm->mem, c.dev) !=
-	    PCI_P2PDMA_MAP_THRU_HOST_BRIDGE)
-		kunit_skip(test, "%s reaches %s without the host bridge",
-			   pci_name(c.pdev), pci_name(shm->pdev));
+	shm = edu_shm_through_host_bridge(test, &c);
 	ret = kunit_add_action_or_reset(test, edu_restore_trust, c.dev);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	c.pdev->untrusted = 1;
