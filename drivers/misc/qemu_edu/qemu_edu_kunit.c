@@ -1157,16 +1157,16 @@ static void phys_list_device_limits(struct kunit *test)
 	m = edu_map(test, &c, pl, NULL, DMA_TO_DEVICE);
 	kunit_info(test, "edu %s %s: %llu bytes -> %lu DMA ranges\n",
 		   pci_name(c.pdev), c.iommu ? "iommu" : "direct", total,
-		   dma_list_count(&m->m->map.dl));
-	KUNIT_EXPECT_EQ(test, dma_list_len(&m->m->map.dl), total);
-	dma_list_for_each(&m->m->map.dl, &di, addr, len) {
+		   dma_list_count(&m->map.dl));
+	KUNIT_EXPECT_EQ(test, dma_list_len(&m->map.dl), total);
+	dma_list_for_each(&m->map.dl, &di, addr, len) {
 		KUNIT_EXPECT_LE(test, len, max_seg);
 		KUNIT_EXPECT_EQ_MSG(test, addr & ~(u64)boundary,
 				    (addr + len - 1) & ~(u64)boundary,
 				    "%pad + %llu crosses the boundary", &addr,
 				    len);
 	}
-	edu_expect_checksums(test, &c, &m->m->map.dl, lin);
+	edu_expect_checksums(test, &c, &m->map.dl, lin);
 }
 
 /*
@@ -1210,14 +1210,14 @@ static void phys_list_bounce_pieces_and_sync(struct kunit *test)
 						  GFP_KERNEL));
 	m = edu_map(test, &c, pl, NULL, DMA_BIDIRECTIONAL);
 	kunit_info(test, "edu %s bounce: %zu bytes in pieces of at most %zu -> %lu DMA ranges\n",
-		   pci_name(c.pdev), n, max, dma_list_count(&m->m->map.dl));
-	dma_list_iter_init(&di, &m->m->map.dl);
+		   pci_name(c.pdev), n, max, dma_list_count(&m->map.dl));
+	dma_list_iter_init(&di, &m->map.dl);
 	KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr, &len));
 	KUNIT_EXPECT_NOT_NULL(test, swiotlb_find_pool(c.dev,
 						  dma_to_phys(c.dev, addr)));
 
 	/* The device writes into the bounce buffers ... */
-	KUNIT_ASSERT_EQ(test, 0, qemu_edu_fill_list(c.edu, &m->m->map.dl, 32));
+	KUNIT_ASSERT_EQ(test, 0, qemu_edu_fill_list(c.edu, &m->map.dl, 32));
 	want = kunit_kzalloc(test, n, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, want);
 	qemu_edu_pattern(want, n, 0, 32);
