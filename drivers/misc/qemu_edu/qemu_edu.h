@@ -91,6 +91,8 @@ void qemu_edu_pattern(void *buf, size_t len, u64 pos, u8 seed);
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Hooks the KUnit tests replace with static stubs */
 unsigned int qemu_edu_xfer_timeout_ms(struct qemu_edu *edu);
+u64 qemu_edu_bus_addr(struct qemu_edu *edu, u64 addr);
+int qemu_edu_check_dma_reach(struct qemu_edu *edu);
 #endif
 
 #ifdef CONFIG_QEMU_EDU_BENCH
