@@ -95,6 +95,12 @@ u64 qemu_edu_bus_addr(struct qemu_edu *edu, u64 addr);
 int qemu_edu_check_dma_reach(struct qemu_edu *edu);
 #endif
 
+#if IS_ENABLED(CONFIG_KUNIT) && IS_ENABLED(CONFIG_QEMU_EDU_BENCH)
+struct seq_file;
+int qemu_edu_bench_run(struct seq_file *m);
+int qemu_edu_bench_yield(struct qemu_edu *edu);
+#endif
+
 #ifdef CONFIG_QEMU_EDU_BENCH
 int qemu_edu_bench_init(struct dentry *root);
 #else

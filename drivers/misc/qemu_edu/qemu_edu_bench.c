@@ -4,7 +4,15 @@
  * device through a scatterlist, through a physical range list, and with
  * nothing but iommu_map()/iommu_unmap() (the floor), for scattered 4 KiB
  * pages and for 2 MiB folios.  All rows come from the same boot.
+ *
+ * A run holds 128 MiB at most (the 4 KiB case keeps a spare page beside
+ * each buffer page), so runs are serialised: a reader that finds one in
+ * progress gets -EBUSY.  Pages are allocated without retrying or waking
+ * the OOM killer, and a failed allocation fails the read with -ENOMEM.
+ * A fatal signal stops a run between pages and rounds with -EINTR.
  */
+#include <kunit/static_stub.h>
+#include <kunit/visibility.h>
 #include <linux/debugfs.h>
 #include <linux/delay.h>
 #include <linux/dma-mapping.h>
@@ -15,6 +23,7 @@
 #include <linux/pci.h>
 #include <linux/range_list.h>
 #include <linux/scatterlist.h>
+#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -24,8 +33,13 @@
 #define BENCH_BYTES	(64ULL << 20)
 #define BENCH_PAGES	(BENCH_BYTES >> PAGE_SHIFT)
 #define BENCH_ROUNDS	9
+#define BENCH_GFP	(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)
+
+/* One run at a time: each holds up to 128 MiB */
+static DEFINE_MUTEX(bench_lock);
 
 struct edu_bench {
+	struct qemu_edu *edu;
 	struct device *dev;
 	struct page **pages;	/* BENCH_PAGES pages, in buffer order */
 	struct page **spare;	/* pages held to keep the others apart */
@@ -33,6 +47,30 @@ struct edu_bench {
 	unsigned long nr_spare;
 	unsigned int order;
 };
+
+/**
+ * qemu_edu_bench_yield() - whether a benchmark run may go on
+ * @edu: the device measured
+ *
+ * Called between pages and between rounds.  A KUnit test replaces it with
+ * a static stub to act in the middle of a run.
+ *
+ * Context: Process context; may reschedule.
+ * Return: 0, -EINTR if a fatal signal is pending, -ENODEV if the driver
+ * is being unbound from @edu.
+ */
+VISIBLE_IF_KUNIT int qemu_edu_bench_yield(struct qemu_edu *edu)
+{
+	KUNIT_STATIC_STUB_REDIRECT(qemu_edu_bench_yield, edu);
+	cond_resched();
+	if (fatal_signal_pending(current))
+		return -EINTR;
+	/* Unbinding waits for our reference: do not make it wait long */
+	if (READ_ONCE(edu->gone))
+		return -ENODEV;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_bench_yield);
 
 static int bench_sgtable(struct edu_bench *b, u64 *ns)
 {
@@ -89,8 +127,9 @@ static int bench_floor(struct edu_bench *b, u64 *ns)
 	u64 t;
 	int ret = 0;
 
+	/* Not -ENODEV: that means the device went away and fails the read */
 	if (!dom || !dma_iova_try_alloc(b->dev, &state, 0, BENCH_BYTES))
-		return -ENODEV;
+		return -EOPNOTSUPP;
 
 	t = ktime_get_ns();
 	for (i = 0; i < BENCH_PAGES; i += step) {
@@ -135,6 +174,7 @@ static void bench_free(struct edu_bench *b)
 static int bench_alloc(struct edu_bench *b, unsigned int order)
 {
 	unsigned long i, j;
+	int ret;
 
 	b->order = order;
 	b->pages = kvcalloc(BENCH_PAGES, sizeof(*b->pages), GFP_KERNEL);
@@ -145,8 +185,11 @@ static int bench_alloc(struct edu_bench *b, unsigned int order)
 		if (!b->spare)
 			return -ENOMEM;
 		for (i = 0; i < BENCH_PAGES; i++) {
-			b->pages[i] = alloc_page(GFP_KERNEL);
-			b->spare[i] = alloc_page(GFP_KERNEL);
+			ret = qemu_edu_bench_yield(b->edu);
+			if (ret)
+				return ret;
+			b->pages[i] = alloc_page(BENCH_GFP);
+			b->spare[i] = alloc_page(BENCH_GFP);
 			if (b->spare[i])
 				b->nr_spare++;
 			if (!b->pages[i] || !b->spare[i])
@@ -160,7 +203,10 @@ static int bench_alloc(struct edu_bench *b, unsigned int order)
 	if (!b->folios)
 		return -ENOMEM;
 	for (i = 0; i < BENCH_PAGES >> order; i++) {
-		b->folios[i] = folio_alloc(GFP_KERNEL | __GFP_NOWARN, order);
+		ret = qemu_edu_bench_yield(b->edu);
+		if (ret)
+			return ret;
+		b->folios[i] = folio_alloc(BENCH_GFP, order);
 		if (!b->folios[i])
 			return -ENOMEM;
 		for (j = 0; j < 1UL << order; j++)
@@ -178,6 +224,9 @@ static int bench_best(struct edu_bench *b, bench_fn fn, u64 *ns_per_mib)
 	int i, ret;
 
 	for (i = 0; i < BENCH_ROUNDS; i++) {
+		ret = qemu_edu_bench_yield(b->edu);
+		if (ret)
+			return ret;
 		/* Let the IOMMU flush queue release the previous round's IOVA */
 		msleep(50);
 		ret = fn(b, &ns);
@@ -198,10 +247,15 @@ static void bench_ratio(struct seq_file *m, const char *name,
 		   milli % 1000);
 }
 
-static void bench_one(struct seq_file *m, struct device *dev,
-		      unsigned int order, const char *sfx)
+/*
+ * Rows for one buffer size.  A method that cannot run here (the floor
+ * without an IOMMU) leaves a comment row; running out of memory, a fatal
+ * signal or an unbind fails the whole read.
+ */
+static int bench_one(struct seq_file *m, struct qemu_edu *edu,
+		     unsigned int order, const char *sfx)
 {
-	struct edu_bench b = { .dev = dev };
+	struct edu_bench b = { .edu = edu, .dev = &edu->pdev->dev };
 	const char *stage = "alloc";
 	u64 sgt, rl, floor;
 	int ret;
@@ -220,9 +274,11 @@ static void bench_one(struct seq_file *m, struct device *dev,
 		ret = bench_best(&b, bench_floor, &floor);
 	}
 	bench_free(&b);
+	if (ret == -ENOMEM || ret == -EINTR || ret == -ENODEV)
+		return ret;
 	if (ret) {
 		seq_printf(m, "# %s%s failed: %d\n", stage, sfx, ret);
-		return;
+		return 0;
 	}
 
 	seq_printf(m, "map_unmap_sgtable_ns_per_mib%s,%llu,ns/MiB\n", sfx, sgt);
@@ -230,6 +286,7 @@ static void bench_one(struct seq_file *m, struct device *dev,
 	seq_printf(m, "map_unmap_floor_ns_per_mib%s,%llu,ns/MiB\n", sfx, floor);
 	bench_ratio(m, "rangelist_over_floor", sfx, rl, floor);
 	bench_ratio(m, "rangelist_over_sgtable", sfx, rl, sgt);
+	return 0;
 }
 
 /*
@@ -260,20 +317,43 @@ static struct qemu_edu *bench_get_edu(void)
 	return first;
 }
 
-static int bench_show(struct seq_file *m, void *unused)
+/**
+ * qemu_edu_bench_run() - run the benchmark once
+ * @m: receives the CSV rows
+ *
+ * Context: Process context; sleeps for seconds.
+ * Return: 0, -EBUSY if another run is in progress, -ENODEV without a bound
+ * edu device or if it is unbound meanwhile, -ENOMEM, -EINTR on a fatal
+ * signal.
+ */
+VISIBLE_IF_KUNIT int qemu_edu_bench_run(struct seq_file *m)
 {
-	struct qemu_edu *edu = bench_get_edu();
+	struct qemu_edu *edu;
+	int ret;
 
-	if (!edu)
-		return -ENODEV;
+	if (!mutex_trylock(&bench_lock))
+		return -EBUSY;
+	edu = bench_get_edu();
+	if (!edu) {
+		ret = -ENODEV;
+		goto out;
+	}
 
 	seq_printf(m, "# edu %s %s, 64 MiB, best of %d\n",
 		   pci_name(edu->pdev), qemu_edu_topology(edu), BENCH_ROUNDS);
-	/* A size that fails leaves a comment row; still report the other */
-	bench_one(m, &edu->pdev->dev, 0, "");
-	bench_one(m, &edu->pdev->dev, PMD_SHIFT - PAGE_SHIFT, "_2m");
+	ret = bench_one(m, edu, 0, "");
+	if (!ret)
+		ret = bench_one(m, edu, PMD_SHIFT - PAGE_SHIFT, "_2m");
 	qemu_edu_put(edu);
-	return 0;
+out:
+	mutex_unlock(&bench_lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_bench_run);
+
+static int bench_show(struct seq_file *m, void *unused)
+{
+	return qemu_edu_bench_run(m);
 }
 DEFINE_SHOW_ATTRIBUTE(bench);
 
