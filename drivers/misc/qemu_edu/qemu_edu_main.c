@@ -538,6 +538,66 @@ out:
 }
 EXPORT_SYMBOL_IF_KUNIT(qemu_edu_fill_list);
 
+/* A source page the device must reach with an address above 2^28 */
+struct edu_reach_src {
+	struct page *page;
+	struct dma_iova_state st;
+	dma_addr_t addr;
+};
+
+/*
+ * With an IOMMU, where an IOVA lands depends on the allocator's history
+ * (top-down below 4 GiB from a cached position that a mapping under a
+ * narrow mask leaves low): reserve a range longer than 2^28, which must
+ * end above it, and link the page at its end.  Without one, the page's
+ * physical address is used as it is.
+ */
+static int edu_reach_src_map(struct device *dev, struct edu_reach_src *src,
+			     const void *want, size_t len)
+{
+	const size_t span = (size_t)DMA_BIT_MASK(EDU_QEMU_DEFAULT_BITS) + 1 +
+			    PAGE_SIZE;
+	int ret;
+
+	src->page = alloc_page(GFP_KERNEL);
+	if (!src->page)
+		return -ENOMEM;
+	/* Written before it is mapped: no sync needed on either path */
+	memcpy(page_address(src->page), want, len);
+	if (dma_iova_try_alloc(dev, &src->st, 0, span)) {
+		ret = dma_iova_link(dev, &src->st, page_to_phys(src->page),
+				    span - PAGE_SIZE, PAGE_SIZE,
+				    DMA_TO_DEVICE, 0);
+		if (!ret)
+			ret = dma_iova_sync(dev, &src->st, span - PAGE_SIZE,
+					    PAGE_SIZE);
+		if (ret) {
+			dma_iova_destroy(dev, &src->st, 0, DMA_TO_DEVICE, 0);
+			__free_page(src->page);
+			return ret;
+		}
+		src->addr = src->st.addr + span - PAGE_SIZE;
+		return 0;
+	}
+	src->addr = dma_map_page(dev, src->page, 0, PAGE_SIZE, DMA_TO_DEVICE);
+	if (dma_mapping_error(dev, src->addr)) {
+		__free_page(src->page);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void edu_reach_src_unmap(struct device *dev, struct edu_reach_src *src)
+{
+	size_t span = dma_iova_size(&src->st);
+
+	if (dma_use_iova(&src->st))
+		dma_iova_destroy(dev, &src->st, span, DMA_TO_DEVICE, 0);
+	else
+		dma_unmap_page(dev, src->addr, PAGE_SIZE, DMA_TO_DEVICE);
+	__free_page(src->page);
+}
+
 /**
  * qemu_edu_check_dma_reach() - prove the device drives the upper DMA bits
  * @edu: the device, with its DMA mask set from dma_bits
@@ -545,7 +605,7 @@ EXPORT_SYMBOL_IF_KUNIT(qemu_edu_fill_list);
  * QEMU's edu ANDs every DMA address with its dma_mask property (28 bits
  * unless set) and then reads or writes wherever that points: with a
  * dma_bits parameter wider than the property, the device silently uses
- * the wrong memory.  Have it copy a random pattern from a buffer mapped
+ * the wrong memory.  Have it copy a random pattern from a page mapped
  * above 2^28 into its own buffer and from there into a page mapped below
  * 2^28.  Reading from a wrong address is harmless; writing to one is not,
  * hence the low landing page, which both masks reach.
@@ -553,7 +613,7 @@ EXPORT_SYMBOL_IF_KUNIT(qemu_edu_fill_list);
  * Context: Process context, before the device is used; sleeps, two
  * transfers.  Changes the DMA mask of the device for a moment.
  * Return: 0 if the pattern arrived or dma_bits is not above 28, -EIO if
- * it did not (logged with both settings), -ENXIO if no buffer could be
+ * it did not (logged with both settings), -ENXIO if no page could be
  * mapped on the right side of 2^28 (nothing verified), -ENOMEM or a
  * transfer error.
  */
@@ -561,55 +621,55 @@ VISIBLE_IF_KUNIT int qemu_edu_check_dma_reach(struct qemu_edu *edu)
 {
 	const u64 narrow = DMA_BIT_MASK(EDU_QEMU_DEFAULT_BITS);
 	struct device *dev = &edu->pdev->dev;
-	dma_addr_t hi_dma, lo_dma;
+	struct edu_reach_src src = {};
 	u8 want[EDU_REACH_LEN];
-	void *hi, *lo;
+	dma_addr_t lo_dma;
+	void *lo;
 	int ret;
 
 	if (edu->dma_mask <= narrow)
 		return 0;
 
+	get_random_bytes(want, sizeof(want));
+	ret = edu_reach_src_map(dev, &src, want, sizeof(want));
+	if (ret)
+		return ret;
+
 	/* The landing page: mapped while the mask says 28 bits */
 	ret = dma_set_mask_and_coherent(dev, narrow);
 	if (ret)
-		return ret;
+		goto out_src;
 	lo = dma_alloc_coherent(dev, PAGE_SIZE, &lo_dma, GFP_KERNEL);
 	ret = dma_set_mask_and_coherent(dev, edu->dma_mask);
-	if (!lo)
-		return ret ?: -ENOMEM;
+	if (!lo) {
+		ret = ret ?: -ENOMEM;
+		goto out_src;
+	}
 	if (ret)
 		goto out_lo;
-
-	hi = dma_alloc_coherent(dev, PAGE_SIZE, &hi_dma, GFP_KERNEL);
-	if (!hi) {
-		ret = -ENOMEM;
+	if (src.addr <= narrow || lo_dma > narrow) {
+		pci_info(edu->pdev, "no pages at %pad and %pad across 2^%u: DMA reach not verified\n",
+			 &src.addr, &lo_dma, EDU_QEMU_DEFAULT_BITS);
+		ret = -ENXIO;
 		goto out_lo;
 	}
-	if (hi_dma <= narrow || lo_dma > narrow) {
-		pci_info(edu->pdev, "no buffers at %pad and %pad across 2^%u: DMA reach not verified\n",
-			 &hi_dma, &lo_dma, EDU_QEMU_DEFAULT_BITS);
-		ret = -ENXIO;
-		goto out_hi;
-	}
 
-	get_random_bytes(want, sizeof(want));
-	memcpy(hi, want, sizeof(want));
 	memset(lo, 0, sizeof(want));
 	mutex_lock(&edu->lock);
-	ret = __edu_to_device(edu, hi_dma, 0, sizeof(want));
+	ret = __edu_to_device(edu, src.addr, 0, sizeof(want));
 	if (!ret)
 		ret = __edu_from_device(edu, 0, lo_dma, sizeof(want));
 	mutex_unlock(&edu->lock);
 	if (!ret && memcmp(lo, want, sizeof(want))) {
 		pci_err(edu->pdev, "DMA from %pad did not reach the device: qemu_edu.dma_bits=%u is wider than the QEMU edu device's dma_mask property (default %u bits); give the device dma_mask=%#llx or lower dma_bits\n",
-			&hi_dma, dma_bits, EDU_QEMU_DEFAULT_BITS,
+			&src.addr, dma_bits, EDU_QEMU_DEFAULT_BITS,
 			edu->dma_mask);
 		ret = -EIO;
 	}
-out_hi:
-	dma_free_coherent(dev, PAGE_SIZE, hi, hi_dma);
 out_lo:
 	dma_free_coherent(dev, PAGE_SIZE, lo, lo_dma);
+out_src:
+	edu_reach_src_unmap(dev, &src);
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(qemu_edu_check_dma_reach);
