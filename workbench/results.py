@@ -43,7 +43,9 @@ DMAR_RECORD = re.compile(r'DMAR: \[DMA (Read|Write) (NO_PASID|PASID 0x[0-9a-f]+)
                          r'fault addr 0x[0-9a-f]+ \[fault reason 0x[0-9a-f]+\]')
 # A test that makes a device fault on purpose brackets it with kernel log
 # lines "WB-EXPECT-DMAR-FAULT begin NAME" ... "end NAME" (NAME: its case).
-EXPECT_DMAR = re.compile(r'WB-EXPECT-DMAR-FAULT (begin|end) (\S+)')
+# WB-ALLOW-DMAR-FAULT windows accept faults without requiring one (QEMU
+# drops some refused DMA without a fault record).
+EXPECT_DMAR = re.compile(r'WB-(EXPECT|ALLOW)-DMAR-FAULT (begin|end) (\S+)')
 # A fault this soon after its window closed means the test closed it
 # before the IOMMU's fault interrupt was handled: say so.
 DMAR_LATE_S = 2.0
@@ -277,7 +279,9 @@ def dmar_windows(lines):
         ts, msg = hit
         m = EXPECT_DMAR.search(msg)
         if m:
-            what, name = m.groups()
+            kind, what, name = m.groups()
+            if kind == 'ALLOW':
+                name = 'allow:' + name
             if what == 'begin':
                 w = {'name': name, 'records': 0, 'status': 0,
                      'closed': False, 'reopened': name in open_,
@@ -329,8 +333,14 @@ def report_dmar_windows(sources, topo, res):
     by_name = {}
     for (name, _), w in sorted(windows.items(), key=lambda kv: ts_seconds(kv[0][1])):
         by_name.setdefault(name, []).append(w)
+    # QEMU's vIOMMU collapses repeated faults of one requester (the VT-d
+    # spec allows it) and the kernel rate-limits its reports, so a test
+    # that faults several times may see a report for its first window
+    # only: a name passes when its windows are well formed and at least
+    # one of them holds a fault report (a record, or the status line).
     for name, ws in sorted(by_name.items()):
         problems = []
+        late = None
         for w in ws:
             if w.get('unopened'):
                 problems.append('"end" without "begin"')
@@ -338,14 +348,19 @@ def report_dmar_windows(sources, topo, res):
                 problems.append('"begin" again before "end"')
             elif not w['closed']:
                 problems.append('never closed (the test did not finish?)')
-            elif not w['records']:
-                why = 'no DMAR fault record inside the window'
-                if w['status']:
-                    why += ' (only "DRHD: handling fault status", rate limited?)'
-                if w['late'] is not None:
-                    why += (f'; one came {w["late"]:.3f} s after "end": the '
-                            'test closed the window before the fault was handled')
-                problems.append(why)
+            if w['late'] is not None:
+                late = w['late']
+        if name.startswith('allow:'):
+            if problems:
+                res.add(topo, 'FAIL', f'kernel/allowed-dmar-fault/{name[6:]}',
+                        '; '.join(problems))
+            continue
+        if not any(w['records'] or w['status'] for w in ws):
+            why = 'no DMAR fault report inside any window'
+            if late is not None:
+                why += (f'; one came {late:.3f} s after "end": the test '
+                        'closed the window before the fault was handled')
+            problems.append(why)
         res.add(topo, 'FAIL' if problems else 'PASS',
                 f'kernel/expected-dmar-fault/{name}', '; '.join(problems))
     return expected

@@ -181,6 +181,32 @@ static void edu_fault_end(struct kunit *test)
 	kunit_release_action(test, edu_fault_end_action, test);
 }
 
+static void edu_fault_allow_end_action(void *data)
+{
+	struct kunit *test = data;
+
+	msleep(50);
+	pr_info("WB-ALLOW-DMAR-FAULT end %s\n", test->name);
+}
+
+/*
+ * DMAR faults are allowed, not required, until edu_fault_allow_end():
+ * QEMU's vIOMMU drops some refused DMA without a fault record.
+ */
+static void edu_fault_allow_begin(struct kunit *test)
+{
+	pr_info("WB-ALLOW-DMAR-FAULT begin %s\n", test->name);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test,
+						  edu_fault_allow_end_action,
+						  test));
+}
+
+static void edu_fault_allow_end(struct kunit *test)
+{
+	kunit_release_action(test, edu_fault_allow_end_action, test);
+}
+
 /* Bind the driver again, if a case left the device without it */
 static void edu_bind_action(void *data)
 {
@@ -608,7 +634,9 @@ static void edu_stale_iova_faults(struct kunit *test)
 
 /*
  * A DMA_TO_DEVICE mapping is read-only for the device: the IOMMU refuses
- * its write (a fault) and the page keeps its bytes.
+ * its write and the page keeps its bytes.  QEMU drops such a write
+ * without a fault record (seen on 7.2), so a fault is allowed, not
+ * required.
  */
 static void edu_to_device_map_refuses_writes(struct kunit *test)
 {
@@ -634,10 +662,10 @@ static void edu_to_device_map_refuses_writes(struct kunit *test)
 	edu_expect_dev_bytes(test, &c, want, EDU_LEN, "read through the mapping");
 
 	KUNIT_ASSERT_EQ(test, 0, qemu_edu_write(c.edu, 0, k, EDU_LEN));
-	edu_fault_begin(test);
+	edu_fault_allow_begin(test);
 	KUNIT_EXPECT_EQ(test, 0, qemu_edu_from_device(c.edu, 0, m->addr,
 						      EDU_LEN));
-	edu_fault_end(test);
+	edu_fault_allow_end(test);
 	KUNIT_EXPECT_EQ_MSG(test, 0, memcmp(page_address(p), want, PAGE_SIZE),
 			    "the device wrote through a DMA_TO_DEVICE mapping");
 }
