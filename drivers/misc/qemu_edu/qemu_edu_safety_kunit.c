@@ -8,9 +8,9 @@
  * what the device did: bytes in memory and in its buffer, PCI_COMMAND.
  *
  * Cases that make the device DMA to an address the IOMMU does not map
- * print "WB-EXPECT-DMAR-FAULT begin/end <case>" around the transfer: the
- * workbench accepts DMAR faults inside such a window and fails on any
- * other.
+ * print "WB-EXPECT-DMAR-FAULT begin/end <case>" (or WB-ALLOW-... where
+ * QEMU may drop the access silently) around the transfer: the workbench
+ * accepts DMAR faults inside such a window and fails on any other.
  */
 #include <kunit/static_stub.h>
 #include <kunit/test.h>
@@ -158,53 +158,33 @@ static void edu_expect_dev_bytes(struct kunit *test, struct edu_t *c,
 	KUNIT_EXPECT_EQ_MSG(test, 0, memcmp(got, want, len), "%s", what);
 }
 
-static void edu_fault_end_action(void *data)
+static void edu_fault_close_action(void *data)
 {
 	struct kunit *test = data;
 
 	/* The IOMMU reports the fault from an interrupt: let it be logged */
 	msleep(50);
-	pr_info("WB-EXPECT-DMAR-FAULT end %s\n", test->name);
-}
-
-/* DMAR faults are expected until edu_fault_end(), or the end of the case */
-static void edu_fault_begin(struct kunit *test)
-{
-	pr_info("WB-EXPECT-DMAR-FAULT begin %s\n", test->name);
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-							   edu_fault_end_action,
-							   test));
-}
-
-static void edu_fault_end(struct kunit *test)
-{
-	kunit_release_action(test, edu_fault_end_action, test);
-}
-
-static void edu_fault_allow_end_action(void *data)
-{
-	struct kunit *test = data;
-
-	msleep(50);
-	pr_info("WB-ALLOW-DMAR-FAULT end %s\n", test->name);
+	pr_info("WB-%s-DMAR-FAULT end %s\n", (const char *)test->priv,
+		test->name);
 }
 
 /*
- * DMAR faults are allowed, not required, until edu_fault_allow_end():
- * QEMU's vIOMMU drops some refused DMA without a fault record.
+ * DMAR faults are expected (@kind "EXPECT") or allowed without being
+ * required ("ALLOW": QEMU drops some refused DMA without a fault record)
+ * until edu_fault_close(), or the end of the case.
  */
-static void edu_fault_allow_begin(struct kunit *test)
+static void edu_fault_open(struct kunit *test, const char *kind)
 {
-	pr_info("WB-ALLOW-DMAR-FAULT begin %s\n", test->name);
-	KUNIT_ASSERT_EQ(test, 0,
-			kunit_add_action_or_reset(test,
-						  edu_fault_allow_end_action,
-						  test));
+	test->priv = (void *)kind;
+	pr_info("WB-%s-DMAR-FAULT begin %s\n", kind, test->name);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   edu_fault_close_action,
+							   test));
 }
 
-static void edu_fault_allow_end(struct kunit *test)
+static void edu_fault_close(struct kunit *test)
 {
-	kunit_release_action(test, edu_fault_allow_end_action, test);
+	kunit_release_action(test, edu_fault_close_action, test);
 }
 
 /* Bind the driver again, if a case left the device without it */
@@ -527,13 +507,13 @@ static void edu_dma_reach_mismatch(struct kunit *test)
 	 */
 	iommu = !strcmp(qemu_edu_topology(c.edu), "iommu");
 	if (iommu)
-		edu_fault_begin(test);
+		edu_fault_open(test, "EXPECT");
 	kunit_activate_static_stub(test, qemu_edu_bus_addr,
 				   edu_stub_narrow_addr);
 	ret = qemu_edu_check_dma_reach(c.edu);
 	kunit_deactivate_static_stub(test, qemu_edu_bus_addr);
 	if (iommu)
-		edu_fault_end(test);
+		edu_fault_close(test);
 	KUNIT_EXPECT_EQ(test, ret, -EIO);
 	KUNIT_EXPECT_EQ(test, dma_get_mask(c.dev), c.edu->dma_mask);
 }
@@ -593,9 +573,9 @@ static void edu_expect_stale_read_faults(struct kunit *test, struct edu_t *c,
 	KUNIT_ASSERT_NE(test, 0, memcmp(k, zero, EDU_LEN));
 	KUNIT_ASSERT_EQ(test, 0, qemu_edu_write(c->edu, 0, k, EDU_LEN));
 
-	edu_fault_begin(test);
+	edu_fault_open(test, "EXPECT");
 	KUNIT_EXPECT_EQ(test, 0, qemu_edu_to_device(c->edu, addr, 0, EDU_LEN));
-	edu_fault_end(test);
+	edu_fault_close(test);
 
 	KUNIT_ASSERT_EQ(test, 0, qemu_edu_read(c->edu, 0, got, EDU_LEN));
 	KUNIT_EXPECT_NE_MSG(test, 0, memcmp(got, page_address(p), EDU_LEN),
@@ -669,10 +649,10 @@ static void edu_to_device_map_refuses_writes(struct kunit *test)
 	edu_expect_dev_bytes(test, &c, want, EDU_LEN, "read through the mapping");
 
 	KUNIT_ASSERT_EQ(test, 0, qemu_edu_write(c.edu, 0, k, EDU_LEN));
-	edu_fault_allow_begin(test);
+	edu_fault_open(test, "ALLOW");
 	KUNIT_EXPECT_EQ(test, 0, qemu_edu_from_device(c.edu, 0, m->addr,
 						      EDU_LEN));
-	edu_fault_allow_end(test);
+	edu_fault_close(test);
 	KUNIT_EXPECT_EQ_MSG(test, 0, memcmp(page_address(p), want, PAGE_SIZE),
 			    "the device wrote through a DMA_TO_DEVICE mapping");
 }
