@@ -518,6 +518,85 @@ static bool edu_p2p_reachable(struct edu_ctx *c, struct edu_p2p *m)
 	return c->iommu || m->phys + m->len - 1 <= mask;
 }
 
+/* A mapping made by edu_map(), undone by KUnit even if an assertion fails */
+struct edu_mapping {
+	struct device *dev;
+	const struct phys_list *pl;
+	struct dma_phys_map map;
+};
+
+static void edu_unmap_action(void *data)
+{
+	struct edu_mapping *m = data;
+
+	dma_unmap_phys_list(m->dev, m->pl, &m->map);
+}
+
+/* Map @pl for @c's device; *@err is dma_map_phys_list()'s result. */
+static struct edu_mapping *edu_map_ret(struct kunit *test, struct edu_ctx *c,
+				       const struct phys_list *pl,
+				       struct p2pdma_provider *provider,
+				       enum dma_data_direction dir, int *err)
+{
+	struct edu_mapping *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->dev = c->dev;
+	m->pl = pl;
+	*err = dma_map_phys_list(c->dev, pl, provider, dir, 0, &m->map);
+	if (!*err) {
+		ret = kunit_add_action_or_reset(test, edu_unmap_action, m);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+	return m;
+}
+
+static struct edu_mapping *edu_map(struct kunit *test, struct edu_ctx *c,
+				   const struct phys_list *pl,
+				   struct p2pdma_provider *provider,
+				   enum dma_data_direction dir)
+{
+	struct edu_mapping *m;
+	int ret;
+
+	m = edu_map_ret(test, c, pl, provider, dir, &ret);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return m;
+}
+
+/* The DMA address at byte @off of a DMA list (entries may be merged). */
+static dma_addr_t edu_dma_at(struct kunit *test, const struct dma_list *dl,
+			     u64 off)
+{
+	struct dma_list_iter di;
+	dma_addr_t addr;
+	u64 len;
+
+	dma_list_iter_init(&di, dl);
+	KUNIT_ASSERT_EQ(test, 0, dma_list_iter_seek(&di, off, 1));
+	KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr, &len));
+	return addr;
+}
+
+static void edu_free_list_action(void *pl)
+{
+	phys_list_free(pl);
+}
+
+/* An empty physical range list freed by KUnit after the test. */
+static struct phys_list *edu_new_list(struct kunit *test)
+{
+	struct phys_list *pl = kunit_kzalloc(test, sizeof(*pl), GFP_KERNEL);
+	int ret;
+
+	KUNIT_ASSERT_NOT_NULL(test, pl);
+	KUNIT_ASSERT_EQ(test, 0, phys_list_init(pl, NULL));
+	ret = kunit_add_action_or_reset(test, edu_free_list_action, pl);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return pl;
+}
+
 /*
  * Map one CMB page for the device with its current DMA mask and check the
  * decision; with @dma, also let the device read through the mapping (not
@@ -527,19 +606,19 @@ static void edu_p2p_check(struct kunit *test, struct edu_ctx *c,
 			  struct edu_p2p *m, bool dma)
 {
 	enum pci_p2pdma_map_type type;
-	struct dma_phys_map map;
+	struct edu_mapping *mp;
 	struct dma_list_iter di;
-	struct phys_list pl;
+	struct phys_list *pl;
 	dma_addr_t addr;
 	u64 len;
 	int ret;
 
 	type = edu_page_map_type(c->dev, virt_to_page(m->va));
 
-	KUNIT_ASSERT_EQ(test, 0, phys_list_init(&pl, NULL));
-	KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, m->phys, PAGE_SIZE,
+	pl = edu_new_list(test);
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(pl, m->phys, PAGE_SIZE,
 						  GFP_KERNEL));
-	ret = dma_map_phys_list(c->dev, &pl, NULL, DMA_BIDIRECTIONAL, 0, &map);
+	mp = edu_map_ret(test, c, pl, NULL, DMA_BIDIRECTIONAL, &ret);
 	if (type == PCI_P2PDMA_MAP_BUS_ADDR &&
 	    pci_p2pmem_virt_to_bus(m->provider, m->va) + PAGE_SIZE - 1 >
 	    dma_get_mask(c->dev)) {
@@ -556,14 +635,14 @@ static void edu_p2p_check(struct kunit *test, struct edu_ctx *c,
 		KUNIT_EXPECT_EQ(test, ret, -EREMOTEIO);
 	} else {
 		KUNIT_ASSERT_EQ(test, ret, 0);
-		KUNIT_EXPECT_EQ(test, map.nr_bus,
+		KUNIT_EXPECT_EQ(test, mp->map.nr_bus,
 				type == PCI_P2PDMA_MAP_BUS_ADDR ? 1 : 0);
-		KUNIT_EXPECT_EQ(test, map.nr_host_bridge,
+		KUNIT_EXPECT_EQ(test, mp->map.nr_host_bridge,
 				type == PCI_P2PDMA_MAP_THRU_HOST_BRIDGE ? 1 : 0);
-		KUNIT_EXPECT_EQ(test, dma_use_iova(&map.state),
+		KUNIT_EXPECT_EQ(test, dma_use_iova(&mp->map.state),
 				c->iommu && type != PCI_P2PDMA_MAP_BUS_ADDR);
-		KUNIT_ASSERT_EQ(test, dma_list_count(&map.dl), 1);
-		dma_list_iter_init(&di, &map.dl);
+		KUNIT_ASSERT_EQ(test, dma_list_count(&mp->map.dl), 1);
+		dma_list_iter_init(&di, &mp->map.dl);
 		KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr, &len));
 		if (type == PCI_P2PDMA_MAP_BUS_ADDR)
 			KUNIT_EXPECT_EQ(test, addr,
@@ -575,9 +654,8 @@ static void edu_p2p_check(struct kunit *test, struct edu_ctx *c,
 			edu_expect_reads(test, c, addr, 512, m->va);
 		else if (dma)
 			kunit_info(test, "QEMU translates all DMA of a device behind its vIOMMU, even to a peer on the same switch: bus-address DMA not exercised\n");
-		dma_unmap_phys_list(c->dev, &pl, &map);
+		kunit_release_action(test, edu_unmap_action, mp);
 	}
-	phys_list_free(&pl);
 }
 
 static void edu_restore_mask(void *data)
@@ -635,9 +713,9 @@ static void edu_folio_put(void *f)
  */
 static void edu_dma_multi_range(struct kunit *test)
 {
-	struct dma_phys_map map;
+	struct edu_mapping *mp;
 	struct phys_list_iter pi;
-	struct phys_list pl;
+	struct phys_list *pl;
 	struct edu_p2p *m = NULL;
 	struct pci_dev *prov;
 	struct folio *folio;
@@ -656,12 +734,12 @@ static void edu_dma_multi_range(struct kunit *test)
 	ret = kunit_add_action_or_reset(test, edu_folio_put, folio);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
-	KUNIT_ASSERT_EQ(test, 0, phys_list_init(&pl, NULL));
+	pl = edu_new_list(test);
 	/* Tail of a page, 1.5 pages in the middle of the folio, CMB page */
-	KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, page_to_phys(p) + 0xc00,
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(pl, page_to_phys(p) + 0xc00,
 						  0x400, GFP_KERNEL));
 	phys = PFN_PHYS(folio_pfn(folio)) + SZ_1M;
-	ret = phys_list_append(&pl, phys, PAGE_SIZE + 0x800, GFP_KERNEL);
+	ret = phys_list_append(pl, phys, PAGE_SIZE + 0x800, GFP_KERNEL);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	prov = edu_find_p2p_provider();
 	if (prov) {
@@ -671,18 +749,18 @@ static void edu_dma_multi_range(struct kunit *test)
 			m = NULL;
 	}
 	if (m)
-		KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, m->phys,
+		KUNIT_ASSERT_EQ(test, 0, phys_list_append(pl, m->phys,
 							  PAGE_SIZE, GFP_KERNEL));
 	else
 		kunit_info(test, "edu %s: CMB not reachable by this device, RAM only\n",
 			   pci_name(c.pdev));
 
 	/* CPU writes the bytes; keep a linear copy of the whole list */
-	total = phys_list_len(&pl);
+	total = phys_list_len(pl);
 	lin = kunit_kzalloc(test, total, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, lin);
 	pos = 0;
-	phys_list_for_each(&pl, &pi, phys, len) {
+	phys_list_for_each(pl, &pi, phys, len) {
 		void *va = (m && phys == m->phys) ? m->va : phys_to_virt(phys);
 
 		qemu_edu_pattern(va, len, pos, 7);
@@ -690,32 +768,30 @@ static void edu_dma_multi_range(struct kunit *test)
 		pos += len;
 	}
 
-	ret = dma_map_phys_list(c.dev, &pl, NULL, DMA_BIDIRECTIONAL, 0, &map);
-	KUNIT_ASSERT_EQ(test, ret, 0);
+	mp = edu_map(test, &c, pl, NULL, DMA_BIDIRECTIONAL);
 	kunit_info(test, "edu %s %s: %lu ranges -> %lu DMA ranges, %s, %lu bus, %lu host-bridge\n",
 		   pci_name(c.pdev), c.iommu ? "iommu" : "direct",
-		   phys_list_count(&pl), dma_list_count(&map.dl),
-		   dma_use_iova(&map.state) ? "one IOVA range" : "per range",
-		   map.nr_bus, map.nr_host_bridge);
-	KUNIT_EXPECT_EQ(test, dma_use_iova(&map.state), c.iommu);
-	KUNIT_EXPECT_EQ(test, dma_list_len(&map.dl), total);
+		   phys_list_count(pl), dma_list_count(&mp->map.dl),
+		   dma_use_iova(&mp->map.state) ? "one IOVA range" : "per range",
+		   mp->map.nr_bus, mp->map.nr_host_bridge);
+	KUNIT_EXPECT_EQ(test, dma_use_iova(&mp->map.state), c.iommu);
+	KUNIT_EXPECT_EQ(test, dma_list_len(&mp->map.dl), total);
 
 	/* Device reads: compare per DMA range with the CPU's bytes */
-	edu_expect_checksums(test, &c, &map.dl, lin);
+	edu_expect_checksums(test, &c, &mp->map.dl, lin);
 
 	/* Device writes a new pattern; the CPU must see it everywhere */
-	KUNIT_ASSERT_EQ(test, 0, qemu_edu_fill_list(c.edu, &map.dl, 9));
-	dma_sync_phys_list_for_cpu(c.dev, &pl, &map);
+	KUNIT_ASSERT_EQ(test, 0, qemu_edu_fill_list(c.edu, &mp->map.dl, 9));
+	dma_sync_phys_list_for_cpu(c.dev, pl, &mp->map);
 	qemu_edu_pattern(lin, total, 0, 9);
 	pos = 0;
-	phys_list_for_each(&pl, &pi, phys, len) {
+	phys_list_for_each(pl, &pi, phys, len) {
 		void *va = (m && phys == m->phys) ? m->va : phys_to_virt(phys);
 
 		KUNIT_EXPECT_EQ(test, 0, memcmp(va, lin + pos, len));
 		pos += len;
 	}
-	dma_unmap_phys_list(c.dev, &pl, &map);
-	phys_list_free(&pl);
+	kunit_release_action(test, edu_unmap_action, mp);
 }
 
 /* The ivshmem BAR offered as P2P memory without struct page, if any. */
@@ -767,9 +843,9 @@ static void edu_dma_bar_without_page(struct kunit *test)
 	enum pci_p2pdma_map_type type, want;
 	struct phys_list_iter pi;
 	struct qemu_edu_shm *shm;
-	struct dma_phys_map map;
+	struct edu_mapping *mp;
 	struct dma_list_iter di;
-	struct phys_list pl;
+	struct phys_list *pl;
 	u64 len, total, pos;
 	phys_addr_t phys, ram[3];
 	dma_addr_t addr;
@@ -812,21 +888,21 @@ static void edu_dma_bar_without_page(struct kunit *test)
 	edu_expect_bar_refused(test, &c, ram[0], shm->phys + bar_off, bar_len,
 			       NULL);
 
-	KUNIT_ASSERT_EQ(test, 0, phys_list_init(&pl, NULL));
-	KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, ram[1] + 0x800, 0x800,
+	pl = edu_new_list(test);
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(pl, ram[1] + 0x800, 0x800,
 						  GFP_KERNEL));
-	KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, shm->phys + bar_off,
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(pl, shm->phys + bar_off,
 						  bar_len, GFP_KERNEL));
-	KUNIT_ASSERT_EQ(test, 0, phys_list_append(&pl, ram[2], 0x400,
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(pl, ram[2], 0x400,
 						  GFP_KERNEL));
 
 	/* The CPU writes every range; keep a linear copy */
-	total = phys_list_len(&pl);
+	total = phys_list_len(pl);
 	lin = kunit_kzalloc(test, total, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, lin);
 	qemu_edu_pattern(lin, total, 0, 11);
 	pos = 0;
-	phys_list_for_each(&pl, &pi, phys, len) {
+	phys_list_for_each(pl, &pi, phys, len) {
 		if (phys == shm->phys + bar_off)
 			memcpy_toio(shm->va + bar_off, lin + pos, len);
 		else
@@ -834,25 +910,25 @@ static void edu_dma_bar_without_page(struct kunit *test)
 		pos += len;
 	}
 
-	ret = dma_map_phys_list(c.dev, &pl, shm->mem, DMA_BIDIRECTIONAL, 0,
-				&map);
+	mp = edu_map_ret(test, &c, pl, shm->mem, DMA_BIDIRECTIONAL,
+			 &ret);
 	if (type == PCI_P2PDMA_MAP_NOT_SUPPORTED) {
 		KUNIT_EXPECT_EQ(test, ret, -EREMOTEIO);
-		goto out;
+		return;
 	}
 	KUNIT_ASSERT_EQ(test, ret, 0);
 	kunit_info(test, "edu %s %s: %lu ranges -> %lu DMA ranges, %lu bus, %lu host-bridge\n",
 		   pci_name(c.pdev), c.iommu ? "iommu" : "direct",
-		   phys_list_count(&pl), dma_list_count(&map.dl),
-		   map.nr_bus, map.nr_host_bridge);
-	KUNIT_EXPECT_EQ(test, map.nr_bus,
+		   phys_list_count(pl), dma_list_count(&mp->map.dl),
+		   mp->map.nr_bus, mp->map.nr_host_bridge);
+	KUNIT_EXPECT_EQ(test, mp->map.nr_bus,
 			type == PCI_P2PDMA_MAP_BUS_ADDR ? 1 : 0);
-	KUNIT_EXPECT_EQ(test, map.nr_host_bridge,
+	KUNIT_EXPECT_EQ(test, mp->map.nr_host_bridge,
 			type == PCI_P2PDMA_MAP_THRU_HOST_BRIDGE ? 1 : 0);
-	KUNIT_EXPECT_EQ(test, dma_use_iova(&map.state), c.iommu);
-	KUNIT_EXPECT_EQ(test, dma_list_len(&map.dl), total);
+	KUNIT_EXPECT_EQ(test, dma_use_iova(&mp->map.state), c.iommu);
+	KUNIT_EXPECT_EQ(test, dma_list_len(&mp->map.dl), total);
 	if (type == PCI_P2PDMA_MAP_BUS_ADDR) {
-		dma_list_iter_init(&di, &map.dl);
+		dma_list_iter_init(&di, &mp->map.dl);
 		KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr, &len));
 		KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr, &len));
 		KUNIT_EXPECT_EQ(test, addr, pci_bus_address(shm->pdev, 2) +
@@ -860,18 +936,18 @@ static void edu_dma_bar_without_page(struct kunit *test)
 	}
 	if (!edu_p2p_emulated(&c, type)) {
 		kunit_info(test, "QEMU translates all DMA of a device behind its vIOMMU: bus-address DMA not exercised\n");
-		goto unmap;
+		return;
 	}
 
 	/* The device reads what the CPU wrote, range by range */
-	edu_expect_checksums(test, &c, &map.dl, lin);
+	edu_expect_checksums(test, &c, &mp->map.dl, lin);
 
 	/* The device writes; the CPU finds the new bytes everywhere */
-	KUNIT_ASSERT_EQ(test, 0, qemu_edu_fill_list(c.edu, &map.dl, 12));
-	dma_sync_phys_list_for_cpu(c.dev, &pl, &map);
+	KUNIT_ASSERT_EQ(test, 0, qemu_edu_fill_list(c.edu, &mp->map.dl, 12));
+	dma_sync_phys_list_for_cpu(c.dev, pl, &mp->map);
 	qemu_edu_pattern(lin, total, 0, 12);
 	pos = 0;
-	phys_list_for_each(&pl, &pi, phys, len) {
+	phys_list_for_each(pl, &pi, phys, len) {
 		u8 *got = kunit_kzalloc(test, len, GFP_KERNEL);
 
 		KUNIT_ASSERT_NOT_NULL(test, got);
@@ -883,10 +959,6 @@ static void edu_dma_bar_without_page(struct kunit *test)
 				    "range at offset %llu", pos);
 		pos += len;
 	}
-unmap:
-	dma_unmap_phys_list(c.dev, &pl, &map);
-out:
-	phys_list_free(&pl);
 }
 
 /* A range the device cannot reach fails the whole list, nothing mapped. */
@@ -913,70 +985,6 @@ static void edu_phys_list_refuse(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, dma_use_iova(&map.state));
 	KUNIT_EXPECT_EQ(test, dma_list_count(&map.dl), 0);
 	phys_list_free(&pl);
-}
-
-/* A mapping made by edu_map(), undone by KUnit even if an assertion fails */
-struct edu_mapping {
-	struct device *dev;
-	const struct phys_list *pl;
-	struct dma_phys_map map;
-};
-
-static void edu_unmap_action(void *data)
-{
-	struct edu_mapping *m = data;
-
-	dma_unmap_phys_list(m->dev, m->pl, &m->map);
-}
-
-static struct edu_mapping *edu_map(struct kunit *test, struct edu_ctx *c,
-				   const struct phys_list *pl,
-				   struct p2pdma_provider *provider,
-				   enum dma_data_direction dir)
-{
-	struct edu_mapping *m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
-	int ret;
-
-	KUNIT_ASSERT_NOT_NULL(test, m);
-	m->dev = c->dev;
-	m->pl = pl;
-	ret = dma_map_phys_list(c->dev, pl, provider, dir, 0, &m->map);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	ret = kunit_add_action_or_reset(test, edu_unmap_action, m);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	return m;
-}
-
-/* The DMA address at byte @off of a DMA list (entries may be merged). */
-static dma_addr_t edu_dma_at(struct kunit *test, const struct dma_list *dl,
-			     u64 off)
-{
-	struct dma_list_iter di;
-	dma_addr_t addr;
-	u64 len;
-
-	dma_list_iter_init(&di, dl);
-	KUNIT_ASSERT_EQ(test, 0, dma_list_iter_seek(&di, off, 1));
-	KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr, &len));
-	return addr;
-}
-
-static void edu_free_list_action(void *pl)
-{
-	phys_list_free(pl);
-}
-
-/* An empty physical range list freed by KUnit after the test. */
-static struct phys_list *edu_new_list(struct kunit *test)
-{
-	struct phys_list *pl = kunit_kzalloc(test, sizeof(*pl), GFP_KERNEL);
-	int ret;
-
-	KUNIT_ASSERT_NOT_NULL(test, pl);
-	KUNIT_ASSERT_EQ(test, 0, phys_list_init(pl, NULL));
-	ret = kunit_add_action_or_reset(test, edu_free_list_action, pl);
-	KUNIT_ASSERT_EQ(test, ret, 0);
-	return pl;
 }
 
 /* The ivshmem BAR, if @c's device reaches it through the host bridge. */
