@@ -338,13 +338,17 @@ err:
  * The first link keeps the in-page offset of dma_iova_try_alloc()'s
  * address (@pad0); later links start on a page boundary of the IOVA
  * range, packed right after the previous one when both meet at a page
- * boundary.
+ * boundary.  *@pad gets the bytes of the range's first page before @phys
+ * that a later link covers too: it is linked from the page's start.
  */
 static u64 dpl_slot(u64 cursor, bool first, phys_addr_t phys, u64 pad0,
-		    u64 mask)
+		    u64 mask, u64 *pad)
 {
-	if (first)
+	if (first) {
+		*pad = 0;
 		return 0;
+	}
+	*pad = phys & mask;
 	return ALIGN(cursor + pad0, mask + 1) - pad0;
 }
 
@@ -360,7 +364,7 @@ static int dpl_classify_all(struct device *dev, const struct phys_list *pl,
 {
 	enum pci_p2pdma_map_type bar_map = PCI_P2PDMA_MAP_UNKNOWN;
 	struct pci_p2pdma_map_state p2p = {};
-	u64 len, cursor = 0, pad0 = 0;
+	u64 len, pad, cursor = 0, pad0 = 0;
 	struct p2pdma_provider *mem;
 	struct phys_list_iter pi;
 	enum dma_phys_kind kind;
@@ -387,8 +391,8 @@ static int dpl_classify_all(struct device *dev, const struct phys_list *pl,
 			pad0 = phys & mask;
 			*first_phys = phys;
 		}
-		cursor = dpl_slot(cursor, first, phys, pad0, mask) +
-			 (first ? 0 : phys & mask) + len;
+		cursor = dpl_slot(cursor, first, phys, pad0, mask, &pad) +
+			 pad + len;
 		first = false;
 	}
 	*size = cursor;
@@ -416,8 +420,7 @@ static int dpl_map_iova(struct device *dev, const struct phys_list *pl,
 		if (kind == DMA_PHYS_P2P_BUS) {
 			addr = dpl_bus_addr(dev, &p2p, provider, phys);
 		} else {
-			pad = first ? 0 : phys & mask;
-			off = dpl_slot(cursor, first, phys, pad0, mask);
+			off = dpl_slot(cursor, first, phys, pad0, mask, &pad);
 			ret = dma_iova_link(dev, &map->state, phys - pad, off,
 					    len + pad, map->dir,
 					    dpl_attrs(map, kind));

@@ -1221,8 +1221,8 @@ static void phys_list_bounce_pieces_and_sync(struct kunit *test)
 		   pci_name(c.pdev), n, max, dma_list_count(&m->map.dl));
 	dma_list_iter_init(&di, &m->map.dl);
 	KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr, &len));
-	KUNIT_EXPECT_NOT_NULL(test, swiotlb_find_pool(c.dev,
-						  dma_to_phys(c.dev, addr)));
+	KUNIT_EXPECT_NOT_NULL(test,
+			      swiotlb_find_pool(c.dev, dma_to_phys(c.dev, addr)));
 
 	/* The device writes into the bounce buffers ... */
 	KUNIT_ASSERT_EQ(test, 0, qemu_edu_fill_list(c.edu, &m->map.dl, 32));
