@@ -21,6 +21,7 @@
 #include <linux/kthread.h>
 #include <linux/mm.h>
 #include <linux/range_list.h>
+#include <linux/seq_file.h>
 #include <linux/swiotlb.h>
 
 #include "dma-buf-mapping.h"
@@ -218,9 +219,16 @@ static const struct dma_buf_attach_ops imp_phys = {
 	.move_notify = mock_move_notify,
 };
 
+/* Each device of a test needs a name of its own. */
 static struct device *mock_device(struct kunit *test)
 {
-	struct device *dev = kunit_device_register(test, "dmabuf-mapping-imp");
+	static atomic_t seq = ATOMIC_INIT(0);
+	struct device *dev;
+	char name[32];
+
+	snprintf(name, sizeof(name), "dmabuf-mapping-imp%d",
+		 atomic_inc_return(&seq));
+	dev = kunit_device_register(test, name);
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
 	dev->coherent_dma_mask = DMA_BIT_MASK(64);
@@ -240,7 +248,7 @@ static struct dma_buf *mock_export(struct kunit *test,
 	struct dma_buf *dmabuf;
 	struct mock_exp *e;
 	size_t off = 0;
-	int i, j;
+	int i, j, err;
 
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, e);
@@ -274,8 +282,8 @@ static struct dma_buf *mock_export(struct kunit *test,
 	if (IS_ERR(dmabuf))
 		mock_exp_free(e);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dmabuf);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-				dma_buf_put_action, dmabuf), 0);
+	err = kunit_add_action_or_reset(test, dma_buf_put_action, dmabuf);
+	KUNIT_ASSERT_EQ(test, err, 0);
 	*out = e;
 	return dmabuf;
 }
@@ -321,6 +329,33 @@ static void expect_sgt_reaches_buffer(struct kunit *test, struct device *dev,
 		expect_device_sees(test, dev, sg_dma_address(sg),
 				   sg_dma_len(sg), &off);
 	KUNIT_EXPECT_EQ(test, off, MOCK_SIZE);
+}
+
+/* The error of a list mapping expected to fail. */
+static long list_map_error(struct dma_buf_attachment *attach,
+			   enum dma_data_direction dir)
+{
+	return PTR_ERR(dma_buf_map_attachment_list_unlocked(attach, dir));
+}
+
+/* Map through either importer API and unmap again: 0 or the error. */
+static int map_and_unmap(struct dma_buf_attachment *attach, bool sgt_api)
+{
+	const struct dma_list *dl;
+	struct sg_table *sgt;
+
+	if (sgt_api) {
+		sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
+		if (IS_ERR(sgt))
+			return PTR_ERR(sgt);
+		dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_TO_DEVICE);
+		return 0;
+	}
+	dl = dma_buf_map_attachment_list_unlocked(attach, DMA_TO_DEVICE);
+	if (IS_ERR(dl))
+		return PTR_ERR(dl);
+	dma_buf_unmap_attachment_list_unlocked(attach, dl, DMA_TO_DEVICE);
+	return 0;
 }
 
 /* Nothing held: the exporter got back all it handed out, no record left. */
@@ -555,18 +590,16 @@ static void dma_buf_exporter_error_propagates(struct kunit *test)
 	struct device *dev = mock_device(test);
 	struct dma_buf_attachment *attach;
 	struct mock_exp *e;
-	struct dma_buf *dmabuf = mock_export(test, &mock_dynamic_ops, &e);
+	struct dma_buf *dmabuf = mock_export(test, &mock_list_ops, &e);
 	struct sg_table *sgt;
 
 	attach = dma_buf_attach(dmabuf, dev);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 	e->fail_map = -EBUSY;
-	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_map_attachment_list_unlocked(attach,
-						DMA_TO_DEVICE)), -EBUSY);
+	KUNIT_EXPECT_EQ(test, list_map_error(attach, DMA_TO_DEVICE), -EBUSY);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(sgt), -EBUSY);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_map_attachment_list_unlocked(attach,
-						DMA_NONE)), -EINVAL);
+	KUNIT_EXPECT_EQ(test, list_map_error(attach, DMA_NONE), -EINVAL);
 	e->fail_map = 0;
 	expect_balanced(test, e, attach);
 	dma_buf_detach(dmabuf, attach);
@@ -687,15 +720,16 @@ static void dma_buf_revoke_waits_for_unmap(struct kunit *test)
 							    msecs_to_jiffies(5000)));
 	KUNIT_EXPECT_EQ(test, e->unmap_phys, 1);
 
-	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_map_attachment_list_unlocked(attach,
-						DMA_TO_DEVICE)), -ENODEV);
+	KUNIT_EXPECT_EQ(test, list_map_error(attach, DMA_TO_DEVICE), -ENODEV);
 	sgt = dma_buf_map_attachment_unlocked(attach, DMA_TO_DEVICE);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(sgt), -ENODEV);
-	KUNIT_EXPECT_EQ(test, PTR_ERR(dma_buf_dynamic_attach(dmabuf, dev,
-						&imp_p2p, NULL)), -ENODEV);
+	KUNIT_EXPECT_PTR_EQ(test, dma_buf_dynamic_attach(dmabuf, dev, &imp_p2p,
+							 NULL), ERR_PTR(-ENODEV));
 	KUNIT_EXPECT_EQ(test, e->map_phys, 1);
 	expect_balanced(test, e, attach);
+	/* whatever failed above, detach ends the revoke: rt is on our stack */
 	dma_buf_detach(dmabuf, attach);
+	wait_for_completion(&rt.done);
 }
 
 /* Revoke with an importer that unmaps in move_notify does not wait. */
@@ -757,6 +791,45 @@ static void dma_buf_begin_cpu_access_syncs_list_mappings(struct kunit *test)
 	dma_buf_detach(dmabuf, attach);
 }
 
+/* debugfs bufinfo: a line per mapping, naming the API pair and its size */
+static void dma_buf_bufinfo_lists_each_mapping(struct kunit *test)
+{
+	struct device *dev = mock_device(test);
+	struct dma_buf_attachment *attach;
+	const struct dma_list *dl;
+	struct mock_exp *e;
+	struct dma_buf *dmabuf = mock_export(test, &mock_list_ops, &e);
+	struct sg_table *sgt;
+	struct seq_file m = { .size = PAGE_SIZE };
+	char want[96];
+
+	m.buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	attach = dma_buf_dynamic_attach(dmabuf, dev, &imp_dynamic, NULL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	dl = dma_buf_map_attachment_list_unlocked(attach, DMA_TO_DEVICE);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dl);
+	sgt = dma_buf_map_attachment_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, sgt);
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	dma_buf_show_mappings(&m, attach);
+	dma_resv_unlock(dmabuf->resv);
+
+	snprintf(want, sizeof(want), "mapping list dir %d ranges %lu meta ",
+		 DMA_TO_DEVICE, dma_list_count(dl));
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(m.buf, want), "%s", m.buf);
+	snprintf(want, sizeof(want), "mapping sgt<-list dir %d ranges %u meta ",
+		 DMA_BIDIRECTIONAL, sgt->nents);
+	KUNIT_EXPECT_NOT_NULL_MSG(test, strstr(m.buf, want), "%s", m.buf);
+	KUNIT_EXPECT_NOT_NULL(test, strstr(m.buf, " p2p-bus 0 p2p-host-bridge 0 iova no\n"));
+
+	dma_buf_unmap_attachment_unlocked(attach, sgt, DMA_BIDIRECTIONAL);
+	dma_buf_unmap_attachment_list_unlocked(attach, dl, DMA_TO_DEVICE);
+	expect_balanced(test, e, attach);
+	dma_buf_detach(dmabuf, attach);
+}
+
 /* Fail the n-th call of the allocation the stub replaces. */
 static int fail_at, calls;
 
@@ -799,30 +872,17 @@ static void dma_buf_alloc_failure_unwinds(struct kunit *test)
 		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
 		for (api = 0; api < 2; api++) {
 			for (fail_at = 1; ; fail_at++) {
-				const void *r;
+				int err;
 
 				calls = 0;
-				if (api)
-					r = dma_buf_map_attachment_unlocked(attach,
-							DMA_TO_DEVICE);
-				else
-					r = dma_buf_map_attachment_list_unlocked(attach,
-							DMA_TO_DEVICE);
-				if (!IS_ERR(r)) {
-					fail_at = 0;
-					if (api)
-						dma_buf_unmap_attachment_unlocked(attach,
-							(struct sg_table *)r,
-							DMA_TO_DEVICE);
-					else
-						dma_buf_unmap_attachment_list_unlocked(attach,
-							r, DMA_TO_DEVICE);
+				err = map_and_unmap(attach, api);
+				if (!err)
 					break;
-				}
-				KUNIT_EXPECT_EQ(test, PTR_ERR(r), -ENOMEM);
+				KUNIT_EXPECT_EQ(test, err, -ENOMEM);
 				expect_balanced(test, e, attach);
 				failures++;
 			}
+			fail_at = 0;
 			expect_balanced(test, e, attach);
 		}
 		dma_buf_detach(dmabuf, attach);
@@ -849,6 +909,7 @@ static struct kunit_case dma_buf_mapping_cases[] = {
 	KUNIT_CASE(dma_buf_revoke_waits_for_unmap),
 	KUNIT_CASE(dma_buf_revoke_unmap_in_move_notify),
 	KUNIT_CASE(dma_buf_begin_cpu_access_syncs_list_mappings),
+	KUNIT_CASE(dma_buf_bufinfo_lists_each_mapping),
 	KUNIT_CASE(dma_buf_alloc_failure_unwinds),
 	{}
 };
@@ -857,6 +918,7 @@ static struct kunit_suite dma_buf_mapping_suite = {
 	.name = "dma_buf_mapping",
 	.test_cases = dma_buf_mapping_cases,
 };
+
 kunit_test_suite(dma_buf_mapping_suite);
 
 MODULE_DESCRIPTION("KUnit tests for dma-buf range-list mappings");

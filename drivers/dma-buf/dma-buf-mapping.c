@@ -802,3 +802,4 @@ void dma_buf_show_mappings(struct seq_file *s,
 		seq_putc(s, '\n');
 	}
 }
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_show_mappings);
