@@ -263,8 +263,11 @@ static void dbm_put_phys(struct dma_buf_attachment *attach,
 
 	dmabuf->ops->unmap_phys(attach, m->pl, m->dir);
 	m->pl = NULL;
-	if (!--dmabuf->nr_phys_maps && dmabuf->revoked)
+	if (!--dmabuf->nr_phys_maps && dmabuf->revoked) {
+		/* the count before the waiter's queue: pairs with its barrier */
+		smp_mb();
 		wake_up_var(&dmabuf->nr_phys_maps);
+	}
 }
 
 /* The exporter's list mapped for the importer's device. */
