@@ -9,6 +9,7 @@
 #include <kunit/test.h>
 #include <linux/crc32.h>
 #include <linux/delay.h>
+#include <linux/dma-buf.h>
 #include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
@@ -961,6 +962,147 @@ static void edu_dma_bar_without_page(struct kunit *test)
 	}
 }
 
+static phys_addr_t edu_iova_phys(struct edu_ctx *c, dma_addr_t iova)
+{
+	return iommu_iova_to_phys(iommu_get_domain_for_dev(c->dev), iova);
+}
+
+/* A dma-buf exporter of one BAR window, for the core's P2P decision. */
+struct edu_bar_exp {
+	struct phys_list pl;
+	struct p2pdma_provider *provider;
+	int maps, unmaps;
+};
+
+static const struct phys_list *
+edu_bar_map_phys(struct dma_buf_attachment *attach, enum dma_data_direction dir,
+		 struct p2pdma_provider **provider)
+{
+	struct edu_bar_exp *e = attach->dmabuf->priv;
+
+	e->maps++;
+	*provider = e->provider;
+	return &e->pl;
+}
+
+static void edu_bar_unmap_phys(struct dma_buf_attachment *attach,
+			       const struct phys_list *pl,
+			       enum dma_data_direction dir)
+{
+	struct edu_bar_exp *e = attach->dmabuf->priv;
+
+	e->unmaps++;
+}
+
+static void edu_bar_exp_free(struct edu_bar_exp *e)
+{
+	phys_list_free(&e->pl);
+	kfree(e);
+}
+
+static void edu_bar_release(struct dma_buf *dmabuf)
+{
+	edu_bar_exp_free(dmabuf->priv);
+}
+
+static const struct dma_buf_ops edu_bar_ops = {
+	.map_phys = edu_bar_map_phys,
+	.unmap_phys = edu_bar_unmap_phys,
+	.release = edu_bar_release,
+};
+
+static void edu_move_notify(struct dma_buf_attachment *attach)
+{
+}
+
+static const struct dma_buf_attach_ops edu_importer_no_p2p = {
+	.move_notify = edu_move_notify,
+};
+
+static const struct dma_buf_attach_ops edu_importer_p2p = {
+	.allow_peer2peer = true,
+	.move_notify = edu_move_notify,
+};
+
+KUNIT_DEFINE_ACTION_WRAPPER(edu_dma_buf_put_action, dma_buf_put,
+			    struct dma_buf *);
+
+/*
+ * The dma-buf core hands a BAR only to importers that accept P2P memory:
+ * an edu attached without allow_peer2peer is refused before anything is
+ * mapped, even where pci_p2pdma has a path; with it, the device reads the
+ * BAR through the list the core mapped, and after unmap the IOVA is gone.
+ */
+static void edu_dmabuf_bar_only_for_p2p_importers(struct kunit *test)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct dma_buf_attachment *attach;
+	enum pci_p2pdma_map_type want;
+	const struct dma_list *dl;
+	struct qemu_edu_shm *shm;
+	struct edu_bar_exp *e;
+	struct dma_buf *dmabuf;
+	struct edu_ctx c;
+	dma_addr_t addr;
+	u8 *lin;
+	int ret;
+
+	edu_ctx_init(test, &c);
+	shm = edu_find_shm();
+	if (!shm)
+		kunit_skip(test, "no ivshmem device bound to qemu_edu_shm");
+	want = edu_expected_map(&c, shm->pdev);
+	lin = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, lin);
+	qemu_edu_pattern(lin, PAGE_SIZE, 0, 0x5a);
+	memcpy_toio(shm->va + SZ_128K, lin, PAGE_SIZE);
+
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	e->provider = shm->mem;
+	ret = phys_list_init(&e->pl, NULL);
+	if (!ret)
+		ret = phys_list_append(&e->pl, shm->phys + SZ_128K, PAGE_SIZE,
+				       GFP_KERNEL);
+	info.ops = &edu_bar_ops;
+	info.size = PAGE_SIZE;
+	info.flags = O_RDWR;
+	info.priv = e;
+	info.exp_name = "qemu_edu_kunit_bar";
+	dmabuf = ret ? ERR_PTR(ret) : dma_buf_export(&info);
+	if (IS_ERR(dmabuf))
+		edu_bar_exp_free(e);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dmabuf));
+	ret = kunit_add_action_or_reset(test, edu_dma_buf_put_action, dmabuf);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	attach = dma_buf_dynamic_attach(dmabuf, c.dev, &edu_importer_no_p2p,
+					NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	dl = dma_buf_map_attachment_list_unlocked(attach, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(dl), -EREMOTEIO);
+	KUNIT_EXPECT_EQ(test, e->maps, e->unmaps);
+	dma_buf_detach(dmabuf, attach);
+
+	attach = dma_buf_dynamic_attach(dmabuf, c.dev, &edu_importer_p2p, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	dl = dma_buf_map_attachment_list_unlocked(attach, DMA_TO_DEVICE);
+	if (want == PCI_P2PDMA_MAP_NOT_SUPPORTED) {
+		KUNIT_EXPECT_EQ(test, PTR_ERR(dl), -EREMOTEIO);
+	} else if (!IS_ERR(dl)) {
+		edu_expect_checksums(test, &c, dl, lin);
+		addr = edu_dma_at(test, dl, 0);
+		dma_buf_unmap_attachment_list_unlocked(attach, dl,
+						       DMA_TO_DEVICE);
+		if (c.iommu && want == PCI_P2PDMA_MAP_THRU_HOST_BRIDGE)
+			KUNIT_EXPECT_EQ(test, edu_iova_phys(&c, addr), 0);
+	} else {
+		KUNIT_FAIL(test, "map for a P2P importer: %ld", PTR_ERR(dl));
+	}
+	KUNIT_EXPECT_EQ(test, e->maps, e->unmaps);
+	dma_buf_detach(dmabuf, attach);
+}
+
 /* A range the device cannot reach fails the whole list, nothing mapped. */
 static void edu_phys_list_refuse(struct kunit *test)
 {
@@ -1448,6 +1590,7 @@ static struct kunit_case qemu_edu_iova_cases[] = {
 	KUNIT_CASE_PARAM(phys_list_unmap_after_provider_unbind, edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_bounce_pieces_and_sync, edu_gen_params),
 	KUNIT_CASE_PARAM(edu_p2p_matrix, edu_gen_params),
+	KUNIT_CASE_PARAM(edu_dmabuf_bar_only_for_p2p_importers, edu_gen_params),
 	/* Twelve or more device transfers at ~100 ms each */
 	KUNIT_CASE_PARAM_ATTR(edu_dma_multi_range, edu_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
@@ -1465,5 +1608,6 @@ static struct kunit_suite qemu_edu_iova_suite = {
 kunit_test_suite(qemu_edu_iova_suite);
 
 MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+MODULE_IMPORT_NS(DMA_BUF);
 MODULE_DESCRIPTION("KUnit tests of the two-step IOVA API on QEMU's edu device");
 MODULE_LICENSE("GPL");
