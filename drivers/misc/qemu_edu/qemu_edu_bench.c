@@ -29,6 +29,7 @@
 #include <linux/vmalloc.h>
 
 #include "qemu_edu.h"
+#include "qemu_edu_dmabuf_bench.h"
 
 #define BENCH_BYTES	(64ULL << 20)
 #define BENCH_PAGES	(BENCH_BYTES >> PAGE_SHIFT)
@@ -52,14 +53,15 @@ struct edu_bench {
  * qemu_edu_bench_yield() - whether a benchmark run may go on
  * @edu: the device measured
  *
- * Called between pages and between rounds.  A KUnit test replaces it with
- * a static stub to act in the middle of a run.
+ * Called between pages and between rounds, here and by the dma-buf rows
+ * (qemu_edu_dmabuf_bench.c).  A KUnit test replaces it with a static stub
+ * to act in the middle of a run.
  *
  * Context: Process context; may reschedule.
  * Return: 0, -EINTR if a fatal signal is pending, -ENODEV if the driver
  * is being unbound from @edu.
  */
-VISIBLE_IF_KUNIT int qemu_edu_bench_yield(struct qemu_edu *edu)
+int qemu_edu_bench_yield(struct qemu_edu *edu)
 {
 	KUNIT_STATIC_STUB_REDIRECT(qemu_edu_bench_yield, edu);
 	cond_resched();
@@ -344,6 +346,8 @@ VISIBLE_IF_KUNIT int qemu_edu_bench_run(struct seq_file *m)
 	ret = bench_one(m, edu, 0, "");
 	if (!ret)
 		ret = bench_one(m, edu, PMD_SHIFT - PAGE_SHIFT, "_2m");
+	if (!ret)
+		ret = qemu_edu_dmabuf_bench(m, edu);
 	qemu_edu_put(edu);
 out:
 	mutex_unlock(&bench_lock);
