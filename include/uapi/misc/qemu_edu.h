@@ -96,9 +96,10 @@ struct qemu_edu_range {
  * device.  Each transfer takes about 100 ms, so windows should be small.
  * A mapping invalidated by the exporter is mapped again first.  Errors:
  * -ENOSPC if @nr_ranges is too small (it is set to the number needed,
- * nothing is transferred), -E2BIG for more than 65536 ranges, -EACCES if the attachment's direction does not
- * let the device read, -ENOENT without an attachment, -EINTR on a signal,
- * -ENODEV for a revoked buffer, or a transfer error.
+ * nothing is transferred), -E2BIG for more than 65536 ranges, -EACCES if
+ * the attachment's direction does not let the device read, -ENOENT
+ * without an attachment, -EINTR on a signal, -ENODEV for a revoked
+ * buffer, or a transfer error.
  */
 struct qemu_edu_checksum {
 	__u64 ranges;
