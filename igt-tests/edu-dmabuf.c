@@ -37,6 +37,14 @@
 #include <linux/memfd.h>
 #include <linux/udmabuf.h>
 #include <misc/qemu_edu.h>
+/* The ivshmem BAR exporter's uapi (the p2p branch) */
+#if __has_include(<misc/qemu_edu_shm.h>)
+#include <misc/qemu_edu_shm.h>
+#define HAVE_SHM_EXPORT 1
+#else
+#define HAVE_SHM_EXPORT 0
+#endif
+#include <sys/wait.h>
 
 #include "lib/igt.h"
 
@@ -46,6 +54,13 @@
 		     #a, #b, (unsigned long long)(a), (unsigned long long)(b))
 #define SZ_2M		(2UL << 20)
 #define DEBUGFS		"/sys/kernel/debug"
+
+/* A call returning an errno (0 on success) must return @want */
+#define EXPECT_ERR(call, want) do { \
+	int __e = (call); \
+	igt_assert_f(__e == (want), "%s: got %s, want %s", #call, \
+		     __e ? strerror(__e) : "success", strerror(want)); \
+} while (0)
 
 /* ---------------------------------------------------------------- edu */
 
@@ -131,7 +146,7 @@ static int find_edus(struct edu *edus)
 	int n = 0;
 
 	root_port_of_pci("0x1b36", "0x0010", nvme_rp, sizeof(nvme_rp));
-	if (glob("/dev/qemu_edu*", 0, NULL, &g))
+	if (glob("/dev/qemu_edu[0-9]*", 0, NULL, &g))
 		igt_skip("no /dev/qemu_edu* node");
 	for (size_t i = 0; i < g.gl_pathc && n < 2; i++) {
 		char sys[PATH_MAX], real[PATH_MAX], rp[64];
@@ -611,17 +626,13 @@ static void p2pmem_heap_list(void) { p2pmem_heap(QEMU_EDU_API_LIST); }
 static void p2pmem_heap_sgt(void) { p2pmem_heap(QEMU_EDU_API_SGT); }
 
 /* An importer that refuses P2P gets -EREMOTEIO, and nothing is mapped. */
-static void p2pmem_heap_no_p2p(void)
+static void no_p2p(struct buf *bp)
 {
-	struct buf b = { .what = "p2pmem heap (NVMe CMB)", .p2p = true };
-	const char *node = heap_node("/dev/dma_heap/p2pmem-*");
+	struct buf b = *bp;
 	struct qemu_edu_attach a;
 	struct edu edus[2];
 
-	if (!node)
-		igt_skip("no /dev/dma_heap/p2pmem-* node");
 	find_edus(edus);
-	heap_alloc(&b, node, 64 * 1024);
 	for (int i = 0; i < 2; i++) {
 		for (uint32_t api = QEMU_EDU_API_LIST; api <= QEMU_EDU_API_SGT; api++) {
 			int fd = edu_open(&edus[i]);
@@ -644,6 +655,181 @@ static void p2pmem_heap_no_p2p(void)
 		}
 	}
 	buf_free(&b);
+}
+
+static void p2pmem_heap_no_p2p(void)
+{
+	struct buf b = { .what = "p2pmem heap (NVMe CMB)", .p2p = true };
+	const char *node = heap_node("/dev/dma_heap/p2pmem-*");
+
+	if (!node)
+		igt_skip("no /dev/dma_heap/p2pmem-* node");
+	heap_alloc(&b, node, 64 * 1024);
+	no_p2p(&b);
+}
+
+/* ------------------------------------------------- ivshmem BAR */
+
+#define SHM_DRIVER	"/sys/bus/pci/drivers/qemu_edu_shm"
+
+/* The PCI name of the ivshmem device */
+static void shm_pci(char *out, size_t len)
+{
+	char rp[64];
+	glob_t g;
+
+	out[0] = 0;
+	root_port_of_pci("0x1af4", "0x1110", rp, sizeof(rp));
+	igt_assert_f(rp[0], "no ivshmem device");
+	igt_assert(!glob("/sys/bus/pci/devices/*", 0, NULL, &g));
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char p[PATH_MAX], v[16], d[16];
+
+		snprintf(p, sizeof(p), "%s/vendor", g.gl_pathv[i]);
+		if (!read_file(p, v, sizeof(v)) || strncmp(v, "0x1af4", 6))
+			continue;
+		snprintf(p, sizeof(p), "%s/device", g.gl_pathv[i]);
+		if (read_file(p, d, sizeof(d)) && !strncmp(d, "0x1110", 6)) {
+			snprintf(out, len, "%s", strrchr(g.gl_pathv[i], '/') + 1);
+			break;
+		}
+	}
+	globfree(&g);
+}
+
+/* A dma-buf of [@off, @off + @len) of the ivshmem BAR, CPU-mapped */
+static void shm_export(struct buf *b, uint64_t off, uint64_t len)
+{
+#if HAVE_SHM_EXPORT
+	struct qemu_edu_shm_export x = {
+		.offset = off, .length = len, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	int dev = open("/dev/qemu_edu_shm0", O_RDWR | O_CLOEXEC);
+
+	igt_assert_f(dev >= 0, "open /dev/qemu_edu_shm0: %m");
+	igt_assert_f(!ioctl(dev, QEMU_EDU_SHM_IOC_EXPORT, &x),
+		     "QEMU_EDU_SHM_IOC_EXPORT: %m");
+	close(dev);
+	b->fd = x.fd;
+	b->size = len;
+	b->memfd = -1;
+	b->p2p = true;
+	buf_map_dmabuf(b);
+#else
+	igt_fail_at(__FILE__, __LINE__,
+		    "built without <misc/qemu_edu_shm.h>: no ivshmem BAR exporter");
+#endif
+}
+
+static void ivshmem_bar(uint32_t api)
+{
+	struct buf b = { .what = "ivshmem BAR (no struct page)" };
+
+	/* Not at the start of the BAR: the offset must reach the device */
+	shm_export(&b, 1UL << 20, 64 * 1024);
+	exercise(&b, api, 32 * 1024);
+}
+
+static void ivshmem_bar_list(void) { ivshmem_bar(QEMU_EDU_API_LIST); }
+static void ivshmem_bar_sgt(void) { ivshmem_bar(QEMU_EDU_API_SGT); }
+
+static void ivshmem_bar_no_p2p(void)
+{
+	struct buf b = { .what = "ivshmem BAR (no struct page)" };
+
+	shm_export(&b, 0, 64 * 1024);
+	no_p2p(&b);
+}
+
+static void shm_bind(const char *what, const char *pci)
+{
+	char p[PATH_MAX];
+	int fd;
+
+	snprintf(p, sizeof(p), SHM_DRIVER "/%s", what);
+	fd = open(p, O_WRONLY);
+	igt_assert_f(fd >= 0, "open %s: %m", p);
+	igt_assert_f(write(fd, pci, strlen(pci)) == (ssize_t)strlen(pci),
+		     "%s %s: %m", what, pci);
+	close(fd);
+}
+
+/*
+ * After the unbind: the importer was told and unmapped, the next use of
+ * the mapping fails with ENODEV without a transfer, a new attachment is
+ * refused, and detaching leaves nothing behind.
+ */
+static void revoked_checks(const struct edu *e, int fd, const struct buf *b)
+{
+	struct qemu_edu_range r[8];
+	struct qemu_edu_checksum c = { .ranges = (uintptr_t)r, .nr_ranges = 8 };
+	unsigned long xfers = edu_debugfs(e, "transfers");
+	struct qemu_edu_attach a;
+	int fd2;
+
+	igt_assert_f(edu_debugfs(e, "dmabuf_mappings") == 0,
+		     "edu still holds its mapping after the revoke");
+	igt_assert_eq_u(edu_debugfs(e, "dmabuf_attachments"), 1);
+	EXPECT_ERR(edu_ioctl(fd, QEMU_EDU_IOC_CHECKSUM, &c), ENODEV);
+	igt_assert_f(edu_debugfs(e, "transfers") == xfers,
+		     "the device transferred from a revoked buffer");
+	igt_assert_eq_u(edu_debugfs(e, "dmabuf_mappings"), 0);
+	EXPECT_ERR(edu_ioctl(fd, QEMU_EDU_IOC_DETACH, NULL), 0);
+	assert_edu_idle(e);
+
+	fd2 = edu_open(e);
+	EXPECT_ERR(edu_attach(fd2, b, 0, PAGE, QEMU_EDU_DIR_TO_DEVICE,
+			      QEMU_EDU_API_LIST, 0, &a), ENODEV);
+	close(fd2);
+	assert_edu_idle(e);
+}
+
+static void ivshmem_bar_revoke(void)
+{
+	struct buf b = { .what = "ivshmem BAR (no struct page)" };
+	struct qemu_edu_range r[8];
+	struct qemu_edu_checksum c = { .ranges = (uintptr_t)r, .nr_ranges = 8 };
+	struct qemu_edu_attach a;
+	struct edu edus[2];
+	const struct edu *e;
+	char pci[32];
+	int fd, status;
+	pid_t pid;
+
+	find_edus(edus);
+	/* The edu on the root port: its DMA reaches the BAR on every topology */
+	e = &edus[1];
+	shm_pci(pci, sizeof(pci));
+	shm_export(&b, 0, 16 * 1024);
+	cpu_fill(&b, getpid());
+
+	fd = edu_open(e);
+	EXPECT_ERR(edu_attach(fd, &b, PAGE, 2 * PAGE, QEMU_EDU_DIR_TO_DEVICE,
+			      QEMU_EDU_API_LIST, 0, &a), 0);
+	EXPECT_ERR(edu_ioctl(fd, QEMU_EDU_IOC_CHECKSUM, &c), 0);
+	igt_assert_eq_u(c.crc, crc32_le(~0u, b.map + PAGE, 2 * PAGE));
+	/* The CPU mapping is zapped by the revoke; drop it first */
+	munmap(b.map, b.size);
+	b.map = NULL;
+
+	igt_info("unbinding %s from qemu_edu_shm\n", pci);
+	shm_bind("unbind", pci);
+	/* Checked in a child, so that the device is bound again whatever happens */
+	pid = fork();
+	igt_assert_sys(pid);
+	if (pid == 0) {
+		revoked_checks(e, fd, &b);
+		_exit(0);
+	}
+	igt_assert_sys(waitpid(pid, &status, 0));
+	shm_bind("bind", pci);
+	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		     "checks after the revoke failed");
+	close(fd);
+	close(b.fd);
+	assert_edu_idle(e);
+	igt_assert_f(!access("/dev/qemu_edu_shm0", F_OK),
+		     "/dev/qemu_edu_shm0 is not back after the rebind");
 }
 
 /* -------------------------------------------------------- bad input */
@@ -685,12 +871,6 @@ static void bad_done(struct bad *t)
 	assert_edu_idle(&t->e);
 	buf_free(&t->b);
 }
-
-#define EXPECT_ERR(call, want) do { \
-	int __e = (call); \
-	igt_assert_f(__e == (want), "%s: got %s, want %s", #call, \
-		     __e ? strerror(__e) : "success", strerror(want)); \
-} while (0)
 
 static void bad_attach(void)
 {
@@ -855,6 +1035,10 @@ static const struct igt_subtest tests[] = {
 	{ "p2pmem-heap-list", "edu reads and writes NVMe CMB memory, list API, P2P route checked", p2pmem_heap_list },
 	{ "p2pmem-heap-sgt", "edu reads and writes NVMe CMB memory, sg_table API, P2P route checked", p2pmem_heap_sgt },
 	{ "p2pmem-heap-nop2p", "an importer refusing P2P gets EREMOTEIO, nothing mapped", p2pmem_heap_no_p2p },
+	{ "ivshmem-bar-list", "edu reads and writes the ivshmem BAR (no struct page), list API, P2P route checked", ivshmem_bar_list },
+	{ "ivshmem-bar-sgt", "edu reads and writes the ivshmem BAR (no struct page), sg_table API, P2P route checked", ivshmem_bar_sgt },
+	{ "ivshmem-bar-nop2p", "an importer refusing P2P gets EREMOTEIO on the BAR, nothing mapped", ivshmem_bar_no_p2p },
+	{ "ivshmem-bar-revoke", "unbinding ivshmem revokes: edu unmapped, next CHECKSUM ENODEV, no transfer", ivshmem_bar_revoke },
 	{ "bad-attach", "ATTACH: bad fds, windows, directions, apis, flags; nothing mapped", bad_attach },
 	{ "bad-checksum", "CHECKSUM: unattached, bad flags, short array, wrong direction; no transfer", bad_checksum },
 	{ "bad-write", "WRITE: unattached, bad flags and seed, wrong direction; buffer untouched", bad_write },
