@@ -147,7 +147,7 @@ struct edu_walk {
 	u64 pos;		/* position of the next range in the buffer */
 	u64 covered;		/* window bytes seen */
 	u32 nr_all;
-	u32 nr_win = 0;
+	u32 nr_win;
 };
 
 static int edu_walk_one(struct edu_walk *w, dma_addr_t addr, u64 len)
