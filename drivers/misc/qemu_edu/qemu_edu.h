@@ -6,6 +6,8 @@
 #define _QEMU_EDU_H
 
 #include <linux/atomic.h>
+#include <linux/list.h>
+#include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/types.h>
 
@@ -37,6 +39,11 @@ struct pci_dev;
  *	with -EIO until the driver is bound again
  * @gone: the driver is being unbound; transfers fail with -ENODEV
  * @users: references taken with qemu_edu_get(); remove() waits for them
+ * @misc: the character device of the dma-buf importer uapi
+ * @minor_id: N in /dev/qemu_eduN
+ * @files: open files of @misc, under the importer's file list lock
+ * @nr_dmabuf_attach: dma-buf attachments held by open files
+ * @nr_dmabuf_maps: dma-buf mappings held by open files
  */
 struct qemu_edu {
 	struct pci_dev *pdev;
@@ -50,6 +57,11 @@ struct qemu_edu {
 	bool dead;
 	bool gone;
 	atomic_t users;
+	struct miscdevice misc;
+	int minor_id;
+	struct list_head files;
+	atomic_t nr_dmabuf_attach;
+	atomic_t nr_dmabuf_maps;
 };
 
 /**
@@ -82,6 +94,12 @@ int qemu_edu_from_device(struct qemu_edu *edu, u32 dev_off, dma_addr_t dst,
 int qemu_edu_read(struct qemu_edu *edu, u32 dev_off, void *buf, u32 len);
 int qemu_edu_write(struct qemu_edu *edu, u32 dev_off, const void *buf,
 		   u32 len);
+int qemu_edu_read_through(struct qemu_edu *edu, dma_addr_t src, void *buf,
+			  u32 len);
+int qemu_edu_write_through(struct qemu_edu *edu, const void *buf,
+			   dma_addr_t dst, u32 len);
+int qemu_edu_cdev_add(struct qemu_edu *edu);
+void qemu_edu_cdev_del(struct qemu_edu *edu);
 int qemu_edu_checksum_list(struct qemu_edu *edu, const struct dma_list *dl,
 			   u32 *crcs, unsigned int nr_crcs);
 int qemu_edu_fill_list(struct qemu_edu *edu, const struct dma_list *dl,

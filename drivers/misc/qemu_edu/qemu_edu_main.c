@@ -430,6 +430,59 @@ void qemu_edu_pattern(void *buf, size_t len, u64 pos, u8 seed)
 EXPORT_SYMBOL_IF_KUNIT(qemu_edu_pattern);
 
 /**
+ * qemu_edu_read_through() - let the device read memory, and show what it read
+ * @edu: the device
+ * @src: DMA address the caller mapped for @edu->pdev
+ * @buf: receives the bytes as they arrived in the device buffer
+ * @len: bytes, at most QEMU_EDU_XFER_MAX
+ *
+ * The engine is held across both transfers (into the device, back out to
+ * the driver's own page), so that concurrent users of the device do not
+ * see each other's bytes.
+ *
+ * Context: Process context; sleeps, two transfers.
+ * Return: as for qemu_edu_to_device().
+ */
+int qemu_edu_read_through(struct qemu_edu *edu, dma_addr_t src, void *buf,
+			  u32 len)
+{
+	int ret;
+
+	mutex_lock(&edu->lock);
+	ret = __edu_to_device(edu, src, 0, len);
+	if (!ret)
+		ret = __edu_read(edu, 0, buf, len);
+	mutex_unlock(&edu->lock);
+	return ret;
+}
+
+/**
+ * qemu_edu_write_through() - let the device write bytes into memory
+ * @edu: the device
+ * @buf: the bytes, first copied into the device buffer
+ * @dst: DMA address the caller mapped for @edu->pdev
+ * @len: bytes, at most QEMU_EDU_XFER_MAX
+ *
+ * The engine is held across both transfers, so that nobody replaces the
+ * bytes in the device buffer before they go out.
+ *
+ * Context: Process context; sleeps, two transfers.
+ * Return: as for qemu_edu_from_device().
+ */
+int qemu_edu_write_through(struct qemu_edu *edu, const void *buf,
+			   dma_addr_t dst, u32 len)
+{
+	int ret;
+
+	mutex_lock(&edu->lock);
+	ret = __edu_write(edu, 0, buf, len);
+	if (!ret)
+		ret = __edu_from_device(edu, 0, dst, len);
+	mutex_unlock(&edu->lock);
+	return ret;
+}
+
+/**
  * qemu_edu_checksum_list() - let the device read a DMA range list
  * @edu: the device
  * @dl: DMA ranges mapped for @edu->pdev
@@ -438,8 +491,7 @@ EXPORT_SYMBOL_IF_KUNIT(qemu_edu_pattern);
  *
  * The device copies every range into its buffer, QEMU_EDU_XFER_MAX bytes
  * at a time, and each piece is read back from the device to compute the
- * checksum.  Each piece holds the engine across both transfers, so that
- * concurrent users of the device do not see each other's bytes.
+ * checksum, see qemu_edu_read_through().
  *
  * Context: Process context; sleeps, two transfers per piece.
  * Return: 0, -EINVAL if @crcs is too small, or a transfer error.
@@ -466,12 +518,7 @@ int qemu_edu_checksum_list(struct qemu_edu *edu, const struct dma_list *dl,
 		while (len) {
 			u32 n = min_t(u64, len, QEMU_EDU_XFER_MAX);
 
-			/* The read-back must see this piece, not another user's */
-			mutex_lock(&edu->lock);
-			ret = __edu_to_device(edu, addr, 0, n);
-			if (!ret)
-				ret = __edu_read(edu, 0, buf, n);
-			mutex_unlock(&edu->lock);
+			ret = qemu_edu_read_through(edu, addr, buf, n);
 			if (ret)
 				goto out;
 			crc = crc32_le(crc, buf, n);
@@ -493,9 +540,7 @@ EXPORT_SYMBOL_IF_KUNIT(qemu_edu_checksum_list);
  * @seed: pattern seed, see qemu_edu_pattern(); positions count from the
  *	start of the list
  *
- * Each piece of the pattern is written into the device buffer and copied
- * out with the engine held across both transfers, like
- * qemu_edu_checksum_list().
+ * Each piece of the pattern goes out through qemu_edu_write_through().
  *
  * Context: Process context; sleeps, two transfers per QEMU_EDU_XFER_MAX
  * bytes.
@@ -519,12 +564,7 @@ int qemu_edu_fill_list(struct qemu_edu *edu, const struct dma_list *dl,
 			u32 n = min_t(u64, len, QEMU_EDU_XFER_MAX);
 
 			qemu_edu_pattern(buf, n, pos, seed);
-			/* Nobody may replace the pattern before it goes out */
-			mutex_lock(&edu->lock);
-			ret = __edu_write(edu, 0, buf, n);
-			if (!ret)
-				ret = __edu_from_device(edu, 0, addr, n);
-			mutex_unlock(&edu->lock);
+			ret = qemu_edu_write_through(edu, buf, addr, n);
 			if (ret)
 				goto out;
 			addr += n;
@@ -816,10 +856,17 @@ static int qemu_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 		return ret;
 
 	pci_set_drvdata(pdev, edu);
+	ret = qemu_edu_cdev_add(edu);
+	if (ret)
+		return ret;
 	edu->dir = debugfs_create_dir(pci_name(pdev), qemu_edu_debugfs);
 	debugfs_create_file("selftest", 0400, edu->dir, edu,
 			    &edu_selftest_fops);
 	debugfs_create_ulong("transfers", 0400, edu->dir, &edu->nr_xfers);
+	debugfs_create_atomic_t("dmabuf_attachments", 0400, edu->dir,
+				&edu->nr_dmabuf_attach);
+	debugfs_create_atomic_t("dmabuf_mappings", 0400, edu->dir,
+				&edu->nr_dmabuf_maps);
 
 	pci_info(pdev, "edu %u.%u, %u-bit DMA, %s\n", ident >> 24,
 		 (ident >> 16) & 0xff, clamp(dma_bits, 12U, EDU_MAX_DMA_BITS),
@@ -835,6 +882,9 @@ static void qemu_edu_remove(struct pci_dev *pdev)
 	mutex_lock(&edu->lock);
 	edu->gone = true;
 	mutex_unlock(&edu->lock);
+
+	/* Open files lose their dma-buf attachments and fail from now on */
+	qemu_edu_cdev_del(edu);
 
 	/* Waits for readers of the selftest, which hold no reference */
 	debugfs_remove(edu->dir);

@@ -1,0 +1,1054 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edu-dmabuf: the edu NIC stand-in imports dma-bufs of every exporter.
+ *
+ * Subtests are named EXPORTER-API: a buffer from the exporter's user-space
+ * interface is filled by the CPU, each edu (the one behind the PCIe switch
+ * next to the NVMe CMB and the ivshmem BAR, and the one on its own root
+ * port) attaches to it through /dev/qemu_eduN, maps it with the range-list
+ * API ("list") or the legacy sg_table API ("sgt") and
+ *  - reads a window of it through the device: the checksums of the bytes
+ *    that went through the device must match the CPU's, range by range,
+ *    and the ranges must tile the window;
+ *  - writes a pattern into the window: the CPU must see it there, and the
+ *    bytes around the window must be untouched.
+ * Peer-to-peer memory: the route the core took (bus address inside the
+ * switch, host bridge otherwise) is read from debugfs bufinfo and must be
+ * the one pci_p2pdma gives for the edu's place; an importer that refuses
+ * P2P must get -EREMOTEIO with nothing mapped.  The bad-* subtests feed
+ * every ioctl bad input and check the errno and that the device neither
+ * holds a mapping nor moved a byte.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
+#include <linux/memfd.h>
+#include <linux/udmabuf.h>
+#include <misc/qemu_edu.h>
+/* The ivshmem BAR exporter's uapi (the p2p branch) */
+#if __has_include(<misc/qemu_edu_shm.h>)
+#include <misc/qemu_edu_shm.h>
+#define HAVE_SHM_EXPORT 1
+#else
+#define HAVE_SHM_EXPORT 0
+#endif
+#include <sys/wait.h>
+
+#include "lib/igt.h"
+
+#define PAGE		4096UL
+#define igt_assert_eq_u(a, b) \
+	igt_assert_f((uint64_t)(a) == (uint64_t)(b), "%s == %s: %llu != %llu", \
+		     #a, #b, (unsigned long long)(a), (unsigned long long)(b))
+#define SZ_2M		(2UL << 20)
+#define DEBUGFS		"/sys/kernel/debug"
+
+/* A call returning an errno (0 on success) must return @want */
+#define EXPECT_ERR(call, want) do { \
+	int __e = (call); \
+	igt_assert_f(__e == (want), "%s: got %s, want %s", #call, \
+		     __e ? strerror(__e) : "success", strerror(want)); \
+} while (0)
+
+/* ---------------------------------------------------------------- edu */
+
+struct edu {
+	char node[64];		/* /dev/qemu_eduN */
+	char pci[32];		/* 0000:04:00.0 */
+	bool behind_switch;	/* next to the NVMe CMB and the ivshmem BAR */
+};
+
+static bool iommu_present(void)
+{
+	DIR *d = opendir("/sys/class/iommu");
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			found = true;
+	closedir(d);
+	return found;
+}
+
+/* "0000:00:02.0" for /sys/devices/pci0000:00/0000:00:02.0/... */
+static void root_port_of(const char *sysdev, char *out, size_t len)
+{
+	char real[PATH_MAX], *p, *q;
+
+	igt_assert_f(realpath(sysdev, real), "realpath %s: %m", sysdev);
+	p = strchr(real + strlen("/sys/devices/"), '/');
+	igt_assert(p);
+	q = strchr(p + 1, '/');
+	if (q)
+		*q = 0;
+	snprintf(out, len, "%s", p + 1);
+}
+
+static bool read_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY);
+	ssize_t n;
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return false;
+	buf[n] = 0;
+	return true;
+}
+
+/* The root port of the first PCI function VENDOR:DEVICE, or "" */
+static void root_port_of_pci(const char *vendor, const char *device,
+			     char *out, size_t len)
+{
+	glob_t g;
+
+	out[0] = 0;
+	if (glob("/sys/bus/pci/devices/*", 0, NULL, &g))
+		return;
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char p[PATH_MAX], v[16], d[16];
+
+		snprintf(p, sizeof(p), "%s/vendor", g.gl_pathv[i]);
+		if (!read_file(p, v, sizeof(v)) || strncmp(v, vendor, 6))
+			continue;
+		snprintf(p, sizeof(p), "%s/device", g.gl_pathv[i]);
+		if (!read_file(p, d, sizeof(d)) || strncmp(d, device, 6))
+			continue;
+		root_port_of(g.gl_pathv[i], out, len);
+		break;
+	}
+	globfree(&g);
+}
+
+/* Both edus, the one behind the switch first. */
+static int find_edus(struct edu *edus)
+{
+	char nvme_rp[64];
+	glob_t g;
+	int n = 0;
+
+	root_port_of_pci("0x1b36", "0x0010", nvme_rp, sizeof(nvme_rp));
+	if (glob("/dev/qemu_edu[0-9]*", 0, NULL, &g))
+		igt_skip("no /dev/qemu_edu* node");
+	for (size_t i = 0; i < g.gl_pathc && n < 2; i++) {
+		char sys[PATH_MAX], real[PATH_MAX], rp[64];
+		const char *name = g.gl_pathv[i] + strlen("/dev/");
+		struct edu *e = &edus[n++];
+
+		snprintf(e->node, sizeof(e->node), "%s", g.gl_pathv[i]);
+		snprintf(sys, sizeof(sys), "/sys/class/misc/%s/device", name);
+		igt_assert_f(realpath(sys, real), "%s: %m", sys);
+		snprintf(e->pci, sizeof(e->pci), "%s", strrchr(real, '/') + 1);
+		root_port_of(sys, rp, sizeof(rp));
+		e->behind_switch = nvme_rp[0] && !strcmp(rp, nvme_rp);
+	}
+	globfree(&g);
+	igt_assert_f(n == 2, "want two edu nodes, found %d", n);
+	if (!edus[0].behind_switch) {
+		struct edu t = edus[0];
+
+		edus[0] = edus[1];
+		edus[1] = t;
+	}
+	igt_assert_f(edus[0].behind_switch && !edus[1].behind_switch,
+		     "want one edu behind the switch and one on a root port");
+	return n;
+}
+
+static unsigned long edu_debugfs(const struct edu *e, const char *file)
+{
+	char p[PATH_MAX], buf[64];
+
+	snprintf(p, sizeof(p), DEBUGFS "/qemu_edu/%s/%s", e->pci, file);
+	igt_assert_f(read_file(p, buf, sizeof(buf)), "%s: %m", p);
+	return strtoul(buf, NULL, 0);
+}
+
+/* The device holds no attachment and no mapping of any dma-buf. */
+static void assert_edu_idle(const struct edu *e)
+{
+	unsigned long a = edu_debugfs(e, "dmabuf_attachments");
+	unsigned long m = edu_debugfs(e, "dmabuf_mappings");
+
+	igt_assert_f(!a && !m, "edu %s still holds %lu attachments, %lu mappings",
+		     e->pci, a, m);
+}
+
+static int edu_open(const struct edu *e)
+{
+	int fd = open(e->node, O_RDWR | O_CLOEXEC);
+
+	igt_assert_f(fd >= 0, "open %s: %m", e->node);
+	return fd;
+}
+
+/* ioctl's errno, 0 on success */
+static int edu_ioctl(int fd, unsigned long cmd, void *arg)
+{
+	return ioctl(fd, cmd, arg) ? errno : 0;
+}
+
+/* ------------------------------------------------------------ buffers */
+
+struct buf {
+	int fd;			/* the dma-buf */
+	uint8_t *map;		/* CPU view of the whole buffer */
+	size_t size;
+	int memfd;		/* udmabuf: its memfd, else -1 */
+	bool p2p;		/* P2P memory behind the switch */
+	const char *what;
+};
+
+static void buf_sync(const struct buf *b, uint64_t flags)
+{
+	struct dma_buf_sync s = { .flags = flags };
+
+	igt_assert_sys(ioctl(b->fd, DMA_BUF_IOCTL_SYNC, &s));
+}
+
+static void buf_map_dmabuf(struct buf *b)
+{
+	b->map = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      b->fd, 0);
+	igt_assert_f(b->map != MAP_FAILED, "mmap %s dma-buf: %m", b->what);
+}
+
+static void udmabuf_alloc(struct buf *b, size_t size, bool huge)
+{
+	struct udmabuf_create c = { .flags = UDMABUF_FLAGS_CLOEXEC };
+	unsigned int flags = MFD_ALLOW_SEALING;
+	int dev;
+
+	if (huge)
+		flags |= MFD_HUGETLB | MFD_HUGE_2MB;
+	b->memfd = memfd_create("edu-dmabuf", flags);
+	igt_assert_f(b->memfd >= 0, "memfd_create%s: %m", huge ? " (hugetlb 2M)" : "");
+	igt_assert_sys(ftruncate(b->memfd, size));
+	igt_assert_sys(fcntl(b->memfd, F_ADD_SEALS, F_SEAL_SHRINK));
+	b->size = size;
+	b->map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+		      b->memfd, 0);
+	igt_assert_f(b->map != MAP_FAILED, "mmap memfd: %m");
+	/* Populate now: hugetlb reservation failures show here, not as SIGBUS */
+	memset(b->map, 0, size);
+
+	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	igt_assert_f(dev >= 0, "open /dev/udmabuf: %m");
+	c.memfd = b->memfd;
+	c.size = size;
+	b->fd = ioctl(dev, UDMABUF_CREATE, &c);
+	close(dev);
+	igt_assert_f(b->fd >= 0, "UDMABUF_CREATE: %m");
+}
+
+static void heap_alloc(struct buf *b, const char *heap, size_t size)
+{
+	struct dma_heap_allocation_data a = {
+		.len = size,
+		.fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	int h = open(heap, O_RDONLY | O_CLOEXEC);
+
+	igt_assert_f(h >= 0, "open %s: %m", heap);
+	igt_assert_f(!ioctl(h, DMA_HEAP_IOCTL_ALLOC, &a), "alloc %zu from %s: %m",
+		     size, heap);
+	close(h);
+	b->fd = a.fd;
+	b->size = size;
+	b->memfd = -1;
+	buf_map_dmabuf(b);
+}
+
+/* The first node matching @pattern under /dev/dma_heap, or NULL */
+static char *heap_node(const char *pattern)
+{
+	static char node[PATH_MAX];
+	glob_t g;
+	bool found;
+
+	if (glob(pattern, 0, NULL, &g))
+		return NULL;
+	found = g.gl_pathc > 0;
+	if (found)
+		snprintf(node, sizeof(node), "%s", g.gl_pathv[0]);
+	globfree(&g);
+	return found ? node : NULL;
+}
+
+static void buf_free(struct buf *b)
+{
+	munmap(b->map, b->size);
+	close(b->fd);
+	if (b->memfd >= 0)
+		close(b->memfd);
+}
+
+/* ------------------------------------------------------- checksums */
+
+/* crc32_le as the kernel's crc32_le(): reflected 0xedb88320, no final xor */
+static uint32_t crc32_le(uint32_t crc, const uint8_t *p, size_t len)
+{
+	while (len--) {
+		crc ^= *p++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
+	}
+	return crc;
+}
+
+/* The device's WRITE pattern, byte @pos of the window */
+static uint8_t edu_pattern(uint64_t pos, uint8_t seed)
+{
+	return (uint8_t)(pos * 7 + (pos >> 8) + seed);
+}
+
+/* A CPU pattern different in every subtest run */
+static void cpu_fill(struct buf *b, unsigned int seed)
+{
+	srandom(seed);
+	buf_sync(b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	for (size_t i = 0; i < b->size; i += 4) {
+		uint32_t r = random();
+
+		memcpy(b->map + i, &r, b->size - i < 4 ? b->size - i : 4);
+	}
+	buf_sync(b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+}
+
+/* ---------------------------------------------------------- bufinfo */
+
+struct route {
+	bool attached;		/* the edu is attached to the buffer */
+	int mappings;		/* mapping lines under it */
+	unsigned long bus;	/* sum of p2p-bus over the mappings */
+	unsigned long host_bridge;
+};
+
+/* The core's view (debugfs bufinfo) of @e's attachment to @b. */
+static struct route bufinfo_route(const struct buf *b, const struct edu *e)
+{
+	struct route r = {};
+	struct stat st;
+	char line[512];
+	bool ours = false, dev = false;
+	FILE *f;
+
+	igt_assert_sys(fstat(b->fd, &st));
+	f = fopen(DEBUGFS "/dma_buf/bufinfo", "r");
+	igt_assert_f(f, "bufinfo: %m");
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long bus, hb;
+		char *p;
+
+		if (line[0] != '\t') {
+			/* size flags mode count exp_name ino name */
+			char *tok = strtok(line, "\t"), *ino = NULL;
+
+			for (int i = 0; tok && i < 6; i++, tok = strtok(NULL, "\t"))
+				if (i == 5)
+					ino = tok;
+			ours = ino && strtoul(ino, NULL, 10) == st.st_ino;
+			dev = false;
+			continue;
+		}
+		if (!ours)
+			continue;
+		if (line[1] != '\t') {
+			line[strcspn(line, "\n")] = 0;
+			dev = !strcmp(line + 1, e->pci);
+			r.attached |= dev;
+			continue;
+		}
+		if (!dev || !strstr(line, "mapping "))
+			continue;
+		r.mappings++;
+		p = strstr(line, "p2p-bus ");
+		if (p && sscanf(p, "p2p-bus %lu p2p-host-bridge %lu", &bus, &hb) == 2) {
+			r.bus += bus;
+			r.host_bridge += hb;
+		}
+	}
+	fclose(f);
+	return r;
+}
+
+/* ----------------------------------------------------------- the cases */
+
+static int edu_attach(int fd, const struct buf *b, uint64_t off, uint64_t len,
+		      uint32_t dir, uint32_t api, uint32_t flags,
+		      struct qemu_edu_attach *a)
+{
+	*a = (struct qemu_edu_attach){
+		.fd = b->fd, .flags = flags, .offset = off, .length = len,
+		.dir = dir, .api = api,
+	};
+	return edu_ioctl(fd, QEMU_EDU_IOC_ATTACH, a);
+}
+
+/*
+ * Will the device's DMA reach @b?  QEMU has no peer-to-peer routing in a
+ * switch: behind its vIOMMU every request of the device is translated, so
+ * a bus address (the right answer on real hardware) would fault.
+ */
+static bool dma_emulated(const struct buf *b, const struct edu *e)
+{
+	return !(b->p2p && e->behind_switch && iommu_present());
+}
+
+/* The route the core took must be pci_p2pdma's for this edu's place. */
+static void check_route(const struct buf *b, const struct edu *e)
+{
+	struct route r = bufinfo_route(b, e);
+
+	igt_assert_f(r.attached, "bufinfo shows edu %s not attached to %s",
+		     e->pci, b->what);
+	/* The core lists its own mappings, not a legacy exporter's tables */
+	if (!b->p2p) {
+		igt_assert_f(!r.bus && !r.host_bridge,
+			     "%s is RAM, bufinfo shows P2P ranges", b->what);
+		return;
+	}
+	igt_assert_f(r.mappings > 0, "bufinfo shows no mapping of %s for edu %s",
+		     b->what, e->pci);
+	igt_info("edu %s: %s mapped with %lu bus-address and %lu host-bridge ranges\n",
+		 e->pci, b->what, r.bus, r.host_bridge);
+	if (e->behind_switch)
+		igt_assert_f(r.bus > 0 && !r.host_bridge,
+			     "edu in the provider's switch: want bus addresses");
+	else
+		igt_assert_f(r.host_bridge > 0 && !r.bus,
+			     "edu on its own root port: want the host bridge");
+}
+
+/* The device reads [off, off + len): per-range and total checksums. */
+static void checksum_case(const struct buf *b, const struct edu *e,
+			  uint32_t api, uint64_t off, uint64_t len)
+{
+	struct qemu_edu_range ranges[64];
+	struct qemu_edu_checksum c = {
+		.ranges = (uintptr_t)ranges,
+		.nr_ranges = ARRAY_SIZE(ranges),
+	};
+	struct qemu_edu_attach a;
+	uint64_t pos = 0;
+	int fd = edu_open(e), err;
+
+	err = edu_attach(fd, b, off, len, QEMU_EDU_DIR_TO_DEVICE, api, 0, &a);
+	igt_assert_f(!err, "ATTACH %s to edu %s: %s", b->what, e->pci,
+		     strerror(err));
+	igt_info("edu %s (%s): %s mapped in %u DMA ranges, %u in the window\n",
+		 e->pci, e->behind_switch ? "switch" : "root port", b->what,
+		 a.nr_ranges, a.win_ranges);
+	igt_assert(a.win_ranges >= 1 && a.win_ranges <= a.nr_ranges);
+	igt_assert_eq_u(edu_debugfs(e, "dmabuf_mappings"), 1);
+	check_route(b, e);
+	if (!dma_emulated(b, e)) {
+		igt_info("QEMU does not route bus-address DMA inside a switch behind its vIOMMU: mapping checked, no DMA\n");
+		close(fd);
+		assert_edu_idle(e);
+		return;
+	}
+
+	err = edu_ioctl(fd, QEMU_EDU_IOC_CHECKSUM, &c);
+	igt_assert_f(!err, "CHECKSUM: %s", strerror(err));
+	igt_assert_eq_u(c.bytes, len);
+	igt_assert_eq_u(c.nr_ranges, a.win_ranges);
+	igt_assert_eq_u(c.crc, crc32_le(~0u, b->map + off, len));
+	for (uint32_t i = 0; i < c.nr_ranges; i++) {
+		const struct qemu_edu_range *r = &ranges[i];
+
+		igt_assert_f(r->offset == pos && r->length &&
+			     r->offset + r->length <= len,
+			     "range %u at %llu+%llu does not follow %llu", i,
+			     (unsigned long long)r->offset,
+			     (unsigned long long)r->length,
+			     (unsigned long long)pos);
+		igt_assert_f(r->crc == crc32_le(~0u, b->map + off + r->offset,
+						r->length),
+			     "range %u (%llu+%llu): the device read other bytes",
+			     i, (unsigned long long)r->offset,
+			     (unsigned long long)r->length);
+		pos += r->length;
+	}
+	igt_assert_eq_u(pos, len);
+
+	igt_assert_sys(ioctl(fd, QEMU_EDU_IOC_DETACH));
+	assert_edu_idle(e);
+	close(fd);
+}
+
+/* The device writes a pattern into [off, off + len); the CPU must see it. */
+static void write_case(const struct buf *b, const struct edu *e, uint32_t api,
+		       uint64_t off, uint64_t len, uint8_t seed)
+{
+	struct qemu_edu_write w = { .seed = seed };
+	struct qemu_edu_attach a;
+	uint8_t *before = malloc(b->size);
+	int fd = edu_open(e), err;
+
+	igt_assert(before);
+	buf_sync(b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	memcpy(before, b->map, b->size);
+	buf_sync(b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+
+	err = edu_attach(fd, b, off, len, QEMU_EDU_DIR_FROM_DEVICE, api, 0, &a);
+	igt_assert_f(!err, "ATTACH %s to edu %s: %s", b->what, e->pci,
+		     strerror(err));
+	check_route(b, e);
+	if (!dma_emulated(b, e)) {
+		close(fd);
+		assert_edu_idle(e);
+		free(before);
+		return;
+	}
+	err = edu_ioctl(fd, QEMU_EDU_IOC_WRITE, &w);
+	igt_assert_f(!err, "WRITE: %s", strerror(err));
+	igt_assert_eq_u(w.bytes, len);
+	igt_assert_sys(ioctl(fd, QEMU_EDU_IOC_DETACH));
+	assert_edu_idle(e);
+	close(fd);
+
+	buf_sync(b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	for (uint64_t i = 0; i < b->size; i++) {
+		uint8_t want = i >= off && i < off + len ?
+			       edu_pattern(i - off, seed) : before[i];
+
+		igt_assert_f(b->map[i] == want,
+			     "byte %llu: CPU sees %#x, want %#x (%s)",
+			     (unsigned long long)i, b->map[i], want,
+			     i >= off && i < off + len ? "device wrote it" :
+			     "outside the window");
+	}
+	buf_sync(b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	free(before);
+}
+
+/*
+ * Read and write a window across a range boundary @boundary of @b on both
+ * edus, through @api.  Windows are a few pages: each transfer of the
+ * device takes ~100 ms.
+ */
+static void exercise(struct buf *b, uint32_t api, uint64_t boundary)
+{
+	struct edu edus[2];
+	uint64_t off = boundary - PAGE - 0x123, len = 2 * PAGE + 0x246;
+
+	find_edus(edus);
+	cpu_fill(b, getpid());
+	for (int i = 0; i < 2; i++) {
+		assert_edu_idle(&edus[i]);
+		checksum_case(b, &edus[i], api, off, len);
+		write_case(b, &edus[i], api, off + 0x10, len - 0x20,
+			   0x30 + i);
+	}
+	buf_free(b);
+}
+
+static void udmabuf_4k(uint32_t api)
+{
+	struct buf b = { .what = "udmabuf (4K memfd)" };
+
+	/* Shmem pages: scattered, each its own range without an IOMMU */
+	udmabuf_alloc(&b, 16 * PAGE, false);
+	exercise(&b, api, 8 * PAGE);
+}
+
+static void udmabuf_2m(uint32_t api)
+{
+	struct buf b = { .what = "udmabuf (2M hugetlb memfd)" };
+
+	/* Two 2 MiB folios; the window crosses from one into the other */
+	udmabuf_alloc(&b, 2 * SZ_2M, true);
+	exercise(&b, api, SZ_2M);
+}
+
+static void system_heap(uint32_t api)
+{
+	struct buf b = { .what = "system heap" };
+
+	/*
+	 * 64 KiB + 3 pages: an order-4 chunk followed by order-0 pages, the
+	 * window across the seam.  Not order 8: swiotlb=force (topology
+	 * bounce) cannot bounce a 1 MiB segment of a legacy sg_table.
+	 */
+	heap_alloc(&b, "/dev/dma_heap/system", 64 * 1024 + 3 * PAGE);
+	exercise(&b, api, 64 * 1024);
+}
+
+static void cma_heap(uint32_t api)
+{
+	struct buf b = { .what = "cma heap" };
+	const char *node = heap_node("/dev/dma_heap/reserved");
+
+	if (!node)
+		node = heap_node("/dev/dma_heap/linux,cma");
+	if (!node)
+		igt_skip("no CMA heap in /dev/dma_heap");
+	heap_alloc(&b, node, 64 * 1024);
+	exercise(&b, api, 32 * 1024);
+}
+
+static void p2pmem_heap(uint32_t api)
+{
+	struct buf b = { .what = "p2pmem heap (NVMe CMB)", .p2p = true };
+	const char *node = heap_node("/dev/dma_heap/p2pmem-*");
+
+	if (!node)
+		igt_skip("no /dev/dma_heap/p2pmem-* node");
+	heap_alloc(&b, node, 64 * 1024);
+	exercise(&b, api, 32 * 1024);
+}
+
+static void udmabuf_4k_list(void) { udmabuf_4k(QEMU_EDU_API_LIST); }
+static void udmabuf_4k_sgt(void) { udmabuf_4k(QEMU_EDU_API_SGT); }
+static void udmabuf_2m_list(void) { udmabuf_2m(QEMU_EDU_API_LIST); }
+static void udmabuf_2m_sgt(void) { udmabuf_2m(QEMU_EDU_API_SGT); }
+static void system_heap_list(void) { system_heap(QEMU_EDU_API_LIST); }
+static void system_heap_sgt(void) { system_heap(QEMU_EDU_API_SGT); }
+static void cma_heap_list(void) { cma_heap(QEMU_EDU_API_LIST); }
+static void cma_heap_sgt(void) { cma_heap(QEMU_EDU_API_SGT); }
+static void p2pmem_heap_list(void) { p2pmem_heap(QEMU_EDU_API_LIST); }
+static void p2pmem_heap_sgt(void) { p2pmem_heap(QEMU_EDU_API_SGT); }
+
+/* An importer that refuses P2P gets -EREMOTEIO, and nothing is mapped. */
+static void no_p2p(struct buf *bp)
+{
+	struct buf b = *bp;
+	struct qemu_edu_attach a;
+	struct edu edus[2];
+
+	find_edus(edus);
+	for (int i = 0; i < 2; i++) {
+		for (uint32_t api = QEMU_EDU_API_LIST; api <= QEMU_EDU_API_SGT; api++) {
+			int fd = edu_open(&edus[i]);
+			int err = edu_attach(fd, &b, 0, PAGE, QEMU_EDU_DIR_TO_DEVICE,
+					     api, QEMU_EDU_ATTACH_NO_P2P, &a);
+			struct route r = bufinfo_route(&b, &edus[i]);
+
+			igt_assert_f(err == EREMOTEIO, "edu %s api %u: want EREMOTEIO, got %s",
+				     edus[i].pci, api, strerror(err));
+			igt_assert_f(!r.attached, "edu %s still attached after the refusal",
+				     edus[i].pci);
+			assert_edu_idle(&edus[i]);
+			/* The same file then attaches with P2P allowed */
+			err = edu_attach(fd, &b, 0, PAGE, QEMU_EDU_DIR_TO_DEVICE,
+					 api, 0, &a);
+			igt_assert_f(!err, "ATTACH with P2P after the refusal: %s",
+				     strerror(err));
+			close(fd);
+			assert_edu_idle(&edus[i]);
+		}
+	}
+	buf_free(&b);
+}
+
+static void p2pmem_heap_no_p2p(void)
+{
+	struct buf b = { .what = "p2pmem heap (NVMe CMB)", .p2p = true };
+	const char *node = heap_node("/dev/dma_heap/p2pmem-*");
+
+	if (!node)
+		igt_skip("no /dev/dma_heap/p2pmem-* node");
+	heap_alloc(&b, node, 64 * 1024);
+	no_p2p(&b);
+}
+
+/* ------------------------------------------------- ivshmem BAR */
+
+#define SHM_DRIVER	"/sys/bus/pci/drivers/qemu_edu_shm"
+
+/* The PCI name of the ivshmem device */
+static void shm_pci(char *out, size_t len)
+{
+	char rp[64];
+	glob_t g;
+
+	out[0] = 0;
+	root_port_of_pci("0x1af4", "0x1110", rp, sizeof(rp));
+	igt_assert_f(rp[0], "no ivshmem device");
+	igt_assert(!glob("/sys/bus/pci/devices/*", 0, NULL, &g));
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		char p[PATH_MAX], v[16], d[16];
+
+		snprintf(p, sizeof(p), "%s/vendor", g.gl_pathv[i]);
+		if (!read_file(p, v, sizeof(v)) || strncmp(v, "0x1af4", 6))
+			continue;
+		snprintf(p, sizeof(p), "%s/device", g.gl_pathv[i]);
+		if (read_file(p, d, sizeof(d)) && !strncmp(d, "0x1110", 6)) {
+			snprintf(out, len, "%s", strrchr(g.gl_pathv[i], '/') + 1);
+			break;
+		}
+	}
+	globfree(&g);
+}
+
+/* A dma-buf of [@off, @off + @len) of the ivshmem BAR, CPU-mapped */
+static void shm_export(struct buf *b, uint64_t off, uint64_t len)
+{
+#if HAVE_SHM_EXPORT
+	struct qemu_edu_shm_export x = {
+		.offset = off, .length = len, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	int dev = open("/dev/qemu_edu_shm0", O_RDWR | O_CLOEXEC);
+
+	igt_assert_f(dev >= 0, "open /dev/qemu_edu_shm0: %m");
+	igt_assert_f(!ioctl(dev, QEMU_EDU_SHM_IOC_EXPORT, &x),
+		     "QEMU_EDU_SHM_IOC_EXPORT: %m");
+	close(dev);
+	b->fd = x.fd;
+	b->size = len;
+	b->memfd = -1;
+	b->p2p = true;
+	buf_map_dmabuf(b);
+#else
+	igt_fail_at(__FILE__, __LINE__,
+		    "built without <misc/qemu_edu_shm.h>: no ivshmem BAR exporter");
+#endif
+}
+
+static void ivshmem_bar(uint32_t api)
+{
+	struct buf b = { .what = "ivshmem BAR (no struct page)" };
+
+	/* Not at the start of the BAR: the offset must reach the device */
+	shm_export(&b, 1UL << 20, 64 * 1024);
+	exercise(&b, api, 32 * 1024);
+}
+
+static void ivshmem_bar_list(void) { ivshmem_bar(QEMU_EDU_API_LIST); }
+static void ivshmem_bar_sgt(void) { ivshmem_bar(QEMU_EDU_API_SGT); }
+
+static void ivshmem_bar_no_p2p(void)
+{
+	struct buf b = { .what = "ivshmem BAR (no struct page)" };
+
+	shm_export(&b, 0, 64 * 1024);
+	no_p2p(&b);
+}
+
+static void shm_bind(const char *what, const char *pci)
+{
+	char p[PATH_MAX];
+	int fd;
+
+	snprintf(p, sizeof(p), SHM_DRIVER "/%s", what);
+	fd = open(p, O_WRONLY);
+	igt_assert_f(fd >= 0, "open %s: %m", p);
+	igt_assert_f(write(fd, pci, strlen(pci)) == (ssize_t)strlen(pci),
+		     "%s %s: %m", what, pci);
+	close(fd);
+}
+
+/*
+ * After the unbind: the importer was told and unmapped, the next use of
+ * the mapping fails with ENODEV without a transfer, a new attachment is
+ * refused, and detaching leaves nothing behind.
+ */
+static void revoked_checks(const struct edu *e, int fd, const struct buf *b)
+{
+	struct qemu_edu_range r[8];
+	struct qemu_edu_checksum c = { .ranges = (uintptr_t)r, .nr_ranges = 8 };
+	unsigned long xfers = edu_debugfs(e, "transfers");
+	struct qemu_edu_attach a;
+	int fd2;
+
+	igt_assert_f(edu_debugfs(e, "dmabuf_mappings") == 0,
+		     "edu still holds its mapping after the revoke");
+	igt_assert_eq_u(edu_debugfs(e, "dmabuf_attachments"), 1);
+	EXPECT_ERR(edu_ioctl(fd, QEMU_EDU_IOC_CHECKSUM, &c), ENODEV);
+	igt_assert_f(edu_debugfs(e, "transfers") == xfers,
+		     "the device transferred from a revoked buffer");
+	igt_assert_eq_u(edu_debugfs(e, "dmabuf_mappings"), 0);
+	EXPECT_ERR(edu_ioctl(fd, QEMU_EDU_IOC_DETACH, NULL), 0);
+	assert_edu_idle(e);
+
+	fd2 = edu_open(e);
+	EXPECT_ERR(edu_attach(fd2, b, 0, PAGE, QEMU_EDU_DIR_TO_DEVICE,
+			      QEMU_EDU_API_LIST, 0, &a), ENODEV);
+	close(fd2);
+	assert_edu_idle(e);
+}
+
+static void ivshmem_bar_revoke(void)
+{
+	struct buf b = { .what = "ivshmem BAR (no struct page)" };
+	struct qemu_edu_range r[8];
+	struct qemu_edu_checksum c = { .ranges = (uintptr_t)r, .nr_ranges = 8 };
+	struct qemu_edu_attach a;
+	struct edu edus[2];
+	const struct edu *e;
+	char pci[32];
+	int fd, status;
+	pid_t pid;
+
+	find_edus(edus);
+	/* The edu on the root port: its DMA reaches the BAR on every topology */
+	e = &edus[1];
+	shm_pci(pci, sizeof(pci));
+	shm_export(&b, 0, 16 * 1024);
+	cpu_fill(&b, getpid());
+
+	fd = edu_open(e);
+	EXPECT_ERR(edu_attach(fd, &b, PAGE, 2 * PAGE, QEMU_EDU_DIR_TO_DEVICE,
+			      QEMU_EDU_API_LIST, 0, &a), 0);
+	EXPECT_ERR(edu_ioctl(fd, QEMU_EDU_IOC_CHECKSUM, &c), 0);
+	igt_assert_eq_u(c.crc, crc32_le(~0u, b.map + PAGE, 2 * PAGE));
+	/* The CPU mapping is zapped by the revoke; drop it first */
+	munmap(b.map, b.size);
+	b.map = NULL;
+
+	igt_info("unbinding %s from qemu_edu_shm\n", pci);
+	shm_bind("unbind", pci);
+	/* Checked in a child, so that the device is bound again whatever happens */
+	pid = fork();
+	igt_assert_sys(pid);
+	if (pid == 0) {
+		revoked_checks(e, fd, &b);
+		_exit(0);
+	}
+	igt_assert_sys(waitpid(pid, &status, 0));
+	shm_bind("bind", pci);
+	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		     "checks after the revoke failed");
+	close(fd);
+	close(b.fd);
+	assert_edu_idle(e);
+	igt_assert_f(!access("/dev/qemu_edu_shm0", F_OK),
+		     "/dev/qemu_edu_shm0 is not back after the rebind");
+}
+
+/* -------------------------------------------------------- bad input */
+
+struct bad {
+	struct edu e;
+	struct buf b;
+	int fd;
+	unsigned long xfers;
+};
+
+static void bad_setup(struct bad *t)
+{
+	struct edu edus[2];
+
+	find_edus(edus);
+	t->e = edus[1];
+	t->b = (struct buf){ .what = "udmabuf (4K memfd)" };
+	udmabuf_alloc(&t->b, 4 * PAGE, false);
+	cpu_fill(&t->b, getpid());
+	t->fd = edu_open(&t->e);
+	assert_edu_idle(&t->e);
+	t->xfers = edu_debugfs(&t->e, "transfers");
+}
+
+/* Nothing attached, nothing mapped, no transfer since setup. */
+static void bad_check_idle(struct bad *t)
+{
+	assert_edu_idle(&t->e);
+	igt_assert_f(edu_debugfs(&t->e, "transfers") == t->xfers,
+		     "the device transferred after a refused ioctl");
+	igt_assert_f(!bufinfo_route(&t->b, &t->e).attached,
+		     "bufinfo shows the edu attached after a refused ioctl");
+}
+
+static void bad_done(struct bad *t)
+{
+	close(t->fd);
+	assert_edu_idle(&t->e);
+	buf_free(&t->b);
+}
+
+static void bad_attach(void)
+{
+	struct qemu_edu_attach a;
+	struct bad t;
+	struct buf nb;
+	size_t sz;
+	int memfd, null;
+
+	bad_setup(&t);
+	sz = t.b.size;
+	/* Bad fds: -1, a closed one, a memfd, /dev/null */
+	nb = t.b;
+	nb.fd = -1;
+	EXPECT_ERR(edu_attach(t.fd, &nb, 0, PAGE, 0, 0, 0, &a), EBADF);
+	nb.fd = 1000;
+	close(1000);
+	EXPECT_ERR(edu_attach(t.fd, &nb, 0, PAGE, 0, 0, 0, &a), EBADF);
+	memfd = memfd_create("not-a-dmabuf", 0);
+	igt_assert_sys(memfd);
+	igt_assert_sys(ftruncate(memfd, PAGE));
+	nb.fd = memfd;
+	EXPECT_ERR(edu_attach(t.fd, &nb, 0, PAGE, 0, 0, 0, &a), EINVAL);
+	null = open("/dev/null", O_RDWR);
+	igt_assert_sys(null);
+	nb.fd = null;
+	EXPECT_ERR(edu_attach(t.fd, &nb, 0, PAGE, 0, 0, 0, &a), EINVAL);
+	close(memfd);
+	close(null);
+	bad_check_idle(&t);
+
+	/* Windows: zero, past the end, overflowing */
+	EXPECT_ERR(edu_attach(t.fd, &t.b, 0, 0, 0, 0, 0, &a), EINVAL);
+	EXPECT_ERR(edu_attach(t.fd, &t.b, sz, 1, 0, 0, 0, &a), EINVAL);
+	EXPECT_ERR(edu_attach(t.fd, &t.b, 0, sz + 1, 0, 0, 0, &a), EINVAL);
+	EXPECT_ERR(edu_attach(t.fd, &t.b, sz - 1, 2, 0, 0, 0, &a), EINVAL);
+	EXPECT_ERR(edu_attach(t.fd, &t.b, UINT64_MAX - 10, 100, 0, 0, 0, &a),
+		   EOVERFLOW);
+	EXPECT_ERR(edu_attach(t.fd, &t.b, 1, UINT64_MAX, 0, 0, 0, &a),
+		   EOVERFLOW);
+	bad_check_idle(&t);
+
+	/* Unknown direction, api, flags */
+	EXPECT_ERR(edu_attach(t.fd, &t.b, 0, PAGE, 3, 0, 0, &a), EINVAL);
+	EXPECT_ERR(edu_attach(t.fd, &t.b, 0, PAGE, UINT32_MAX, 0, 0, &a), EINVAL);
+	EXPECT_ERR(edu_attach(t.fd, &t.b, 0, PAGE, 0, 2, 0, &a), EINVAL);
+	EXPECT_ERR(edu_attach(t.fd, &t.b, 0, PAGE, 0, 0, 1u << 1, &a), EINVAL);
+	EXPECT_ERR(edu_attach(t.fd, &t.b, 0, PAGE, 0, 0, 1u << 31, &a), EINVAL);
+	bad_check_idle(&t);
+
+	/* A second attachment on the same file is refused, the first stays */
+	EXPECT_ERR(edu_attach(t.fd, &t.b, 0, sz, 0, 0, 0, &a), 0);
+	EXPECT_ERR(edu_attach(t.fd, &t.b, 0, sz, 0, 0, 0, &a), EBUSY);
+	igt_assert_eq_u(edu_debugfs(&t.e, "dmabuf_attachments"), 1);
+	igt_assert_eq_u(edu_debugfs(&t.e, "dmabuf_mappings"), 1);
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_DETACH, NULL), 0);
+	bad_check_idle(&t);
+	bad_done(&t);
+}
+
+static void bad_checksum(void)
+{
+	struct qemu_edu_range r[2];
+	struct qemu_edu_checksum c;
+	struct qemu_edu_attach a;
+	struct bad t;
+
+	bad_setup(&t);
+	c = (struct qemu_edu_checksum){ .ranges = (uintptr_t)r, .nr_ranges = 2 };
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_CHECKSUM, &c), ENOENT);
+	bad_check_idle(&t);
+
+	/* Window of 3 pages: at least one range, up to 3 */
+	EXPECT_ERR(edu_attach(t.fd, &t.b, 0x800, 2 * PAGE + 0x100, 0, 0, 0, &a), 0);
+	c.flags = 1;
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_CHECKSUM, &c), EINVAL);
+	c.flags = 0;
+	c.pad = 1;
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_CHECKSUM, &c), EINVAL);
+	c.pad = 0;
+	c.nr_ranges = 0;
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_CHECKSUM, &c), ENOSPC);
+	igt_assert_eq_u(c.nr_ranges, a.win_ranges);
+	igt_assert_f(edu_debugfs(&t.e, "transfers") == t.xfers,
+		     "the device transferred after a refused CHECKSUM");
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_DETACH, NULL), 0);
+
+	/* A device-writes-only attachment cannot be read by the device */
+	EXPECT_ERR(edu_attach(t.fd, &t.b, 0, PAGE, QEMU_EDU_DIR_FROM_DEVICE,
+			      0, 0, &a), 0);
+	c.nr_ranges = 2;
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_CHECKSUM, &c), EACCES);
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_DETACH, NULL), 0);
+	bad_check_idle(&t);
+	bad_done(&t);
+}
+
+static void bad_write(void)
+{
+	struct qemu_edu_write w;
+	struct qemu_edu_attach a;
+	uint8_t *before;
+	struct bad t;
+
+	bad_setup(&t);
+	before = malloc(t.b.size);
+	igt_assert(before);
+	memcpy(before, t.b.map, t.b.size);
+	w = (struct qemu_edu_write){ .seed = 1 };
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_WRITE, &w), ENOENT);
+
+	EXPECT_ERR(edu_attach(t.fd, &t.b, 0, PAGE, QEMU_EDU_DIR_BIDIRECTIONAL,
+			      0, 0, &a), 0);
+	w.flags = 1;
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_WRITE, &w), EINVAL);
+	w.flags = 0;
+	w.seed = 256;
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_WRITE, &w), EINVAL);
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_DETACH, NULL), 0);
+
+	/* A device-reads-only attachment cannot be written by the device */
+	EXPECT_ERR(edu_attach(t.fd, &t.b, 0, PAGE, QEMU_EDU_DIR_TO_DEVICE,
+			      0, 0, &a), 0);
+	w.seed = 1;
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_WRITE, &w), EACCES);
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_DETACH, NULL), 0);
+	bad_check_idle(&t);
+	buf_sync(&t.b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	igt_assert_f(!memcmp(before, t.b.map, t.b.size),
+		     "the buffer changed after refused WRITEs");
+	buf_sync(&t.b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	free(before);
+	bad_done(&t);
+}
+
+static void bad_detach(void)
+{
+	struct qemu_edu_attach a;
+	struct bad t;
+
+	bad_setup(&t);
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_DETACH, NULL), ENOENT);
+	EXPECT_ERR(edu_attach(t.fd, &t.b, 0, PAGE, 0, QEMU_EDU_API_SGT, 0, &a), 0);
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_DETACH, NULL), 0);
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_DETACH, NULL), ENOENT);
+	EXPECT_ERR(edu_ioctl(t.fd, _IO(QEMU_EDU_IOC_MAGIC, 0x7f), NULL), ENOTTY);
+	bad_check_idle(&t);
+	/* Closing the file with an attachment releases it */
+	EXPECT_ERR(edu_attach(t.fd, &t.b, 0, PAGE, 0, QEMU_EDU_API_LIST, 0, &a), 0);
+	bad_done(&t);
+}
+
+static const struct igt_subtest tests[] = {
+	{ "udmabuf-4k-list", "edu reads and writes a udmabuf of 4K pages, list API", udmabuf_4k_list },
+	{ "udmabuf-4k-sgt", "edu reads and writes a udmabuf of 4K pages, sg_table API", udmabuf_4k_sgt },
+	{ "udmabuf-2m-list", "edu reads and writes a udmabuf of 2M hugetlb folios, list API", udmabuf_2m_list },
+	{ "udmabuf-2m-sgt", "edu reads and writes a udmabuf of 2M hugetlb folios, sg_table API", udmabuf_2m_sgt },
+	{ "system-heap-list", "edu reads and writes a system heap buffer, list API", system_heap_list },
+	{ "system-heap-sgt", "edu reads and writes a system heap buffer, sg_table API", system_heap_sgt },
+	{ "cma-heap-list", "edu reads and writes a CMA heap buffer, list API", cma_heap_list },
+	{ "cma-heap-sgt", "edu reads and writes a CMA heap buffer, sg_table API", cma_heap_sgt },
+	{ "p2pmem-heap-list", "edu reads and writes NVMe CMB memory, list API, P2P route checked", p2pmem_heap_list },
+	{ "p2pmem-heap-sgt", "edu reads and writes NVMe CMB memory, sg_table API, P2P route checked", p2pmem_heap_sgt },
+	{ "p2pmem-heap-nop2p", "an importer refusing P2P gets EREMOTEIO, nothing mapped", p2pmem_heap_no_p2p },
+	{ "ivshmem-bar-list", "edu reads and writes the ivshmem BAR (no struct page), list API, P2P route checked", ivshmem_bar_list },
+	{ "ivshmem-bar-sgt", "edu reads and writes the ivshmem BAR (no struct page), sg_table API, P2P route checked", ivshmem_bar_sgt },
+	{ "ivshmem-bar-nop2p", "an importer refusing P2P gets EREMOTEIO on the BAR, nothing mapped", ivshmem_bar_no_p2p },
+	{ "ivshmem-bar-revoke", "unbinding ivshmem revokes: edu unmapped, next CHECKSUM ENODEV, no transfer", ivshmem_bar_revoke },
+	{ "bad-attach", "ATTACH: bad fds, windows, directions, apis, flags; nothing mapped", bad_attach },
+	{ "bad-checksum", "CHECKSUM: unattached, bad flags, short array, wrong direction; no transfer", bad_checksum },
+	{ "bad-write", "WRITE: unattached, bad flags and seed, wrong direction; buffer untouched", bad_write },
+	{ "bad-detach", "DETACH: unattached, twice, unknown ioctl; close releases", bad_detach },
+};
+
+int main(int argc, char **argv)
+{
+	return igt_main(argc, argv, tests, ARRAY_SIZE(tests));
+}
