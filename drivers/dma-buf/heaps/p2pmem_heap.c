@@ -46,7 +46,7 @@ struct p2pmem_heap {
 	struct list_head node;		/* on p2pmem_heaps */
 	struct dma_heap *heap;
 	const char *name;
-	struct mutex lock;
+	struct mutex lock;		/* @pdev, @buffers */
 	struct pci_dev *pdev;
 	struct list_head buffers;
 };
