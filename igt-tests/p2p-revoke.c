@@ -372,43 +372,69 @@ static uint32_t crc32_le(uint32_t crc, const uint8_t *p, size_t len)
 	return crc;
 }
 
+/* The root port above PCI device @pci, e.g. "0000:00:02.0", into @out */
+static void root_port_of(const char *pci, char *out, size_t n)
+{
+	char path[PATH_MAX], real[PATH_MAX], *p;
+
+	snprintf(path, sizeof(path), PCI_DEVS "/%s", pci);
+	igt_assert_f(realpath(path, real), "realpath %s: %m", path);
+	/* /sys/devices/pci0000:00/<root port>/... */
+	p = strchr(real + strlen("/sys/devices/"), '/');
+	igt_assert_f(p, "no root port in %s", real);
+	snprintf(out, n, "%s", p + 1);
+	p = strchr(out, '/');
+	if (p)
+		*p = '\0';
+}
+
 /*
- * Attach the first edu that can reach the buffer, through @api, and let
- * it read [0, @len); returns its file or -1 when no edu node exists.
+ * Attach an edu on another root port than @provider (P2P below the switch
+ * uses PCI bus addresses, which QEMU's vIOMMU does not route) through
+ * @api and let it read [0, @len); returns its file.
  */
-static int edu_attach_read(int buf_fd, uint64_t len, uint32_t api,
-			   uint32_t want_crc)
+static int edu_attach_read(const char *provider, int buf_fd, uint64_t len,
+			   uint32_t api, uint32_t want_crc)
 {
 	struct qemu_edu_range r[16];
 	struct qemu_edu_checksum c = { .ranges = (uintptr_t)r, .nr_ranges = 16 };
-	char node[PATH_MAX];
-	int i, fd, err = ENOENT;
+	char rp_prov[NAME_MAX + 1], rp[NAME_MAX + 1], dir[PATH_MAX];
+	char name[NAME_MAX + 1], node[PATH_MAX + 8];
+	struct qemu_edu_attach a = {
+		.fd = buf_fd, .length = len,
+		.dir = QEMU_EDU_DIR_TO_DEVICE, .api = api,
+	};
+	struct dirent *de;
+	DIR *d;
+	int fd;
 
-	for (i = 0; i < 8; i++) {
-		struct qemu_edu_attach a = {
-			.fd = buf_fd, .length = len,
-			.dir = QEMU_EDU_DIR_TO_DEVICE, .api = api,
-		};
-
-		snprintf(node, sizeof(node), "/dev/qemu_edu%d", i);
-		fd = open(node, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
+	root_port_of(provider, rp_prov, sizeof(rp_prov));
+	d = opendir("/sys/bus/pci/drivers/qemu_edu");
+	igt_assert_f(d, "no qemu_edu driver");
+	node[0] = '\0';
+	while ((de = readdir(d))) {
+		if (!strchr(de->d_name, ':'))
 			continue;
-		if (!ioctl(fd, QEMU_EDU_IOC_ATTACH, &a)) {
-			igt_info("%s attached (api %u, %u ranges)\n", node,
-				 api, a.nr_ranges);
-			igt_assert_f(!ioctl(fd, QEMU_EDU_IOC_CHECKSUM, &c),
-				     "CHECKSUM before the unbind: %m");
-			igt_assert_f(c.crc == want_crc && c.bytes == len,
-				     "edu read crc %#x of %llu bytes, the CPU wrote %#x",
-				     c.crc, (unsigned long long)c.bytes, want_crc);
-			return fd;
-		}
-		err = errno;
-		close(fd);
+		root_port_of(de->d_name, rp, sizeof(rp));
+		if (!strcmp(rp, rp_prov))
+			continue;
+		snprintf(dir, sizeof(dir), PCI_DEVS "/%s/misc", de->d_name);
+		if (find_entry(dir, "qemu_edu*", name, sizeof(name)))
+			snprintf(node, sizeof(node), "/dev/%s", name);
 	}
-	igt_assert_f(err == ENOENT, "no edu could attach: %s", strerror(err));
-	return -1;
+	closedir(d);
+	igt_assert_f(node[0], "no edu on another root port than %s", provider);
+
+	fd = open(node, O_RDWR | O_CLOEXEC);
+	igt_assert_f(fd >= 0, "open %s: %m", node);
+	igt_assert_f(!ioctl(fd, QEMU_EDU_IOC_ATTACH, &a), "ATTACH %s: %m", node);
+	igt_info("%s attached (api %u, %u ranges)\n", node, api, a.nr_ranges);
+	igt_assert_f(!ioctl(fd, QEMU_EDU_IOC_CHECKSUM, &c),
+		     "CHECKSUM before the unbind: %m");
+	igt_assert_f(c.crc == want_crc && c.bytes == len,
+		     "edu read crc %#x of %llu bytes, the CPU wrote %#x",
+		     c.crc, (unsigned long long)c.bytes, want_crc);
+	return fd;
 }
 
 static void edu_expect_revoked(int fd, int buf_fd)
@@ -508,11 +534,10 @@ static void p2pmem_unbind_revokes(void)
 	for (i = 0; i < len; i++)
 		map[i] = pattern(i, 0x33);
 #ifdef HAVE_EDU_IMPORTER
-	edu_list = edu_attach_read(fd, len, QEMU_EDU_API_LIST,
+	edu_list = edu_attach_read(pci, fd, len, QEMU_EDU_API_LIST,
 				   crc32_le(~0u, map, len));
-	edu_sgt = edu_attach_read(fd, len, QEMU_EDU_API_SGT,
+	edu_sgt = edu_attach_read(pci, fd, len, QEMU_EDU_API_SGT,
 				  crc32_le(~0u, map, len));
-	igt_assert_f(edu_list >= 0 && edu_sgt >= 0, "no /dev/qemu_eduN");
 #else
 	igt_info("built without <misc/qemu_edu.h>: no importer held during the unbind\n");
 #endif
