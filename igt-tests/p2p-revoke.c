@@ -1,0 +1,605 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * p2p-revoke: the two exporters of P2P memory and what happens to their
+ * buffers when the memory's device goes away.
+ *
+ * The ivshmem BAR (memory without struct page) is exported by
+ * /dev/qemu_edu_shmN, the NVMe CMB (ZONE_DEVICE pages) by the heap
+ * /dev/dma_heap/p2pmem-<pci name>.  Unbinding the device's driver through
+ * sysfs while a buffer is held, mapped by the CPU and (with the edu
+ * importer uapi) mapped by edu must complete, and afterwards the buffer
+ * is dead: edu's next use fails with ENODEV, the CPU mapping faults, new
+ * mappings and allocations are refused.  Binding the driver again brings
+ * a working exporter back.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/dma-heap.h>
+#include <misc/qemu_edu_shm.h>
+#if __has_include(<misc/qemu_edu.h>)
+#include <misc/qemu_edu.h>
+#define HAVE_EDU_IMPORTER 1
+#endif
+
+#include "lib/igt.h"
+
+#define PAGE		4096UL
+#define SHM_DRV		"/sys/bus/pci/drivers/qemu_edu_shm"
+#define NVME_DRV	"/sys/bus/pci/drivers/nvme"
+#define PCI_DEVS	"/sys/bus/pci/devices"
+/* An unbind that takes longer than this under TCG is a hang */
+#define UNBIND_TIMEOUT_S	60
+
+#define EXPECT_ERRNO(expr, err) do {					\
+	int __r = (expr);						\
+	igt_assert_f(__r < 0 && errno == (err),				\
+		     "%s: expected %s, got %s", #expr, strerror(err),	\
+		     __r < 0 ? strerror(errno) : "success");		\
+} while (0)
+
+static uint8_t pattern(size_t i, unsigned int seed)
+{
+	return (uint8_t)(i * 13 + (i >> 12) + seed);
+}
+
+/* The first entry of @dir whose name matches @glob, into @out. */
+static int find_entry(const char *dir, const char *glob, char *out, size_t n)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	int found = 0;
+
+	if (!d)
+		return 0;
+	while (!found && (de = readdir(d)))
+		if (!fnmatch(glob, de->d_name, 0)) {
+			snprintf(out, n, "%s", de->d_name);
+			found = 1;
+		}
+	closedir(d);
+	return found;
+}
+
+static void sysfs_write(const char *path, const char *val)
+{
+	int fd = open(path, O_WRONLY);
+
+	igt_assert_f(fd >= 0, "open %s: %m", path);
+	igt_assert_f(write(fd, val, strlen(val)) == (ssize_t)strlen(val),
+		     "write %s to %s: %m", val, path);
+	close(fd);
+}
+
+/*
+ * Unbind @pci from the driver at @drv in a child, so that a hang is
+ * reported instead of blocking the test; fails unless it completes in
+ * UNBIND_TIMEOUT_S.
+ */
+static void unbind_or_fail(const char *drv, const char *pci)
+{
+	char path[PATH_MAX];
+	int status, waited;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/unbind", drv);
+	igt_info("unbinding %s from %s\n", pci, drv);
+	pid = fork();
+	igt_assert_sys(pid);
+	if (pid == 0) {
+		int fd = open(path, O_WRONLY);
+
+		_exit(fd >= 0 && write(fd, pci, strlen(pci)) ==
+		      (ssize_t)strlen(pci) ? 0 : 1);
+	}
+	for (waited = 0; waited < UNBIND_TIMEOUT_S * 10; waited++) {
+		if (waitpid(pid, &status, WNOHANG) == pid)
+			break;
+		usleep(100 * 1000);
+	}
+	igt_assert_f(waited < UNBIND_TIMEOUT_S * 10,
+		     "unbinding %s did not complete in %d s", pci,
+		     UNBIND_TIMEOUT_S);
+	igt_assert_f(WIFEXITED(status) && !WEXITSTATUS(status),
+		     "writing %s to %s failed", pci, path);
+	igt_info("unbound in %.1f s\n", waited / 10.0);
+}
+
+static void bind(const char *drv, const char *pci)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/bind", drv);
+	sysfs_write(path, pci);
+}
+
+static sigjmp_buf fault_jmp;
+
+static void on_sigbus(int sig)
+{
+	siglongjmp(fault_jmp, 1);
+}
+
+/* Does reading @p raise SIGBUS? */
+static int read_faults(volatile const uint8_t *p)
+{
+	struct sigaction sa = { .sa_handler = on_sigbus }, old;
+	volatile int faulted = 0;
+	uint8_t v;
+
+	sigaction(SIGBUS, &sa, &old);
+	if (sigsetjmp(fault_jmp, 1) == 0) {
+		v = *p;
+		(void)v;
+	} else {
+		faulted = 1;
+	}
+	sigaction(SIGBUS, &old, NULL);
+	return faulted;
+}
+
+/* Dma-bufs of exporter @exp_name in debugfs' bufinfo, -1 if unreadable */
+static int count_bufs(const char *exp_name)
+{
+	FILE *f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "r");
+	char line[512], name[128];
+	unsigned long size;
+	unsigned int flags, mode;
+	long count;
+	int n = 0;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lu %x %x %ld %127s", &size, &flags, &mode,
+			   &count, name) == 5 && !strcmp(name, exp_name))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* ------------------------------------------------------------ ivshmem */
+
+struct shm {
+	char pci[NAME_MAX + 1];
+	char node[PATH_MAX];
+	int dev;
+	uint64_t bar_size;
+};
+
+static void shm_open_dev(struct shm *s)
+{
+	struct qemu_edu_shm_info info;
+	char dir[PATH_MAX], name[NAME_MAX + 1];
+
+	igt_assert_f(find_entry(SHM_DRV, "*:*", s->pci, sizeof(s->pci)),
+		     "no device bound to qemu_edu_shm");
+	snprintf(dir, sizeof(dir), PCI_DEVS "/%s/misc", s->pci);
+	igt_assert_f(find_entry(dir, "qemu_edu_shm*", name, sizeof(name)),
+		     "%s has no qemu_edu_shm character device", s->pci);
+	snprintf(s->node, sizeof(s->node), "/dev/%s", name);
+	s->dev = open(s->node, O_RDWR | O_CLOEXEC);
+	igt_assert_f(s->dev >= 0, "open %s: %m", s->node);
+	memset(&info, 0xa5, sizeof(info));
+	igt_assert_sys(ioctl(s->dev, QEMU_EDU_SHM_IOC_INFO, &info));
+	igt_assert_f(info.bar_size && !(info.bar_size % PAGE) && !info.flags &&
+		     !info.pad, "INFO: size %llu flags %u pad %u",
+		     (unsigned long long)info.bar_size, info.flags, info.pad);
+	s->bar_size = info.bar_size;
+}
+
+static int shm_export(struct shm *s, uint64_t off, uint64_t len,
+		      uint32_t fd_flags)
+{
+	struct qemu_edu_shm_export x = {
+		.offset = off, .length = len, .fd_flags = fd_flags, .fd = -1,
+	};
+
+	if (ioctl(s->dev, QEMU_EDU_SHM_IOC_EXPORT, &x) < 0)
+		return -1;
+	igt_assert_f(x.fd >= 0, "EXPORT succeeded with fd %d", x.fd);
+	return x.fd;
+}
+
+static void shm_export_bad_input(void)
+{
+	struct shm s;
+	int before, fd;
+
+	shm_open_dev(&s);
+	before = count_bufs("qemu_edu");
+	igt_assert_f(before >= 0, "no /sys/kernel/debug/dma_buf/bufinfo");
+
+	EXPECT_ERRNO(shm_export(&s, 0, 0, O_RDWR), EINVAL);
+	EXPECT_ERRNO(shm_export(&s, 100, PAGE, O_RDWR), EINVAL);
+	EXPECT_ERRNO(shm_export(&s, 0, PAGE + 1, O_RDWR), EINVAL);
+	EXPECT_ERRNO(shm_export(&s, s.bar_size, PAGE, O_RDWR), EINVAL);
+	EXPECT_ERRNO(shm_export(&s, 0, s.bar_size + PAGE, O_RDWR), EINVAL);
+	EXPECT_ERRNO(shm_export(&s, PAGE, s.bar_size, O_RDWR), EINVAL);
+	EXPECT_ERRNO(shm_export(&s, -PAGE, 2 * PAGE, O_RDWR), EOVERFLOW);
+	EXPECT_ERRNO(shm_export(&s, 0, PAGE, O_RDWR | O_NONBLOCK), EINVAL);
+	EXPECT_ERRNO(ioctl(s.dev, _IO(QEMU_EDU_SHM_IOC_MAGIC, 0x7f)), ENOTTY);
+	EXPECT_ERRNO(ioctl(s.dev, QEMU_EDU_SHM_IOC_EXPORT, NULL), EFAULT);
+	igt_assert_f(count_bufs("qemu_edu") == before,
+		     "a refused export left a dma-buf behind (%d -> %d)",
+		     before, count_bufs("qemu_edu"));
+
+	/* The edges that are valid: the whole BAR, and its last page */
+	fd = shm_export(&s, 0, s.bar_size, O_RDWR | O_CLOEXEC);
+	igt_assert_f(fd >= 0, "export of the whole BAR: %m");
+	close(fd);
+	fd = shm_export(&s, s.bar_size - PAGE, PAGE, O_RDONLY);
+	igt_assert_f(fd >= 0, "export of the last page: %m");
+	igt_assert_f(fcntl(fd, F_GETFD) == 0, "fd has FD_CLOEXEC without O_CLOEXEC");
+	close(fd);
+	close(s.dev);
+}
+
+/* What the CPU writes through the dma-buf lands in the BAR at its offset. */
+static void shm_mmap_reaches_bar(void)
+{
+	const uint64_t off = 16 * PAGE, len = 16 * PAGE;
+	char res[PATH_MAX];
+	uint8_t *map, *bar;
+	struct shm s;
+	size_t i;
+	int fd, rfd;
+
+	shm_open_dev(&s);
+	fd = shm_export(&s, off, len, O_RDWR | O_CLOEXEC);
+	igt_assert_f(fd >= 0, "EXPORT: %m");
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	igt_assert_f(map != MAP_FAILED, "mmap: %m");
+	for (i = 0; i < len; i++)
+		map[i] = pattern(i, 0x11);
+
+	snprintf(res, sizeof(res), PCI_DEVS "/%s/resource2", s.pci);
+	rfd = open(res, O_RDONLY);
+	igt_assert_f(rfd >= 0, "open %s: %m", res);
+	bar = mmap(NULL, off + len, PROT_READ, MAP_SHARED, rfd, 0);
+	igt_assert_f(bar != MAP_FAILED, "mmap %s: %m", res);
+	for (i = 0; i < len; i++)
+		igt_assert_f(bar[off + i] == pattern(i, 0x11),
+			     "BAR byte %llu is %#x, the buffer wrote %#x",
+			     (unsigned long long)(off + i), bar[off + i],
+			     pattern(i, 0x11));
+
+	EXPECT_ERRNO(mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0) ==
+		     MAP_FAILED ? -1 : 0, EINVAL);
+	munmap(bar, off + len);
+	close(rfd);
+	munmap(map, len);
+	close(fd);
+	close(s.dev);
+}
+
+/*
+ * Unbind with a buffer exported, CPU-mapped and touched, and the
+ * exporter's character device open: it completes, the mapping faults,
+ * new mappings and ioctls are refused; rebinding brings a working
+ * exporter back.
+ */
+static void shm_unbind_revokes(void)
+{
+	const uint64_t len = 4 * PAGE;
+	int fd, fd2, before;
+	uint8_t *map;
+	struct shm s;
+	size_t i;
+
+	shm_open_dev(&s);
+	fd = shm_export(&s, 0, len, O_RDWR | O_CLOEXEC);
+	igt_assert_f(fd >= 0, "EXPORT: %m");
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	igt_assert_f(map != MAP_FAILED, "mmap: %m");
+	for (i = 0; i < len; i++)
+		map[i] = pattern(i, 0x22);
+	igt_assert(!read_faults(map + len - 1));
+	before = count_bufs("qemu_edu");
+
+	unbind_or_fail(SHM_DRV, s.pci);
+	/* From here on, bind again whatever fails */
+	pid_t pid = fork();
+	int status;
+
+	igt_assert_sys(pid);
+	if (pid == 0) {
+		igt_assert_f(read_faults(map), "the CPU mapping survived the unbind");
+		igt_assert_f(read_faults(map + len - 1),
+			     "the CPU mapping survived the unbind");
+		EXPECT_ERRNO(mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0) ==
+			     MAP_FAILED ? -1 : 0, ENODEV);
+		EXPECT_ERRNO(shm_export(&s, 0, PAGE, O_RDWR), ENODEV);
+		EXPECT_ERRNO(ioctl(s.dev, QEMU_EDU_SHM_IOC_INFO,
+				   &(struct qemu_edu_shm_info){ 0 }), ENODEV);
+		igt_assert_f(access(s.node, F_OK) < 0,
+			     "%s still exists after the unbind", s.node);
+		/* The buffer object lives on until its fd is closed */
+		igt_assert_f(count_bufs("qemu_edu") == before,
+			     "the revoked buffer vanished while its fd is open");
+		_exit(0);
+	}
+	igt_assert_sys(waitpid(pid, &status, 0));
+	munmap(map, len);
+	close(fd);
+	close(s.dev);
+	igt_assert_f(count_bufs("qemu_edu") == before - 1,
+		     "closing the revoked buffer did not release it");
+	bind(SHM_DRV, s.pci);
+	igt_assert_f(WIFEXITED(status) && !WEXITSTATUS(status),
+		     "checks after the unbind failed");
+
+	shm_open_dev(&s);
+	fd2 = shm_export(&s, 0, len, O_RDWR | O_CLOEXEC);
+	igt_assert_f(fd2 >= 0, "EXPORT after the rebind: %m");
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd2, 0);
+	igt_assert_f(map != MAP_FAILED, "mmap after the rebind: %m");
+	/* The BAR kept its bytes: the rebound exporter shows the same memory */
+	for (i = 0; i < len; i++)
+		igt_assert_f(map[i] == pattern(i, 0x22),
+			     "byte %zu after the rebind is %#x, not %#x", i,
+			     map[i], pattern(i, 0x22));
+	munmap(map, len);
+	close(fd2);
+	close(s.dev);
+}
+
+/* ------------------------------------------------------- p2pmem heap */
+
+#ifdef HAVE_EDU_IMPORTER
+/* crc32_le as the kernel computes it: reflected 0xedb88320, no final xor */
+static uint32_t crc32_le(uint32_t crc, const uint8_t *p, size_t len)
+{
+	while (len--) {
+		crc ^= *p++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
+	}
+	return crc;
+}
+
+/* The root port above PCI device @pci, e.g. "0000:00:02.0", into @out */
+static void root_port_of(const char *pci, char *out, size_t n)
+{
+	char path[PATH_MAX], real[PATH_MAX], *p;
+
+	snprintf(path, sizeof(path), PCI_DEVS "/%s", pci);
+	igt_assert_f(realpath(path, real), "realpath %s: %m", path);
+	/* /sys/devices/pci0000:00/<root port>/... */
+	p = strchr(real + strlen("/sys/devices/"), '/');
+	igt_assert_f(p, "no root port in %s", real);
+	snprintf(out, n, "%s", p + 1);
+	p = strchr(out, '/');
+	if (p)
+		*p = '\0';
+}
+
+/*
+ * Attach an edu on another root port than @provider (P2P below the switch
+ * uses PCI bus addresses, which QEMU's vIOMMU does not route) through
+ * @api and let it read [0, @len); returns its file.
+ */
+static int edu_attach_read(const char *provider, int buf_fd, uint64_t len,
+			   uint32_t api, uint32_t want_crc)
+{
+	struct qemu_edu_range r[16];
+	struct qemu_edu_checksum c = { .ranges = (uintptr_t)r, .nr_ranges = 16 };
+	char rp_prov[NAME_MAX + 1], rp[NAME_MAX + 1], dir[PATH_MAX];
+	char name[NAME_MAX + 1], node[PATH_MAX + 8];
+	struct qemu_edu_attach a = {
+		.fd = buf_fd, .length = len,
+		.dir = QEMU_EDU_DIR_TO_DEVICE, .api = api,
+	};
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	root_port_of(provider, rp_prov, sizeof(rp_prov));
+	d = opendir("/sys/bus/pci/drivers/qemu_edu");
+	igt_assert_f(d, "no qemu_edu driver");
+	node[0] = '\0';
+	while ((de = readdir(d))) {
+		if (!strchr(de->d_name, ':'))
+			continue;
+		root_port_of(de->d_name, rp, sizeof(rp));
+		if (!strcmp(rp, rp_prov))
+			continue;
+		snprintf(dir, sizeof(dir), PCI_DEVS "/%s/misc", de->d_name);
+		if (find_entry(dir, "qemu_edu*", name, sizeof(name)))
+			snprintf(node, sizeof(node), "/dev/%s", name);
+	}
+	closedir(d);
+	igt_assert_f(node[0], "no edu on another root port than %s", provider);
+
+	fd = open(node, O_RDWR | O_CLOEXEC);
+	igt_assert_f(fd >= 0, "open %s: %m", node);
+	igt_assert_f(!ioctl(fd, QEMU_EDU_IOC_ATTACH, &a), "ATTACH %s: %m", node);
+	igt_info("%s attached (api %u, %u ranges)\n", node, api, a.nr_ranges);
+	igt_assert_f(!ioctl(fd, QEMU_EDU_IOC_CHECKSUM, &c),
+		     "CHECKSUM before the unbind: %m");
+	igt_assert_f(c.crc == want_crc && c.bytes == len,
+		     "edu read crc %#x of %llu bytes, the CPU wrote %#x",
+		     c.crc, (unsigned long long)c.bytes, want_crc);
+	return fd;
+}
+
+static void edu_expect_revoked(int fd, int buf_fd)
+{
+	struct qemu_edu_range r[16];
+	struct qemu_edu_checksum c = { .ranges = (uintptr_t)r, .nr_ranges = 16 };
+
+	if (fd < 0)
+		return;
+	EXPECT_ERRNO(ioctl(fd, QEMU_EDU_IOC_CHECKSUM, &c), ENODEV);
+	igt_assert_sys(ioctl(fd, QEMU_EDU_IOC_DETACH));
+	EXPECT_ERRNO(ioctl(fd, QEMU_EDU_IOC_ATTACH, &(struct qemu_edu_attach){
+			.fd = buf_fd, .length = PAGE,
+			.dir = QEMU_EDU_DIR_TO_DEVICE }), ENODEV);
+}
+#endif
+
+static int heap_alloc(int heap, uint64_t len)
+{
+	struct dma_heap_allocation_data d = {
+		.len = len, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
+
+	if (ioctl(heap, DMA_HEAP_IOCTL_ALLOC, &d) < 0)
+		return -1;
+	return d.fd;
+}
+
+/* The NVMe controller whose CMB is published, and its heap node. */
+static void find_nvme(char *pci, size_t n, char *heap, size_t hn)
+{
+	char path[PATH_MAX], v[8] = "";
+	struct dirent *de;
+	DIR *d = opendir(NVME_DRV);
+	int fd;
+
+	igt_assert_f(d, "no nvme driver");
+	pci[0] = '\0';
+	while ((de = readdir(d))) {
+		if (!strchr(de->d_name, ':'))
+			continue;
+		snprintf(path, sizeof(path), PCI_DEVS "/%s/p2pmem/published",
+			 de->d_name);
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			continue;
+		if (read(fd, v, 1) == 1 && v[0] == '1')
+			snprintf(pci, n, "%s", de->d_name);
+		close(fd);
+	}
+	closedir(d);
+	igt_assert_f(pci[0], "no nvme controller publishes its CMB");
+	snprintf(heap, hn, "/dev/dma_heap/p2pmem-%s", pci);
+}
+
+/* Wait until the rebound controller published its CMB again. */
+static int wait_published(const char *pci)
+{
+	char path[PATH_MAX], v[8];
+	int i, fd, ok = 0;
+
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/p2pmem/published", pci);
+	for (i = 0; i < 300 && !ok; i++) {
+		fd = open(path, O_RDONLY);
+		if (fd >= 0) {
+			ok = read(fd, v, 1) == 1 && v[0] == '1';
+			close(fd);
+		}
+		if (!ok)
+			usleep(100 * 1000);
+	}
+	return ok;
+}
+
+/*
+ * Unbind nvme with a heap buffer CPU-mapped and (with the edu importer
+ * uapi) mapped by edu through both importer APIs: the unbind completes,
+ * edu's next use and a new attachment fail with ENODEV, the CPU mapping
+ * faults, the heap refuses allocations until nvme is bound again.
+ */
+static void p2pmem_unbind_revokes(void)
+{
+	const uint64_t len = 64 * 1024;
+	char pci[NAME_MAX + 1], heap_node[PATH_MAX];
+	int heap, fd, status, edu_list = -1, edu_sgt = -1;
+	uint8_t *map;
+	pid_t pid;
+	size_t i;
+
+	find_nvme(pci, sizeof(pci), heap_node, sizeof(heap_node));
+	heap = open(heap_node, O_RDONLY | O_CLOEXEC);
+	igt_assert_f(heap >= 0, "open %s: %m", heap_node);
+	fd = heap_alloc(heap, len);
+	igt_assert_f(fd >= 0, "alloc: %m");
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	igt_assert_f(map != MAP_FAILED, "mmap: %m");
+	for (i = 0; i < len; i++)
+		map[i] = pattern(i, 0x33);
+#ifdef HAVE_EDU_IMPORTER
+	edu_list = edu_attach_read(pci, fd, len, QEMU_EDU_API_LIST,
+				   crc32_le(~0u, map, len));
+	edu_sgt = edu_attach_read(pci, fd, len, QEMU_EDU_API_SGT,
+				  crc32_le(~0u, map, len));
+#else
+	igt_info("built without <misc/qemu_edu.h>: no importer held during the unbind\n");
+#endif
+
+	unbind_or_fail(NVME_DRV, pci);
+	pid = fork();
+	igt_assert_sys(pid);
+	if (pid == 0) {
+#ifdef HAVE_EDU_IMPORTER
+		edu_expect_revoked(edu_list, fd);
+		edu_expect_revoked(edu_sgt, fd);
+#endif
+		igt_assert_f(read_faults(map), "the CPU mapping survived the unbind");
+		EXPECT_ERRNO(mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0) ==
+			     MAP_FAILED ? -1 : 0, ENODEV);
+		EXPECT_ERRNO(heap_alloc(heap, PAGE), ENODEV);
+		_exit(0);
+	}
+	igt_assert_sys(waitpid(pid, &status, 0));
+	if (edu_list >= 0)
+		close(edu_list);
+	if (edu_sgt >= 0)
+		close(edu_sgt);
+	munmap(map, len);
+	close(fd);
+	bind(NVME_DRV, pci);
+	igt_assert_f(WIFEXITED(status) && !WEXITSTATUS(status),
+		     "checks after the unbind failed");
+	igt_assert_f(wait_published(pci), "%s did not publish its CMB again",
+		     pci);
+
+	fd = heap_alloc(heap, len);
+	igt_assert_f(fd >= 0, "alloc after the rebind: %m");
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	igt_assert_f(map != MAP_FAILED, "mmap after the rebind: %m");
+	for (i = 0; i < len; i++)
+		map[i] = pattern(i, 0x44);
+	for (i = 0; i < len; i++)
+		igt_assert_f(map[i] == pattern(i, 0x44),
+			     "byte %zu after the rebind reads back %#x", i,
+			     map[i]);
+	munmap(map, len);
+	close(fd);
+	close(heap);
+}
+
+static const struct igt_subtest tests[] = {
+	{ "shm-export-bad-input",
+	  "ivshmem export: zero, unaligned, past-the-end, overflowing, bad flags refused with their errnos, no buffer left",
+	  shm_export_bad_input },
+	{ "shm-mmap-reaches-bar",
+	  "bytes written through an exported window land in the BAR at the window's offset",
+	  shm_mmap_reaches_bar },
+	{ "shm-unbind-revokes",
+	  "unbinding ivshmem with a mapped buffer completes; the mapping faults, mmap and ioctls ENODEV; rebind works",
+	  shm_unbind_revokes },
+	{ "p2pmem-unbind-revokes",
+	  "unbinding nvme with a heap buffer mapped by edu (list and sg_table) and the CPU completes; ENODEV and faults after; rebind works",
+	  p2pmem_unbind_revokes },
+};
+
+int main(int argc, char **argv)
+{
+	return igt_main(argc, argv, tests, ARRAY_SIZE(tests));
+}
