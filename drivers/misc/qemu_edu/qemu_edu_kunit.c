@@ -1028,47 +1028,39 @@ KUNIT_DEFINE_ACTION_WRAPPER(edu_dma_buf_put_action, dma_buf_put,
 			    struct dma_buf *);
 
 /*
- * The dma-buf core hands a BAR only to importers that accept P2P memory:
- * an edu attached without allow_peer2peer is refused before anything is
- * mapped, even where pci_p2pdma has a path; with it, the device reads the
- * BAR through the list the core mapped, and after unmap the IOVA is gone.
+ * Export @len bytes of P2P memory at @phys (its @provider named if it has
+ * no struct page) and check what the dma-buf core does with it: an edu
+ * attached without allow_peer2peer is refused before anything is mapped,
+ * even where pci_p2pdma has a path; with it, the device reads @lin through
+ * the list the core mapped (where QEMU can carry the route, else the bus
+ * address @bus is checked), and after unmap the IOVA is gone.
  */
-static void edu_dmabuf_bar_only_for_p2p_importers(struct kunit *test)
+static void edu_dmabuf_p2p_only_for_p2p_importers(struct kunit *test,
+						  struct edu_ctx *c,
+						  phys_addr_t phys, size_t len,
+						  struct p2pdma_provider *provider,
+						  enum pci_p2pdma_map_type want,
+						  dma_addr_t bus, const u8 *lin)
 {
 	DEFINE_DMA_BUF_EXPORT_INFO(info);
 	struct dma_buf_attachment *attach;
-	enum pci_p2pdma_map_type want;
 	const struct dma_list *dl;
-	struct qemu_edu_shm *shm;
 	struct edu_bar_exp *e;
 	struct dma_buf *dmabuf;
-	struct edu_ctx c;
 	dma_addr_t addr;
-	u8 *lin;
 	int ret;
-
-	edu_ctx_init(test, &c);
-	shm = edu_find_shm();
-	if (!shm)
-		kunit_skip(test, "no ivshmem device bound to qemu_edu_shm");
-	want = edu_expected_map(&c, shm->pdev);
-	lin = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, lin);
-	qemu_edu_pattern(lin, PAGE_SIZE, 0, 0x5a);
-	memcpy_toio(shm->va + SZ_128K, lin, PAGE_SIZE);
 
 	e = kzalloc(sizeof(*e), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, e);
-	e->provider = shm->mem;
+	e->provider = provider;
 	ret = phys_list_init(&e->pl, NULL);
 	if (!ret)
-		ret = phys_list_append(&e->pl, shm->phys + SZ_128K, PAGE_SIZE,
-				       GFP_KERNEL);
+		ret = phys_list_append(&e->pl, phys, len, GFP_KERNEL);
 	info.ops = &edu_bar_ops;
-	info.size = PAGE_SIZE;
+	info.size = len;
 	info.flags = O_RDWR;
 	info.priv = e;
-	info.exp_name = "qemu_edu_kunit_bar";
+	info.exp_name = "qemu_edu_kunit_p2p";
 	dmabuf = ret ? ERR_PTR(ret) : dma_buf_export(&info);
 	if (IS_ERR(dmabuf))
 		edu_bar_exp_free(e);
@@ -1076,7 +1068,7 @@ static void edu_dmabuf_bar_only_for_p2p_importers(struct kunit *test)
 	ret = kunit_add_action_or_reset(test, edu_dma_buf_put_action, dmabuf);
 	KUNIT_ASSERT_EQ(test, ret, 0);
 
-	attach = dma_buf_dynamic_attach(dmabuf, c.dev, &edu_importer_no_p2p,
+	attach = dma_buf_dynamic_attach(dmabuf, c->dev, &edu_importer_no_p2p,
 					NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
 	dl = dma_buf_map_attachment_list_unlocked(attach, DMA_TO_DEVICE);
@@ -1084,25 +1076,77 @@ static void edu_dmabuf_bar_only_for_p2p_importers(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->maps, e->unmaps);
 	dma_buf_detach(dmabuf, attach);
 
-	attach = dma_buf_dynamic_attach(dmabuf, c.dev, &edu_importer_p2p, NULL);
+	attach = dma_buf_dynamic_attach(dmabuf, c->dev, &edu_importer_p2p, NULL);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
 	dl = dma_buf_map_attachment_list_unlocked(attach, DMA_TO_DEVICE);
 	if (!IS_ERR(dl)) {
 		addr = edu_dma_at(test, dl, 0);
 		if (want == PCI_P2PDMA_MAP_BUS_ADDR)
-			KUNIT_EXPECT_EQ(test, addr, pci_bus_address(shm->pdev, 2) +
-					SZ_128K);
-		if (edu_p2p_emulated(&c, want))
-			edu_expect_checksums(test, &c, dl, lin);
+			KUNIT_EXPECT_EQ(test, addr, bus);
+		if (edu_p2p_emulated(c, want))
+			edu_expect_checksums(test, c, dl, lin);
 		dma_buf_unmap_attachment_list_unlocked(attach, dl,
 						       DMA_TO_DEVICE);
-		if (c.iommu && want == PCI_P2PDMA_MAP_THRU_HOST_BRIDGE)
-			KUNIT_EXPECT_EQ(test, edu_iova_phys(&c, addr), 0);
+		if (c->iommu && want == PCI_P2PDMA_MAP_THRU_HOST_BRIDGE)
+			KUNIT_EXPECT_EQ(test, edu_iova_phys(c, addr), 0);
 	} else {
 		KUNIT_FAIL(test, "map for a P2P importer: %ld", PTR_ERR(dl));
 	}
 	KUNIT_EXPECT_EQ(test, e->maps, e->unmaps);
 	dma_buf_detach(dmabuf, attach);
+}
+
+/* A BAR without struct page, exported with the BAR's provider. */
+static void edu_dmabuf_bar_only_for_p2p_importers(struct kunit *test)
+{
+	struct qemu_edu_shm *shm;
+	struct edu_ctx c;
+	u8 *lin;
+
+	edu_ctx_init(test, &c);
+	shm = edu_find_shm();
+	if (!shm)
+		kunit_skip(test, "no ivshmem device bound to qemu_edu_shm");
+	lin = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, lin);
+	qemu_edu_pattern(lin, PAGE_SIZE, 0, 0x5a);
+	memcpy_toio(shm->va + SZ_128K, lin, PAGE_SIZE);
+	edu_dmabuf_p2p_only_for_p2p_importers(test, &c, shm->phys + SZ_128K,
+					      PAGE_SIZE, shm->mem,
+					      edu_expected_map(&c, shm->pdev),
+					      pci_bus_address(shm->pdev, 2) +
+					      SZ_128K, lin);
+}
+
+/* The PCI bus address of @phys in a memory BAR of @pdev, or 0. */
+static dma_addr_t edu_bus_addr_of(struct pci_dev *pdev, phys_addr_t phys)
+{
+	int bar;
+
+	for (bar = 0; bar < PCI_STD_NUM_BARS; bar++) {
+		resource_size_t start = pci_resource_start(pdev, bar);
+
+		if (pci_resource_flags(pdev, bar) & IORESOURCE_MEM &&
+		    phys >= start && phys - start < pci_resource_len(pdev, bar))
+			return pci_bus_address(pdev, bar) + (phys - start);
+	}
+	return 0;
+}
+
+/* ZONE_DEVICE P2P pages (the NVMe CMB): the pages name their provider. */
+static void edu_dmabuf_cmb_pages_only_for_p2p_importers(struct kunit *test)
+{
+	struct edu_p2p *m;
+	struct edu_ctx c;
+
+	edu_ctx_init(test, &c);
+	m = edu_p2p_alloc(test, PAGE_SIZE);
+	qemu_edu_pattern(m->va, PAGE_SIZE, 0, 0x3c);
+	edu_dmabuf_p2p_only_for_p2p_importers(test, &c, m->phys, PAGE_SIZE,
+					      NULL,
+					      edu_expected_map(&c, m->provider),
+					      edu_bus_addr_of(m->provider, m->phys),
+					      m->va);
 }
 
 /* A range the device cannot reach fails the whole list, nothing mapped. */
@@ -1593,6 +1637,8 @@ static struct kunit_case qemu_edu_iova_cases[] = {
 	KUNIT_CASE_PARAM(phys_list_bounce_pieces_and_sync, edu_gen_params),
 	KUNIT_CASE_PARAM(edu_p2p_matrix, edu_gen_params),
 	KUNIT_CASE_PARAM(edu_dmabuf_bar_only_for_p2p_importers, edu_gen_params),
+	KUNIT_CASE_PARAM(edu_dmabuf_cmb_pages_only_for_p2p_importers,
+			 edu_gen_params),
 	/* Twelve or more device transfers at ~100 ms each */
 	KUNIT_CASE_PARAM_ATTR(edu_dma_multi_range, edu_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
