@@ -37,15 +37,10 @@
 #include <linux/memfd.h>
 #include <linux/udmabuf.h>
 #include <misc/qemu_edu.h>
-/* The ivshmem BAR exporter's uapi (the p2p branch) */
-#if __has_include(<misc/qemu_edu_shm.h>)
 #include <misc/qemu_edu_shm.h>
-#define HAVE_SHM_EXPORT 1
-#else
-#define HAVE_SHM_EXPORT 0
-#endif
 #include <sys/wait.h>
 
+#include "lib/devices.h"
 #include "lib/igt.h"
 
 #define PAGE		4096UL
@@ -302,17 +297,6 @@ static void buf_free(struct buf *b)
 }
 
 /* ------------------------------------------------------- checksums */
-
-/* crc32_le as the kernel's crc32_le(): reflected 0xedb88320, no final xor */
-static uint32_t crc32_le(uint32_t crc, const uint8_t *p, size_t len)
-{
-	while (len--) {
-		crc ^= *p++;
-		for (int k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
-	}
-	return crc;
-}
 
 /* The device's WRITE pattern, byte @pos of the window */
 static uint8_t edu_pattern(uint64_t pos, uint8_t seed)
@@ -703,7 +687,6 @@ static void shm_pci(char *out, size_t len)
 /* A dma-buf of [@off, @off + @len) of the ivshmem BAR, CPU-mapped */
 static void shm_export(struct buf *b, uint64_t off, uint64_t len)
 {
-#if HAVE_SHM_EXPORT
 	struct qemu_edu_shm_export x = {
 		.offset = off, .length = len, .fd_flags = O_RDWR | O_CLOEXEC,
 	};
@@ -718,10 +701,6 @@ static void shm_export(struct buf *b, uint64_t off, uint64_t len)
 	b->memfd = -1;
 	b->p2p = true;
 	buf_map_dmabuf(b);
-#else
-	igt_fail_at(__FILE__, __LINE__,
-		    "built without <misc/qemu_edu_shm.h>: no ivshmem BAR exporter");
-#endif
 }
 
 static void ivshmem_bar(uint32_t api)

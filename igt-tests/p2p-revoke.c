@@ -31,11 +31,9 @@
 #include <unistd.h>
 #include <linux/dma-heap.h>
 #include <misc/qemu_edu_shm.h>
-#if __has_include(<misc/qemu_edu.h>)
 #include <misc/qemu_edu.h>
-#define HAVE_EDU_IMPORTER 1
-#endif
 
+#include "lib/devices.h"
 #include "lib/igt.h"
 
 #define PAGE		4096UL
@@ -360,18 +358,6 @@ static void shm_unbind_revokes(void)
 
 /* ------------------------------------------------------- p2pmem heap */
 
-#ifdef HAVE_EDU_IMPORTER
-/* crc32_le as the kernel computes it: reflected 0xedb88320, no final xor */
-static uint32_t crc32_le(uint32_t crc, const uint8_t *p, size_t len)
-{
-	while (len--) {
-		crc ^= *p++;
-		for (int k = 0; k < 8; k++)
-			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
-	}
-	return crc;
-}
-
 /* The root port above PCI device @pci, e.g. "0000:00:02.0", into @out */
 static void root_port_of(const char *pci, char *out, size_t n)
 {
@@ -450,7 +436,6 @@ static void edu_expect_revoked(int fd, int buf_fd)
 			.fd = buf_fd, .length = PAGE,
 			.dir = QEMU_EDU_DIR_TO_DEVICE }), ENODEV);
 }
-#endif
 
 static int heap_alloc(int heap, uint64_t len)
 {
@@ -519,7 +504,7 @@ static void p2pmem_unbind_revokes(void)
 {
 	const uint64_t len = 64 * 1024;
 	char pci[NAME_MAX + 1], heap_node[PATH_MAX];
-	int heap, fd, status, edu_list = -1, edu_sgt = -1;
+	int heap, fd, status, edu_list, edu_sgt;
 	uint8_t *map;
 	pid_t pid;
 	size_t i;
@@ -533,23 +518,17 @@ static void p2pmem_unbind_revokes(void)
 	igt_assert_f(map != MAP_FAILED, "mmap: %m");
 	for (i = 0; i < len; i++)
 		map[i] = pattern(i, 0x33);
-#ifdef HAVE_EDU_IMPORTER
 	edu_list = edu_attach_read(pci, fd, len, QEMU_EDU_API_LIST,
 				   crc32_le(~0u, map, len));
 	edu_sgt = edu_attach_read(pci, fd, len, QEMU_EDU_API_SGT,
 				  crc32_le(~0u, map, len));
-#else
-	igt_info("built without <misc/qemu_edu.h>: no importer held during the unbind\n");
-#endif
 
 	unbind_or_fail(NVME_DRV, pci);
 	pid = fork();
 	igt_assert_sys(pid);
 	if (pid == 0) {
-#ifdef HAVE_EDU_IMPORTER
 		edu_expect_revoked(edu_list, fd);
 		edu_expect_revoked(edu_sgt, fd);
-#endif
 		igt_assert_f(read_faults(map), "the CPU mapping survived the unbind");
 		EXPECT_ERRNO(mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0) ==
 			     MAP_FAILED ? -1 : 0, ENODEV);

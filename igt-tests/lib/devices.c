@@ -155,3 +155,13 @@ void camera_stop(struct camera *cam)
 	close(cam->fd);
 	cam->fd = -1;
 }
+
+uint32_t crc32_le(uint32_t crc, const uint8_t *p, size_t len)
+{
+	while (len--) {
+		crc ^= *p++;
+		for (int k = 0; k < 8; k++)
+			crc = (crc >> 1) ^ (0xedb88320u & -(crc & 1));
+	}
+	return crc;
+}

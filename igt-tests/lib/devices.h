@@ -35,4 +35,10 @@ unsigned int camera_dequeue(struct camera *cam, size_t *used);
 int camera_export(struct camera *cam, unsigned int index);
 void camera_stop(struct camera *cam);
 
+/*
+ * The kernel's crc32_le() (reflected 0xedb88320, no final xor), which the
+ * edu driver reports for what the device read.
+ */
+uint32_t crc32_le(uint32_t crc, const uint8_t *p, size_t len);
+
 #endif
