@@ -279,8 +279,8 @@ static int dbm_map_list(struct dma_buf_attachment *attach,
 	err = dbm_get_phys(attach, m);
 	if (err)
 		return err;
-	err = dma_map_phys_list(attach->dev, m->pl, m->provider, m->dir, 0,
-				&m->map);
+	err = dma_map_phys_list(attach->dev, m->pl, m->provider, m->dir,
+				attach->dmabuf->ops->map_attrs, &m->map);
 	if (err)
 		dbm_put_phys(attach, m);
 	return err;
