@@ -69,6 +69,8 @@ WB_MODE=$mode WB_TOPO=$topo WB_REPO=$REPO WB_TOOLS=$WB_CACHE/tools"
 [ "$mode" = run ] &&
 	cmdline="$cmdline kunit.enable=0 dmabuf_selftests.st_filter=none kmemleak=off"
 # For quick iterations, e.g. WB_APPEND="kunit.filter_glob=qemu_edu* WB_KUNIT_ONLY=1"
+# or WB_APPEND="kunit.filter_glob=dma_buf* WB_ONLY=igt/edu-dmabuf" (a glob of
+# user-space suite names; see guest/suites.sh).
 cmdline="$cmdline ${WB_APPEND:-}"
 
 edu_mask=0xffffffffffffffff

@@ -113,12 +113,25 @@ run_check() {
 	# WB_APPEND=WB_KUNIT_ONLY=1: the boot-time KUnit suites only
 	[ "${WB_KUNIT_ONLY:-0}" = 1 ] && return 0
 	for t in "$WB_TOOLS"/kselftest/*; do
-		[ -x "$t" ] && run_suite "kselftest/${t##*/}" tap "$t"
+		[ -x "$t" ] && wanted "kselftest/${t##*/}" &&
+			run_suite "kselftest/${t##*/}" tap "$t"
 	done
 	for t in "$WB_TOOLS"/igt/*; do
-		[ -x "$t" ] && run_suite "igt/${t##*/}" igt "$t"
+		[ -x "$t" ] && wanted "igt/${t##*/}" &&
+			run_suite "igt/${t##*/}" igt "$t"
 	done
-	run_suite v4l2-compliance v4l2 v4l2_compliance
+	wanted v4l2-compliance && run_suite v4l2-compliance v4l2 v4l2_compliance
+	return 0
+}
+
+# WB_APPEND=WB_ONLY=GLOB: of the user-space suites, only those whose name
+# (kselftest/udmabuf, igt/edu-dmabuf, v4l2-compliance) matches GLOB.
+wanted() {
+	# shellcheck disable=SC2254
+	case "$1" in
+	${WB_ONLY:-*}) return 0 ;;
+	esac
+	return 1
 }
 
 show_platform() {
