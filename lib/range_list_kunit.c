@@ -871,6 +871,50 @@ static void rl_test_sgt_round_trip(struct kunit *test)
 		__free_page(pages[i]);
 }
 
+/*
+ * Page tables for a device: no entry longer than its maximum segment,
+ * none crossing its segment boundary, the pages and bytes unchanged.
+ */
+static void rl_test_sgt_device_limits(struct kunit *test)
+{
+	struct sg_table sgt;
+	struct scatterlist *sg;
+	struct phys_list pl;
+	struct page *block;
+	phys_addr_t base;
+	u64 want[] = { SZ_16K, SZ_16K - SZ_4K, SZ_16K, SZ_16K - SZ_4K };
+	unsigned int i;
+
+	/* 64 KiB, naturally aligned: [4K, 60K) crosses the 32 KiB boundary */
+	block = alloc_pages(GFP_KERNEL, 4);
+	KUNIT_ASSERT_NOT_NULL(test, block);
+	base = page_to_phys(block);
+	phys_list_init(&pl, NULL);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, base + SZ_4K,
+					       SZ_64K - SZ_8K, GFP_KERNEL), 0);
+
+	KUNIT_EXPECT_EQ(test, phys_list_to_sgt_segs(&pl, &sgt, SZ_16K,
+						    SZ_32K - 1, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, sgt.orig_nents, (unsigned int)ARRAY_SIZE(want));
+	for_each_sgtable_sg(&sgt, sg, i) {
+		if (i >= ARRAY_SIZE(want))
+			break;
+		KUNIT_EXPECT_EQ(test, (u64)sg->length, want[i]);
+		KUNIT_EXPECT_EQ(test, sg_phys(sg) >> 15,
+				(sg_phys(sg) + sg->length - 1) >> 15);
+	}
+	KUNIT_EXPECT_EQ(test, sg_phys(sgt.sgl), base + SZ_4K);
+	phys_list_free_sgt(&sgt);
+
+	/* limits below a page are refused */
+	KUNIT_EXPECT_EQ(test, phys_list_to_sgt_segs(&pl, &sgt, SZ_2K, U64_MAX,
+						    GFP_KERNEL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, phys_list_to_sgt_segs(&pl, &sgt, SZ_16K, SZ_2K - 1,
+						    GFP_KERNEL), -EINVAL);
+	phys_list_free(&pl);
+	__free_pages(block, 4);
+}
+
 static struct kunit_case range_list_test_cases[] = {
 	KUNIT_CASE(rl_test_empty),
 	KUNIT_CASE(rl_test_one_byte),
@@ -888,6 +932,7 @@ static struct kunit_case range_list_test_cases[] = {
 	KUNIT_CASE(rl_test_append_array),
 	KUNIT_CASE(rl_test_pages_folios),
 	KUNIT_CASE(rl_test_sgt_round_trip),
+	KUNIT_CASE(rl_test_sgt_device_limits),
 	{}
 };
 

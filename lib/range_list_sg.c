@@ -18,7 +18,8 @@
  * DOC: Scatterlist conversion
  *
  * For drivers that still consume an sg_table, phys_list_to_sgt() builds a
- * page-based table (every range must have a ``struct page``) and
+ * page-based table (every range must have a ``struct page``), split within
+ * a device's segment limits by phys_list_to_sgt_segs(), and
  * dma_list_to_sgt() a DMA-only table whose entries carry only a DMA address
  * and length; walk it with for_each_sgtable_dma_sg().  Ranges longer than
  * 2 GiB take several scatterlist entries.  Release the tables with
@@ -200,7 +201,18 @@ int dma_list_from_sgt(struct dma_list *dl, const struct sg_table *sgt,
 }
 EXPORT_SYMBOL_GPL(dma_list_from_sgt);
 
-static unsigned int rl_sg_pieces(const struct range_list *rl, bool pages)
+/* Length of the piece of [@addr, +@len) that starts at @addr. */
+static u64 rl_sg_piece(u64 addr, u64 len, u64 max_seg, u64 boundary)
+{
+	u64 to_boundary = boundary - (addr & boundary);
+	u64 piece = min(len, max_seg);
+
+	/* piece >= 1; written so that boundary U64_MAX cannot wrap */
+	return piece - 1 > to_boundary ? to_boundary + 1 : piece;
+}
+
+static unsigned int rl_sg_pieces(const struct range_list *rl, bool pages,
+				 u64 max_seg, u64 boundary)
 {
 	struct range_list_iter it;
 	u64 addr, len, n = 0;
@@ -210,34 +222,52 @@ static unsigned int rl_sg_pieces(const struct range_list *rl, bool pages)
 		if (pages && (!pfn_valid(PHYS_PFN(addr)) ||
 			      !pfn_valid(PHYS_PFN(addr + len - 1))))
 			return 0;
-		n += DIV_ROUND_UP_ULL(len, RL_SG_PIECE);
-		if (n > UINT_MAX)
-			return 0;
+		while (len) {
+			u64 piece = rl_sg_piece(addr, len, max_seg, boundary);
+
+			addr += piece;
+			len -= piece;
+			if (++n > UINT_MAX)
+				return 0;
+		}
 	}
 	return n;
 }
 
 /**
- * phys_list_to_sgt() - Build a page-based sg_table from a physical list.
+ * phys_list_to_sgt_segs() - Build a page-based sg_table within segment limits.
  * @pl: List; every range must be backed by struct pages.
  * @sgt: Table to initialise.
+ * @max_seg: Longest entry, in bytes (at least PAGE_SIZE; 2 GiB at most is
+ *	used, as an entry's length is 32 bits).
+ * @boundary: Segment boundary mask (2^n - 1, at least PAGE_SIZE - 1) as
+ *	dma_get_seg_boundary() returns it: no entry crosses a multiple of
+ *	@boundary + 1 in physical addresses.
  * @gfp: Allocation flags.
  *
- * The table is not DMA mapped.  Release it with phys_list_free_sgt().
+ * For a device that maps the table with dma_map_sgtable() and checks each
+ * entry against its limits, as dma-direct and swiotlb do: pass
+ * dma_get_max_seg_size() (or dma_max_mapping_size() if smaller) and
+ * dma_get_seg_boundary().  The table is not DMA mapped.  Release it with
+ * phys_list_free_sgt().
  *
  * Context: As allowed by @gfp.
- * Return: 0; -EINVAL if the list is empty or a range has no struct page;
- * -ENOMEM.
+ * Return: 0; -EINVAL if the list is empty, a range has no struct page or a
+ * limit is below a page; -ENOMEM.
  */
-int phys_list_to_sgt(const struct phys_list *pl, struct sg_table *sgt,
-		     gfp_t gfp)
+int phys_list_to_sgt_segs(const struct phys_list *pl, struct sg_table *sgt,
+			  u64 max_seg, u64 boundary, gfp_t gfp)
 {
-	unsigned int n = rl_sg_pieces(&pl->rl, true);
 	struct range_list_iter it;
 	struct scatterlist *sg;
+	unsigned int n;
 	u64 addr, len;
 	int err;
 
+	if (max_seg < PAGE_SIZE || boundary < PAGE_SIZE - 1)
+		return -EINVAL;
+	max_seg = min_t(u64, max_seg, RL_SG_PIECE);
+	n = rl_sg_pieces(&pl->rl, true, max_seg, boundary);
 	if (!n)
 		return -EINVAL;
 	err = sg_alloc_table(sgt, n, gfp);
@@ -247,7 +277,7 @@ int phys_list_to_sgt(const struct phys_list *pl, struct sg_table *sgt,
 	range_list_iter_init(&it, &pl->rl);
 	while (range_list_iter_next(&it, &addr, &len)) {
 		while (len) {
-			unsigned int part = min_t(u64, len, RL_SG_PIECE);
+			u64 part = rl_sg_piece(addr, len, max_seg, boundary);
 
 			sg_set_page(sg, pfn_to_page(PHYS_PFN(addr)), part,
 				    offset_in_page(addr));
@@ -257,6 +287,27 @@ int phys_list_to_sgt(const struct phys_list *pl, struct sg_table *sgt,
 		}
 	}
 	return 0;
+}
+EXPORT_SYMBOL_GPL(phys_list_to_sgt_segs);
+
+/**
+ * phys_list_to_sgt() - Build a page-based sg_table from a physical list.
+ * @pl: List; every range must be backed by struct pages.
+ * @sgt: Table to initialise.
+ * @gfp: Allocation flags.
+ *
+ * phys_list_to_sgt_segs() without device limits: one entry per range, or
+ * per 2 GiB of it.  The table is not DMA mapped.  Release it with
+ * phys_list_free_sgt().
+ *
+ * Context: As allowed by @gfp.
+ * Return: 0; -EINVAL if the list is empty or a range has no struct page;
+ * -ENOMEM.
+ */
+int phys_list_to_sgt(const struct phys_list *pl, struct sg_table *sgt,
+		     gfp_t gfp)
+{
+	return phys_list_to_sgt_segs(pl, sgt, RL_SG_PIECE, U64_MAX, gfp);
 }
 EXPORT_SYMBOL_GPL(phys_list_to_sgt);
 
@@ -288,7 +339,7 @@ EXPORT_SYMBOL_GPL(phys_list_free_sgt);
 int dma_list_to_sgt(const struct dma_list *dl, struct sg_table *sgt,
 		    gfp_t gfp)
 {
-	unsigned int n = rl_sg_pieces(&dl->rl, false);
+	unsigned int n = rl_sg_pieces(&dl->rl, false, RL_SG_PIECE, U64_MAX);
 	struct range_list_iter it;
 	struct scatterlist *sg;
 	u64 addr, len;

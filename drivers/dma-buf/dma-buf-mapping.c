@@ -8,10 +8,13 @@
 #include <kunit/static_stub.h>
 #include <kunit/visibility.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-buf-mapping.h>
 #include <linux/dma-phys-list.h>
 #include <linux/dma-resv.h>
+#include <linux/iommu.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
+#include <linux/pci-p2pdma.h>
 #include <linux/range_list.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
@@ -38,8 +41,15 @@
  *   maps the exporter's list; with an sg_table exporter it maps through
  *   &dma_buf_ops.map_dma_buf and presents the DMA side of that table.
  * - dma_buf_map_attachment() keeps working unchanged.  With a list
- *   exporter the core builds a DMA-only &sg_table (no struct page in its
- *   entries, as for any peer-to-peer export) from its own mapping.
+ *   exporter of memory with struct pages (not P2P) the core builds the
+ *   table stock exporters built: page entries within the device's segment
+ *   limits, mapped with dma_map_sgtable(), so importers that walk the
+ *   pages (for_each_sgtable_page(), drm_prime_sg_to_page_array(),
+ *   iommu_map_sgtable()) keep working.  Peer-to-peer memory, which only
+ *   &dma_buf_attach_ops.allow_peer2peer importers ever receive, gets a
+ *   DMA-only table made from the core's list mapping, with
+ *   &sg_table.orig_nents 0 as mainline's dma_buf_phys_vec_to_sgt() makes
+ *   it: there are no pages to walk.
  * - dma_buf_map_attachment_phys() hands out the physical ranges
  *   themselves, only to importers that set
  *   &dma_buf_attach_ops.allow_phys because they translate addresses
@@ -50,6 +60,14 @@
  * page) is only mapped for an importer that set
  * &dma_buf_attach_ops.allow_peer2peer; others get -EREMOTEIO with nothing
  * mapped, as they do when pci_p2pdma finds no path between the devices.
+ * A range inside the BAR of the provider the exporter names is P2P
+ * whatever pfn_valid() says of it.  Only revocable exporters may name a
+ * provider: a BAR's lifetime ends when its driver unbinds.
+ *
+ * The exporter's list must cover the buffer exactly: importers size their
+ * objects from &dma_buf.size, so a list of another length is refused with
+ * a warning and -EINVAL, as is an sg_table exporter's table of another
+ * DMA length.
  *
  * Locking follows the sg_table API: the map and unmap functions are called
  * with the reservation lock held, their _unlocked variants take it, and
@@ -60,7 +78,15 @@
  * CPU access: the core syncs its list mappings for the CPU in
  * dma_buf_begin_cpu_access() and for the devices in
  * dma_buf_end_cpu_access(); exporters only look after their own kernel
- * mappings there.
+ * mappings there.  &dma_buf_ops.map_attrs lets an exporter choose the DMA
+ * attributes of the core's mappings (DMA_ATTR_SKIP_CPU_SYNC, say); the
+ * explicit syncs happen whatever it chooses.
+ *
+ * Lifetime of the exporter's list: the core reads it from
+ * &dma_buf_ops.map_phys until the matching &dma_buf_ops.unmap_phys
+ * returns, also after dma_buf_move_notify() (it unmaps and syncs through
+ * it), and never after.  An exporter that replaces its list at a move
+ * frees the old one in unmap_phys once the last user returned it.
  */
 
 /**
@@ -76,10 +102,20 @@
  * promptly after move_notify; they may do it inside the callback, which
  * runs with the reservation lock held.
  *
- * An importer that cannot be notified (one attached with dma_buf_attach())
- * could hold a mapping forever, so it is refused attachment to a revocable
- * buffer with -EOPNOTSUPP.  Pinning is no answer: a device that is gone
- * cannot be pinned.
+ * The sequence is mainline's: under the reservation lock, mark the buffer
+ * revoked, invalidate every mapping (dma_buf_invalidate_mappings()), wait
+ * for every fence of the reservation object, %DMA_RESV_USAGE_BOOKKEEP
+ * included, since a dynamic importer's DMA in flight is covered by them;
+ * then, without the lock, wait until the importers have unmapped.
+ *
+ * Only importers for which dma_buf_attach_revocable() is true may attach:
+ * they set &dma_buf_attach_ops.allow_revoke, promising to unmap in bounded
+ * time after move_notify.  Others (static importers, and pinned ones such
+ * as RDMA's, whose move_notify cannot unmap) are refused with
+ * -EOPNOTSUPP, and dma_buf_pin() of a revocable buffer fails with
+ * -EOPNOTSUPP: a device that is gone cannot be pinned.  An importer that
+ * breaks its promise holds revoke up for %DMA_BUF_REVOKE_TIMEOUT_MS at
+ * most: revoke then warns, naming it, and returns.
  */
 
 /*
@@ -91,6 +127,7 @@ enum dma_buf_map_api {
 	DMA_BUF_MAP_LIST_FROM_SGT,
 	DMA_BUF_MAP_SGT_FROM_LIST,
 	DMA_BUF_MAP_PHYS,
+	DMA_BUF_MAP_DOMAIN,
 };
 
 static const char * const dma_buf_map_api_names[] = {
@@ -98,26 +135,38 @@ static const char * const dma_buf_map_api_names[] = {
 	[DMA_BUF_MAP_LIST_FROM_SGT] = "list<-sgt",
 	[DMA_BUF_MAP_SGT_FROM_LIST] = "sgt<-list",
 	[DMA_BUF_MAP_PHYS] = "phys",
+	[DMA_BUF_MAP_DOMAIN] = "domain",
 };
 
 /*
  * The core's record of one mapping, on &dma_buf_attachment.mappings.
  * @pl and @provider come from the exporter's map_phys (all but
- * LIST_FROM_SGT); @map is our mapping of @pl (LIST, SGT_FROM_LIST); @sgt
- * is built from it for a legacy importer (SGT_FROM_LIST); @exp_sgt is an
- * sg_table exporter's table and @dl its DMA side (LIST_FROM_SGT).
+ * LIST_FROM_SGT); @p2p says whether @pl holds P2P ranges, when it was
+ * asked.  @map is our mapping of @pl (LIST, and SGT_FROM_LIST without
+ * @pages); @sgt is the legacy importer's table (SGT_FROM_LIST): with
+ * @pages a page table mapped by dma_map_sgtable(), otherwise built from
+ * @map with @sgt_ents entries and orig_nents 0 while it is handed out.
+ * @exp_sgt is an sg_table exporter's table and @dl its DMA side
+ * (LIST_FROM_SGT).  @domain, @iova and @mapped: where a DOMAIN mapping
+ * put the list in the importer's IOMMU domain, and how much of it.
  */
 struct dma_buf_mapping {
 	struct list_head node;
 	enum dma_buf_map_api api;
 	enum dma_data_direction dir;
 	bool pinned;
+	bool p2p;
+	bool pages;
+	unsigned int sgt_ents;
 	const struct phys_list *pl;
 	struct p2pdma_provider *provider;
 	struct dma_phys_map map;
 	struct sg_table sgt;
 	struct sg_table *exp_sgt;
 	struct dma_list dl;
+	struct iommu_domain *domain;
+	unsigned long iova;
+	size_t mapped;
 };
 
 /*
@@ -138,6 +187,19 @@ VISIBLE_IF_KUNIT int dma_buf_mapping_to_sgt(const struct dma_list *dl,
 	return dma_list_to_sgt(dl, sgt, GFP_KERNEL);
 }
 EXPORT_SYMBOL_IF_KUNIT(dma_buf_mapping_to_sgt);
+
+VISIBLE_IF_KUNIT int dma_buf_mapping_pages_to_sgt(const struct phys_list *pl,
+						  struct sg_table *sgt,
+						  struct device *dev)
+{
+	u64 max_seg = min_t(u64, dma_get_max_seg_size(dev),
+			    dma_max_mapping_size(dev));
+
+	KUNIT_STATIC_STUB_REDIRECT(dma_buf_mapping_pages_to_sgt, pl, sgt, dev);
+	return phys_list_to_sgt_segs(pl, sgt, max_seg,
+				     dma_get_seg_boundary(dev), GFP_KERNEL);
+}
+EXPORT_SYMBOL_IF_KUNIT(dma_buf_mapping_pages_to_sgt);
 
 VISIBLE_IF_KUNIT int dma_buf_mapping_from_sgt(struct dma_list *dl,
 					      const struct sg_table *sgt)
@@ -161,6 +223,8 @@ bool dma_buf_ops_valid(const struct dma_buf_ops *ops, const char *exp_name)
 		why = "revocable needs map_phys";
 	else if (ops->revocable && ops->cache_sgt_mapping)
 		why = "revocable excludes cache_sgt_mapping";
+	else if (ops->revocable && ops->map_dma_buf)
+		why = "revocable excludes map_dma_buf (revoke cannot see its tables)";
 	if (why)
 		pr_err("dma-buf: exporter %s: %s\n", exp_name ?: "(unnamed)", why);
 	return !why;
@@ -173,10 +237,32 @@ int dma_buf_attach_allowed(struct dma_buf *dmabuf,
 
 	if (dmabuf->revoked)
 		return -ENODEV;
-	if (dmabuf->ops->revocable && !dma_buf_attachment_is_dynamic(attach))
+	if (dmabuf->ops->revocable && !dma_buf_attach_revocable(attach))
 		return -EOPNOTSUPP;
 	return 0;
 }
+
+/**
+ * dma_buf_attach_revocable - can the importer give the memory back on demand
+ * @attach: attachment to check
+ *
+ * True if the importer follows the revoke sequence described in
+ * `revoke`_ in bounded time: it is dynamic (has
+ * &dma_buf_attach_ops.move_notify) and set
+ * &dma_buf_attach_ops.allow_revoke, promising to unmap every mapping of
+ * @attach promptly after move_notify and never to pin the buffer.  Static
+ * importers and pinned importers (whose move_notify cannot unmap) are not.
+ * The core refuses the others attachment to revocable buffers; exporters
+ * that revoke by other means may call it from &dma_buf_ops.attach.
+ *
+ * Return: true if the importer supports revocation.
+ */
+bool dma_buf_attach_revocable(struct dma_buf_attachment *attach)
+{
+	return attach->importer_ops && attach->importer_ops->move_notify &&
+	       attach->importer_ops->allow_revoke;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_attach_revocable, DMA_BUF);
 
 /* Dynamic exporters keep their memory in place while a mapping needs it. */
 static bool dbm_must_pin(struct dma_buf_attachment *attach)
@@ -186,11 +272,17 @@ static bool dbm_must_pin(struct dma_buf_attachment *attach)
 		!dma_buf_attachment_is_dynamic(attach));
 }
 
-static int dbm_pin(struct dma_buf_attachment *attach, struct dma_buf_mapping *m)
+/*
+ * dma_buf_map_attachment() pins for the sg_table API itself when the
+ * importer cannot be told to move (CONFIG_DMABUF_MOVE_NOTIFY off).
+ */
+static int dbm_pin(struct dma_buf_attachment *attach, struct dma_buf_mapping *m,
+		   bool sgt_api)
 {
 	int err;
 
-	if (!dbm_must_pin(attach))
+	if (!dbm_must_pin(attach) ||
+	    (sgt_api && !IS_ENABLED(CONFIG_DMABUF_MOVE_NOTIFY)))
 		return 0;
 	err = attach->dmabuf->ops->pin(attach);
 	m->pinned = !err;
@@ -205,32 +297,64 @@ static void dbm_unpin(struct dma_buf_attachment *attach,
 	m->pinned = false;
 }
 
-/* A range that is PCI peer-to-peer memory: a BAR or ZONE_DEVICE P2P pages. */
-static bool dbm_range_is_p2p(phys_addr_t phys)
+/*
+ * A range that is PCI peer-to-peer memory: inside the BAR of the provider
+ * the exporter named (whatever pfn_valid() says: BAR pfns can be valid on
+ * sparsemem), without struct page, or ZONE_DEVICE P2P pages.
+ */
+static bool dbm_range_is_p2p(struct p2pdma_provider *provider,
+			     phys_addr_t phys, u64 len)
 {
 	unsigned long pfn = PHYS_PFN(phys);
 
+	if (provider && pci_p2pdma_provider_contains(provider, phys, len))
+		return true;
 	return !pfn_valid(pfn) || is_pci_p2pdma_page(pfn_to_page(pfn));
 }
 
-static int dbm_check_p2p(struct dma_buf_attachment *attach,
-			 const struct phys_list *pl)
+static bool dbm_list_has_p2p(const struct phys_list *pl,
+			     struct p2pdma_provider *provider)
 {
 	struct phys_list_iter pi;
 	phys_addr_t phys;
 	u64 len;
 
-	if (attach->peer2peer)
-		return 0;
 	phys_list_for_each(pl, &pi, phys, len)
-		if (dbm_range_is_p2p(phys))
-			return -EREMOTEIO;
-	return 0;
+		if (dbm_range_is_p2p(provider, phys, len))
+			return true;
+	return false;
+}
+
+/*
+ * The exporter's list, checked: it covers the buffer, names a provider
+ * only for a revocable buffer, and holds P2P ranges only for a P2P
+ * importer.  @classify asks for m->p2p even when the importer is one.
+ */
+static int dbm_check_phys(struct dma_buf_attachment *attach,
+			  struct dma_buf_mapping *m, bool classify)
+{
+	struct dma_buf *dmabuf = attach->dmabuf;
+	u64 len = phys_list_len(m->pl);
+
+	if (len != dmabuf->size) {
+		WARN(1, "dma-buf: exporter %s: map_phys covers %llu bytes of a %zu byte buffer\n",
+		     dmabuf->exp_name, len, dmabuf->size);
+		return -EINVAL;
+	}
+	if (m->provider && !dmabuf->ops->revocable) {
+		WARN(1, "dma-buf: exporter %s names a P2P provider but is not revocable\n",
+		     dmabuf->exp_name);
+		return -EINVAL;
+	}
+	if (!classify && attach->peer2peer)
+		return 0;
+	m->p2p = dbm_list_has_p2p(m->pl, m->provider);
+	return m->p2p && !attach->peer2peer ? -EREMOTEIO : 0;
 }
 
 /* Ask the exporter for its list; counted for dma_buf_revoke(). */
 static int dbm_get_phys(struct dma_buf_attachment *attach,
-			struct dma_buf_mapping *m)
+			struct dma_buf_mapping *m, bool classify)
 {
 	struct dma_buf *dmabuf = attach->dmabuf;
 	const struct phys_list *pl;
@@ -245,12 +369,12 @@ static int dbm_get_phys(struct dma_buf_attachment *attach,
 	if (IS_ERR(pl))
 		return PTR_ERR(pl);
 	m->pl = pl;
-	dmabuf->nr_phys_maps++;
+	WRITE_ONCE(dmabuf->nr_phys_maps, dmabuf->nr_phys_maps + 1);
 
-	err = dbm_check_p2p(attach, pl);
+	err = dbm_check_phys(attach, m, classify);
 	if (err) {
 		dmabuf->ops->unmap_phys(attach, pl, m->dir);
-		dmabuf->nr_phys_maps--;
+		WRITE_ONCE(dmabuf->nr_phys_maps, dmabuf->nr_phys_maps - 1);
 		m->pl = NULL;
 	}
 	return err;
@@ -263,7 +387,8 @@ static void dbm_put_phys(struct dma_buf_attachment *attach,
 
 	dmabuf->ops->unmap_phys(attach, m->pl, m->dir);
 	m->pl = NULL;
-	if (!--dmabuf->nr_phys_maps && dmabuf->revoked) {
+	WRITE_ONCE(dmabuf->nr_phys_maps, dmabuf->nr_phys_maps - 1);
+	if (!dmabuf->nr_phys_maps && dmabuf->revoked) {
 		/* the count before the waiter's queue: pairs with its barrier */
 		smp_mb();
 		wake_up_var(&dmabuf->nr_phys_maps);
@@ -276,7 +401,7 @@ static int dbm_map_list(struct dma_buf_attachment *attach,
 {
 	int err;
 
-	err = dbm_get_phys(attach, m);
+	err = dbm_get_phys(attach, m, false);
 	if (err)
 		return err;
 	err = dma_map_phys_list(attach->dev, m->pl, m->provider, m->dir,
@@ -293,11 +418,20 @@ static void dbm_unmap_list(struct dma_buf_attachment *attach,
 	dbm_put_phys(attach, m);
 }
 
-/* An sg_table exporter's mapping, its DMA side presented as a dma_list. */
+/*
+ * An sg_table exporter's mapping, its DMA side presented as a dma_list
+ * within the importer's segment limits: the exporter's segments are
+ * merged where they are contiguous and split where they exceed them.
+ */
 static int dbm_map_list_from_sgt(struct dma_buf_attachment *attach,
 				 struct dma_buf_mapping *m)
 {
-	struct range_list_cfg cfg = { .coalesce = true };
+	struct range_list_cfg cfg = {
+		.max_segment = dma_get_max_seg_size(attach->dev),
+		.seg_boundary = dma_get_seg_boundary(attach->dev),
+		.coalesce = true,
+	};
+	struct dma_buf *dmabuf = attach->dmabuf;
 	struct sg_table *sgt;
 	int err;
 
@@ -307,6 +441,11 @@ static int dbm_map_list_from_sgt(struct dma_buf_attachment *attach,
 	err = dma_list_init(&m->dl, &cfg);
 	if (!err)
 		err = dma_buf_mapping_from_sgt(&m->dl, sgt);
+	if (!err && dma_list_len(&m->dl) != dmabuf->size) {
+		WARN(1, "dma-buf: exporter %s: map_dma_buf maps %llu bytes of a %zu byte buffer\n",
+		     dmabuf->exp_name, dma_list_len(&m->dl), dmabuf->size);
+		err = -EINVAL;
+	}
 	if (err) {
 		dma_list_free(&m->dl);
 		dma_buf_unmap_attachment(attach, sgt, m->dir);
@@ -314,6 +453,69 @@ static int dbm_map_list_from_sgt(struct dma_buf_attachment *attach,
 	}
 	m->exp_sgt = sgt;
 	return 0;
+}
+
+/*
+ * A legacy importer's table of a list exporter: for memory with struct
+ * pages, the table stock exporters built, mapped by dma_map_sgtable();
+ * for P2P memory a DMA-only table from our list mapping, whose
+ * orig_nents is 0 while the importer has it (there are no pages).
+ */
+static int dbm_map_sgt(struct dma_buf_attachment *attach,
+		       struct dma_buf_mapping *m)
+{
+	int err;
+
+	if (!m->p2p) {
+		err = dma_buf_mapping_pages_to_sgt(m->pl, &m->sgt, attach->dev);
+		if (err)
+			return err;
+		err = dma_map_sgtable(attach->dev, &m->sgt, m->dir,
+				      attach->dmabuf->ops->map_attrs);
+		if (err) {
+			phys_list_free_sgt(&m->sgt);
+			return err;
+		}
+		m->pages = true;
+		return 0;
+	}
+
+	err = dma_map_phys_list(attach->dev, m->pl, m->provider, m->dir,
+				attach->dmabuf->ops->map_attrs, &m->map);
+	if (err)
+		return err;
+	err = dma_buf_mapping_to_sgt(&m->map.dl, &m->sgt);
+	if (err) {
+		dma_unmap_phys_list(attach->dev, m->pl, &m->map);
+		return err;
+	}
+	m->sgt_ents = m->sgt.orig_nents;
+	m->sgt.orig_nents = 0;
+	return 0;
+}
+
+static void dbm_unmap_sgt(struct dma_buf_attachment *attach,
+			  struct dma_buf_mapping *m)
+{
+	if (m->pages) {
+		dma_unmap_sgtable(attach->dev, &m->sgt, m->dir,
+				  attach->dmabuf->ops->map_attrs);
+		phys_list_free_sgt(&m->sgt);
+		return;
+	}
+	m->sgt.orig_nents = m->sgt_ents;
+	dma_list_free_sgt(&m->sgt);
+	dma_unmap_phys_list(attach->dev, m->pl, &m->map);
+}
+
+/* Remove a DOMAIN mapping (iommu_unmap() flushes the IOTLB first). */
+static void dbm_unmap_domain(struct dma_buf_attachment *attach,
+			     struct dma_buf_mapping *m)
+{
+	if (m->mapped)
+		iommu_unmap(m->domain, m->iova, m->mapped);
+	m->mapped = 0;
+	dbm_put_phys(attach, m);
 }
 
 static void dbm_release(struct dma_buf_attachment *attach,
@@ -324,8 +526,8 @@ static void dbm_release(struct dma_buf_attachment *attach,
 		dbm_unmap_list(attach, m);
 		break;
 	case DMA_BUF_MAP_SGT_FROM_LIST:
-		dma_list_free_sgt(&m->sgt);
-		dbm_unmap_list(attach, m);
+		dbm_unmap_sgt(attach, m);
+		dbm_put_phys(attach, m);
 		break;
 	case DMA_BUF_MAP_LIST_FROM_SGT:
 		dma_list_free(&m->dl);
@@ -333,6 +535,11 @@ static void dbm_release(struct dma_buf_attachment *attach,
 		break;
 	case DMA_BUF_MAP_PHYS:
 		dbm_put_phys(attach, m);
+		break;
+	case DMA_BUF_MAP_DOMAIN:
+		/* revoke may have torn it down already */
+		if (m->pl)
+			dbm_unmap_domain(attach, m);
 		break;
 	}
 	dbm_unpin(attach, m);
@@ -416,7 +623,7 @@ dma_buf_map_attachment_list(struct dma_buf_attachment *attach,
 		return &m->dl;
 	}
 
-	err = dbm_pin(attach, m);
+	err = dbm_pin(attach, m, false);
 	if (err)
 		goto err_free;
 	err = dbm_map_list(attach, m);
@@ -442,15 +649,22 @@ err_free:
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_map_attachment_list, DMA_BUF);
 
+/*
+ * An exporter may hand every mapping the same list, so phys mappings are
+ * told apart by direction too; those equal in both are interchangeable.
+ */
 static struct dma_buf_mapping *
-dbm_find(struct dma_buf_attachment *attach, bool phys, const void *list)
+dbm_find(struct dma_buf_attachment *attach, bool phys, const void *list,
+	 enum dma_data_direction dir)
 {
 	struct dma_buf_mapping *m;
 
 	list_for_each_entry(m, &attach->mappings, node) {
-		if (phys ? m->api == DMA_BUF_MAP_PHYS && m->pl == list :
-		    (m->api == DMA_BUF_MAP_LIST ||
-		     m->api == DMA_BUF_MAP_LIST_FROM_SGT) &&
+		if (phys && m->api == DMA_BUF_MAP_PHYS && m->pl == list &&
+		    m->dir == dir)
+			return m;
+		if (!phys && (m->api == DMA_BUF_MAP_LIST ||
+			      m->api == DMA_BUF_MAP_LIST_FROM_SGT) &&
 		    dbm_dma_list(m) == list)
 			return m;
 	}
@@ -477,7 +691,7 @@ void dma_buf_unmap_attachment_list(struct dma_buf_attachment *attach,
 		return;
 	dma_resv_assert_held(attach->dmabuf->resv);
 
-	m = dbm_find(attach, false, dl);
+	m = dbm_find(attach, false, dl, dir);
 	if (WARN(!m, "dma-buf: unmapping a list not mapped for this attachment\n"))
 		return;
 	WARN_ON_ONCE(m->dir != dir);
@@ -549,10 +763,17 @@ EXPORT_SYMBOL_NS_GPL(dma_buf_unmap_attachment_list_unlocked, DMA_BUF);
  * &dma_buf_attach_ops.move_notify.
  *
  * Context: Process context, with the reservation lock of the buffer held.
+ * Both sides must consent: the importer with &dma_buf_attach_ops.allow_phys,
+ * the exporter with &dma_buf_ops.allow_phys.  Importers that only need the
+ * buffer in an IOMMU domain of their own use
+ * dma_buf_map_attachment_domain() instead.  Exported in the DMA_BUF_PHYS
+ * symbol namespace, so that every module that uses it says so.
+ *
  * Return: The list or an ERR_PTR(): -EPERM if the importer did not set
- * allow_phys, -EOPNOTSUPP if the exporter only implements
- * &dma_buf_ops.map_dma_buf, -ENODEV if the buffer was revoked, -EREMOTEIO
- * for peer-to-peer memory without &dma_buf_attach_ops.allow_peer2peer.
+ * allow_phys, -EACCES if the exporter did not, -EOPNOTSUPP if the exporter
+ * only implements &dma_buf_ops.map_dma_buf, -ENODEV if the buffer was
+ * revoked, -EREMOTEIO for peer-to-peer memory without
+ * &dma_buf_attach_ops.allow_peer2peer.
  */
 const struct phys_list *
 dma_buf_map_attachment_phys(struct dma_buf_attachment *attach,
@@ -571,12 +792,14 @@ dma_buf_map_attachment_phys(struct dma_buf_attachment *attach,
 		return ERR_PTR(-EPERM);
 	if (!attach->dmabuf->ops->map_phys)
 		return ERR_PTR(-EOPNOTSUPP);
+	if (!attach->dmabuf->ops->allow_phys)
+		return ERR_PTR(-EACCES);
 	m = dbm_alloc(attach, DMA_BUF_MAP_PHYS, dir);
 	if (IS_ERR(m))
 		return ERR_CAST(m);
-	err = dbm_pin(attach, m);
+	err = dbm_pin(attach, m, false);
 	if (!err) {
-		err = dbm_get_phys(attach, m);
+		err = dbm_get_phys(attach, m, false);
 		if (err)
 			dbm_unpin(attach, m);
 	}
@@ -588,7 +811,7 @@ dma_buf_map_attachment_phys(struct dma_buf_attachment *attach,
 	*provider = m->provider;
 	return m->pl;
 }
-EXPORT_SYMBOL_NS_GPL(dma_buf_map_attachment_phys, DMA_BUF);
+EXPORT_SYMBOL_NS_GPL(dma_buf_map_attachment_phys, DMA_BUF_PHYS);
 
 /**
  * dma_buf_unmap_attachment_phys - return ranges from
@@ -610,19 +833,213 @@ void dma_buf_unmap_attachment_phys(struct dma_buf_attachment *attach,
 		return;
 	dma_resv_assert_held(attach->dmabuf->resv);
 
-	m = dbm_find(attach, true, pl);
+	m = dbm_find(attach, true, pl, dir);
 	if (WARN(!m, "dma-buf: returning ranges not handed to this attachment\n"))
 		return;
 	WARN_ON_ONCE(m->dir != dir);
 	dbm_release(attach, m);
 }
-EXPORT_SYMBOL_NS_GPL(dma_buf_unmap_attachment_phys, DMA_BUF);
+EXPORT_SYMBOL_NS_GPL(dma_buf_unmap_attachment_phys, DMA_BUF_PHYS);
+
+/**
+ * DOC: importer IOMMU domains
+ *
+ * Some importers own the IOMMU domain their device translates through and
+ * map imported buffers into it themselves (msm, rockchip and tegra call
+ * iommu_map_sgtable() on imported sg_tables, reading the physical side of
+ * tables that are not theirs).  dma_buf_map_attachment_domain() does it
+ * for them without showing them a physical address: the importer names
+ * its domain and the IOVA where the buffer should appear; the core maps
+ * every range of the exporter's list there.  Peer-to-peer ranges are
+ * decided as for the core's other mappings and mapped with IOMMU_MMIO
+ * when pci_p2pdma routes them through the host bridge; a bus-address
+ * route cannot go through a translating domain and is refused with
+ * -EREMOTEIO, as is P2P memory for an importer without
+ * &dma_buf_attach_ops.allow_peer2peer.  dma_buf_unmap_attachment_domain()
+ * removes the mapping with iommu_unmap(), whose IOTLB flush is done when
+ * it returns, and dma_buf_revoke() removes the domain mappings of a
+ * revoked buffer itself: the device faults instead of reaching memory
+ * that is gone.  CPU cache maintenance stays with the exporter's
+ * begin/end_cpu_access, as for the importers' own iommu_map_sgtable()
+ * today; RAM is mapped with IOMMU_CACHE where the IOMMU supports it.
+ */
+
+static int dbm_domain_prot(enum dma_data_direction dir)
+{
+	switch (dir) {
+	case DMA_TO_DEVICE:
+		return IOMMU_READ;
+	case DMA_FROM_DEVICE:
+		return IOMMU_WRITE;
+	default:
+		return IOMMU_READ | IOMMU_WRITE;
+	}
+}
 
 /*
- * &dma_buf_ops.map_dma_buf for a list exporter without one: the
- * importer's sg_table is built from the core's mapping of the list.  Its
- * entries carry DMA addresses only, like every peer-to-peer export.
- * Pinning and fence waits stay with the callers in dma-buf.c.
+ * The protection bits of [@phys, +@len) for the importer's domain:
+ * IOMMU_CACHE-capable RAM, P2P memory through the host bridge as MMIO, or
+ * -EREMOTEIO for what the device cannot reach through a domain.
+ */
+static int dbm_domain_range_prot(struct dma_buf_attachment *attach,
+				 struct dma_buf_mapping *m,
+				 struct pci_p2pdma_map_state *st,
+				 phys_addr_t phys, u64 len)
+{
+	unsigned long pfn = PHYS_PFN(phys);
+	enum pci_p2pdma_map_type type;
+	int prot = dbm_domain_prot(m->dir);
+
+	if (m->provider && pci_p2pdma_provider_contains(m->provider, phys, len))
+		type = pci_p2pdma_map_type(m->provider, attach->dev);
+	else if (pfn_valid(pfn))
+		type = pci_p2pdma_state(st, attach->dev, pfn_to_page(pfn));
+	else
+		return -EREMOTEIO;
+
+	if (type == PCI_P2PDMA_MAP_NONE)
+		return device_iommu_capable(attach->dev,
+					    IOMMU_CAP_CACHE_COHERENCY) ?
+		       prot | IOMMU_CACHE : prot;
+	if (type == PCI_P2PDMA_MAP_THRU_HOST_BRIDGE)
+		return prot | IOMMU_MMIO;
+	return -EREMOTEIO;
+}
+
+/**
+ * dma_buf_map_attachment_domain - map a dma-buf into the importer's domain
+ * @attach: attachment of the importing device
+ * @domain: an IOMMU domain the importer owns and its device is attached to
+ * @iova: where the buffer should start in @domain, aligned to the
+ *	domain's smallest page size
+ * @dir: direction of the DMA transfers
+ *
+ * Map every range of the buffer, in order, at consecutive addresses from
+ * @iova, so that the device reaches the whole buffer at [@iova, @iova +
+ * &dma_buf.size) without the importer seeing a physical address (see
+ * `importer IOMMU domains`_).  The exporter must implement
+ * &dma_buf_ops.map_phys and its ranges must be aligned to the domain's
+ * page size.  Unmap with dma_buf_unmap_attachment_domain(); revocable
+ * buffers may be attached only by importers with
+ * &dma_buf_attach_ops.allow_revoke, whose domain mappings dma_buf_revoke()
+ * removes itself.
+ *
+ * Dynamic importers must wait for the buffer's fences themselves; for
+ * other importers the core waits.
+ *
+ * Context: Process context, with the reservation lock of the buffer held.
+ * Return: 0, or -EINVAL for a bad direction or misaligned address,
+ * -EOPNOTSUPP for an exporter without map_phys, -ENODEV if the buffer was
+ * revoked, -EREMOTEIO for P2P memory the importer did not accept or its
+ * device cannot reach through the domain, -ENOMEM, or the exporter's
+ * error.  Nothing is left mapped on error.
+ */
+int dma_buf_map_attachment_domain(struct dma_buf_attachment *attach,
+				  struct iommu_domain *domain,
+				  unsigned long iova,
+				  enum dma_data_direction dir)
+{
+	struct pci_p2pdma_map_state st = {};
+	struct dma_buf_mapping *m;
+	struct phys_list_iter pi;
+	phys_addr_t phys;
+	long ret;
+	u64 len;
+	int err;
+
+	might_sleep();
+	if (WARN_ON(!attach || !attach->dmabuf || !domain))
+		return -EINVAL;
+	dma_resv_assert_held(attach->dmabuf->resv);
+
+	if (!attach->dmabuf->ops->map_phys)
+		return -EOPNOTSUPP;
+	m = dbm_alloc(attach, DMA_BUF_MAP_DOMAIN, dir);
+	if (IS_ERR(m))
+		return PTR_ERR(m);
+	m->domain = domain;
+	m->iova = iova;
+	err = dbm_pin(attach, m, false);
+	if (err)
+		goto err_free;
+	err = dbm_get_phys(attach, m, false);
+	if (err)
+		goto err_unpin;
+
+	phys_list_for_each(m->pl, &pi, phys, len) {
+		int prot = dbm_domain_range_prot(attach, m, &st, phys, len);
+
+		err = prot < 0 ? prot : iommu_map(domain, iova + m->mapped,
+						  phys, len, prot, GFP_KERNEL);
+		if (err)
+			goto err_unmap;
+		m->mapped += len;
+	}
+	list_add_tail(&m->node, &attach->mappings);
+
+	if (!dma_buf_attachment_is_dynamic(attach)) {
+		ret = dma_resv_wait_timeout(attach->dmabuf->resv,
+					    DMA_RESV_USAGE_KERNEL, true,
+					    MAX_SCHEDULE_TIMEOUT);
+		if (ret < 0) {
+			dbm_release(attach, m);
+			return ret;
+		}
+	}
+	return 0;
+
+err_unmap:
+	dbm_unmap_domain(attach, m);
+err_unpin:
+	dbm_unpin(attach, m);
+err_free:
+	kfree(m);
+	return err;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_map_attachment_domain, DMA_BUF);
+
+/**
+ * dma_buf_unmap_attachment_domain - remove a dma_buf_map_attachment_domain()
+ *	mapping
+ * @attach: attachment it was made for
+ * @domain: the domain
+ * @iova: the address it was mapped at
+ * @dir: direction it was mapped with
+ *
+ * When it returns, the IOTLB no longer holds the mapping.
+ *
+ * Context: Process context, with the reservation lock of the buffer held.
+ */
+void dma_buf_unmap_attachment_domain(struct dma_buf_attachment *attach,
+				     struct iommu_domain *domain,
+				     unsigned long iova,
+				     enum dma_data_direction dir)
+{
+	struct dma_buf_mapping *m;
+
+	might_sleep();
+	if (WARN_ON(!attach || !attach->dmabuf || !domain))
+		return;
+	dma_resv_assert_held(attach->dmabuf->resv);
+
+	list_for_each_entry(m, &attach->mappings, node) {
+		if (m->api == DMA_BUF_MAP_DOMAIN && m->domain == domain &&
+		    m->iova == iova) {
+			WARN_ON_ONCE(m->dir != dir);
+			dbm_release(attach, m);
+			return;
+		}
+	}
+	WARN(1, "dma-buf: unmapping a domain mapping not made for this attachment\n");
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_unmap_attachment_domain, DMA_BUF);
+
+/*
+ * &dma_buf_ops.map_dma_buf for a list exporter without one (see
+ * dbm_map_sgt() for the table).  Fence waits stay with the callers in
+ * dma-buf.c, and so does pinning unless a static importer of a dynamic
+ * exporter could otherwise be moved: list exporters are not mapped at
+ * attach time.
  */
 struct sg_table *dma_buf_map_sgt_from_phys(struct dma_buf_attachment *attach,
 					   enum dma_data_direction dir)
@@ -635,17 +1052,22 @@ struct sg_table *dma_buf_map_sgt_from_phys(struct dma_buf_attachment *attach,
 	m = dbm_alloc(attach, DMA_BUF_MAP_SGT_FROM_LIST, dir);
 	if (IS_ERR(m))
 		return ERR_CAST(m);
-	err = dbm_map_list(attach, m);
+	err = dbm_pin(attach, m, true);
 	if (err)
 		goto err_free;
-	err = dma_buf_mapping_to_sgt(&m->map.dl, &m->sgt);
+	err = dbm_get_phys(attach, m, true);
 	if (err)
-		goto err_unmap;
+		goto err_unpin;
+	err = dbm_map_sgt(attach, m);
+	if (err)
+		goto err_put;
 	list_add_tail(&m->node, &attach->mappings);
 	return &m->sgt;
 
-err_unmap:
-	dbm_unmap_list(attach, m);
+err_put:
+	dbm_put_phys(attach, m);
+err_unpin:
+	dbm_unpin(attach, m);
 err_free:
 	kfree(m);
 	return ERR_PTR(err);
@@ -682,19 +1104,61 @@ void dma_buf_release_mappings(struct dma_buf_attachment *attach)
 	}
 }
 
+/*
+ * The core put them there, so the core takes them out: the device faults
+ * instead of reaching memory that is going away.  The importer's own
+ * unmap later only drops the record.
+ */
+static void dbm_revoke_domains(struct dma_buf *dmabuf)
+{
+	struct dma_buf_attachment *attach;
+	struct dma_buf_mapping *m;
+
+	list_for_each_entry(attach, &dmabuf->attachments, node)
+		list_for_each_entry(m, &attach->mappings, node)
+			if (m->api == DMA_BUF_MAP_DOMAIN && m->pl)
+				dbm_unmap_domain(attach, m);
+}
+
+/* Name every importer that still holds the exporter's list. */
+static void dbm_report_holders(struct dma_buf *dmabuf)
+{
+	struct dma_buf_attachment *attach;
+	struct dma_buf_mapping *m;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	list_for_each_entry(attach, &dmabuf->attachments, node)
+		list_for_each_entry(m, &attach->mappings, node)
+			if (m->pl)
+				pr_err("dma-buf: %s: importer %s (move_notify %ps) still holds a %s mapping\n",
+				       dmabuf->exp_name, dev_name(attach->dev),
+				       attach->importer_ops ?
+				       attach->importer_ops->move_notify : NULL,
+				       dma_buf_map_api_names[m->api]);
+	dma_resv_unlock(dmabuf->resv);
+}
+
 /**
  * dma_buf_revoke - take a buffer's memory away from its importers
  * @dmabuf: buffer of an exporter with &dma_buf_ops.revocable
  *
  * Marks the buffer revoked, so that attaching and mapping it fail with
- * -ENODEV from now on, notifies every importer through
- * &dma_buf_attach_ops.move_notify, and waits until the last list handed
- * out by &dma_buf_ops.map_phys has been returned.  When it returns, no
- * device can reach the memory through this buffer and the exporter may
- * release it.  The buffer itself lives on until its last reference is put.
+ * -ENODEV from now on, invalidates every importer's mappings through
+ * &dma_buf_attach_ops.move_notify, waits for every fence of the
+ * reservation object (DMA still in flight on the old mappings), then
+ * waits until the last list handed out by &dma_buf_ops.map_phys has been
+ * returned.  When it returns, no device can reach the memory through this
+ * buffer and the exporter may release it.  The buffer itself lives on
+ * until its last reference is put.
+ *
+ * The last wait is bounded: an importer that does not unmap within
+ * %DMA_BUF_REVOKE_TIMEOUT_MS breaks the promise it made with
+ * &dma_buf_attach_ops.allow_revoke.  Revoke then names it, warns and
+ * returns; the exporter must keep the list valid until its
+ * &dma_buf_ops.unmap_phys comes back for it.
  *
  * Context: Process context, reservation lock not held.  Sleeps until the
- * importers have unmapped.
+ * fences signal and the importers have unmapped.
  */
 void dma_buf_revoke(struct dma_buf *dmabuf)
 {
@@ -704,13 +1168,37 @@ void dma_buf_revoke(struct dma_buf *dmabuf)
 
 	dma_resv_lock(dmabuf->resv, NULL);
 	dmabuf->revoked = true;
-	dma_buf_move_notify(dmabuf);
+	dma_buf_invalidate_mappings(dmabuf);
+	dma_resv_wait_timeout(dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+			      MAX_SCHEDULE_TIMEOUT);
+	dbm_revoke_domains(dmabuf);
 	dma_resv_unlock(dmabuf->resv);
 
-	wait_var_event(&dmabuf->nr_phys_maps,
-		       !READ_ONCE(dmabuf->nr_phys_maps));
+	if (wait_var_event_timeout(&dmabuf->nr_phys_maps,
+				   !READ_ONCE(dmabuf->nr_phys_maps),
+				   msecs_to_jiffies(DMA_BUF_REVOKE_TIMEOUT_MS)))
+		return;
+	dbm_report_holders(dmabuf);
+	WARN(1, "dma-buf: %s: revoke gave up after %u ms on importers that did not unmap\n",
+	     dmabuf->exp_name, DMA_BUF_REVOKE_TIMEOUT_MS);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_revoke, DMA_BUF);
+
+/*
+ * A page table the importer holds, synced; under CONFIG_DMABUF_DEBUG its
+ * page links are mangled while the importer has it, so the sync sees them
+ * restored (the importer cannot look: we hold the reservation lock).
+ */
+static void dbm_sync_sgt(struct dma_buf_attachment *attach,
+			 struct dma_buf_mapping *m, bool for_cpu)
+{
+	dma_buf_mangle_sg_table(&m->sgt);
+	if (for_cpu)
+		dma_sync_sgtable_for_cpu(attach->dev, &m->sgt, m->dir);
+	else
+		dma_sync_sgtable_for_device(attach->dev, &m->sgt, m->dir);
+	dma_buf_mangle_sg_table(&m->sgt);
+}
 
 /* Lists the core mapped for devices, synced for the CPU or the devices. */
 void dma_buf_sync_mappings(struct dma_buf *dmabuf, bool for_cpu)
@@ -724,6 +1212,10 @@ void dma_buf_sync_mappings(struct dma_buf *dmabuf, bool for_cpu)
 	dma_resv_lock(dmabuf->resv, NULL);
 	list_for_each_entry(attach, &dmabuf->attachments, node) {
 		list_for_each_entry(m, &attach->mappings, node) {
+			if (m->pages) {
+				dbm_sync_sgt(attach, m, for_cpu);
+				continue;
+			}
 			if (m->api != DMA_BUF_MAP_LIST &&
 			    m->api != DMA_BUF_MAP_SGT_FROM_LIST)
 				continue;
@@ -744,7 +1236,10 @@ static size_t dbm_mem_bytes(struct dma_buf_mapping *m)
 
 	switch (m->api) {
 	case DMA_BUF_MAP_SGT_FROM_LIST:
-		bytes += m->sgt.orig_nents * sizeof(struct scatterlist);
+		if (m->pages)
+			return bytes + m->sgt.orig_nents *
+				       sizeof(struct scatterlist);
+		bytes += m->sgt_ents * sizeof(struct scatterlist);
 		fallthrough;
 	case DMA_BUF_MAP_LIST:
 		bytes += dma_list_mem_bytes(&m->map.dl) +
@@ -754,6 +1249,7 @@ static size_t dbm_mem_bytes(struct dma_buf_mapping *m)
 		bytes += dma_list_mem_bytes(&m->dl);
 		break;
 	case DMA_BUF_MAP_PHYS:
+	case DMA_BUF_MAP_DOMAIN:
 		break;
 	}
 	return bytes;
@@ -790,15 +1286,21 @@ void dma_buf_show_mappings(struct seq_file *s,
 	unsigned long ranges;
 
 	list_for_each_entry(m, &attach->mappings, node) {
-		if (m->api == DMA_BUF_MAP_PHYS)
-			ranges = phys_list_count(m->pl);
+		if (m->api == DMA_BUF_MAP_PHYS || m->api == DMA_BUF_MAP_DOMAIN)
+			ranges = m->pl ? phys_list_count(m->pl) : 0;
+		else if (m->api == DMA_BUF_MAP_SGT_FROM_LIST)
+			ranges = m->sgt.nents;
 		else
 			ranges = dma_list_count(dbm_dma_list(m));
 		seq_printf(s, "\t\tmapping %s dir %d ranges %lu meta %zu",
 			   dma_buf_map_api_names[m->api], m->dir, ranges,
 			   dbm_mem_bytes(m));
-		if (m->api == DMA_BUF_MAP_LIST ||
-		    m->api == DMA_BUF_MAP_SGT_FROM_LIST)
+		if (m->pages)
+			seq_puts(s, " pages");
+		else if (m->api == DMA_BUF_MAP_DOMAIN)
+			seq_printf(s, " iova %#lx mapped %zu", m->iova, m->mapped);
+		else if (m->api == DMA_BUF_MAP_LIST ||
+			 m->api == DMA_BUF_MAP_SGT_FROM_LIST)
 			seq_printf(s, " p2p-bus %lu p2p-host-bridge %lu iova %s",
 				   m->map.nr_bus, m->map.nr_host_bridge,
 				   dma_use_iova(&m->map.state) ? "yes" : "no");
@@ -806,3 +1308,105 @@ void dma_buf_show_mappings(struct seq_file *s,
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(dma_buf_show_mappings);
+
+/*
+ * Mainline's exporter helpers (6.19, struct phys_vec since 7.0): a DMA-only
+ * sg_table of an array of physical ranges, made here with the same
+ * mapping code as everything else, so that exporters written for those
+ * kernels (VFIO's BAR export) build unchanged.
+ */
+struct dma_buf_vec_sgt {
+	struct sg_table sgt;
+	unsigned int ents;
+	struct phys_list pl;
+	struct dma_phys_map map;
+};
+
+/**
+ * dma_buf_phys_vec_to_sgt - map an array of physical ranges as an sg_table
+ * @attach: attachment of the importing device
+ * @provider: the &struct p2pdma_provider of ranges without struct page
+ *	(every range must lie in its BAR), or NULL
+ * @phys_vec: the ranges, in buffer order
+ * @nr_ranges: number of entries of @phys_vec
+ * @size: total length of the ranges
+ * @dir: direction of the DMA transfers
+ *
+ * For exporters that keep &dma_buf_ops.map_dma_buf and describe their
+ * memory as an array, as mainline's VFIO does: call it from map_dma_buf.
+ * The ranges are mapped for &dma_buf_attachment.dev with
+ * dma_map_phys_list(), P2P decided per range from @provider.  The table
+ * has DMA entries only (&sg_table.orig_nents is 0); release it with
+ * dma_buf_free_sgt().  Exporters of P2P memory accept only importers
+ * with &dma_buf_attachment.peer2peer, in their attach callback.
+ *
+ * Context: Process context, reservation lock held (map_dma_buf's).
+ * Return: The table, or an ERR_PTR(): -EINVAL if @size is not the sum of
+ * the ranges or there are none, -EREMOTEIO if @dev cannot reach P2P
+ * memory, -ENOMEM.
+ */
+struct sg_table *dma_buf_phys_vec_to_sgt(struct dma_buf_attachment *attach,
+					 struct p2pdma_provider *provider,
+					 struct phys_vec *phys_vec,
+					 size_t nr_ranges, size_t size,
+					 enum dma_data_direction dir)
+{
+	struct range_list_cfg cfg = { .coalesce = true };
+	struct dma_buf_vec_sgt *v;
+	size_t i;
+	int err;
+
+	if (!nr_ranges || !valid_dma_direction(dir))
+		return ERR_PTR(-EINVAL);
+	v = kzalloc(sizeof(*v), GFP_KERNEL);
+	if (!v)
+		return ERR_PTR(-ENOMEM);
+	err = phys_list_init(&v->pl, &cfg);
+	for (i = 0; !err && i < nr_ranges; i++)
+		err = phys_list_append(&v->pl, phys_vec[i].paddr,
+				       phys_vec[i].len, GFP_KERNEL);
+	if (!err && phys_list_len(&v->pl) != size)
+		err = -EINVAL;
+	if (err)
+		goto err_free;
+	err = dma_map_phys_list(attach->dev, &v->pl, provider, dir, 0, &v->map);
+	if (err)
+		goto err_free;
+	err = dma_list_to_sgt(&v->map.dl, &v->sgt, GFP_KERNEL);
+	if (err)
+		goto err_unmap;
+	v->ents = v->sgt.orig_nents;
+	v->sgt.orig_nents = 0;
+	return &v->sgt;
+
+err_unmap:
+	dma_unmap_phys_list(attach->dev, &v->pl, &v->map);
+err_free:
+	phys_list_free(&v->pl);
+	kfree(v);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_phys_vec_to_sgt, DMA_BUF);
+
+/**
+ * dma_buf_free_sgt - unmap and free a table from dma_buf_phys_vec_to_sgt()
+ * @attach: attachment it was made for
+ * @sgt: the table
+ * @dir: direction it was made with
+ *
+ * Context: Process context (unmap_dma_buf's).
+ */
+void dma_buf_free_sgt(struct dma_buf_attachment *attach, struct sg_table *sgt,
+		      enum dma_data_direction dir)
+{
+	struct dma_buf_vec_sgt *v = container_of(sgt, struct dma_buf_vec_sgt,
+						 sgt);
+
+	WARN_ON_ONCE(v->map.dir != dir);
+	sgt->orig_nents = v->ents;
+	dma_list_free_sgt(sgt);
+	dma_unmap_phys_list(attach->dev, &v->pl, &v->map);
+	phys_list_free(&v->pl);
+	kfree(v);
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_free_sgt, DMA_BUF);

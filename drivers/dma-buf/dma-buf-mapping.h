@@ -12,7 +12,9 @@
 struct dma_buf;
 struct dma_buf_attachment;
 struct dma_buf_ops;
+struct device;
 struct dma_list;
+struct phys_list;
 struct seq_file;
 struct sg_table;
 
@@ -28,10 +30,13 @@ void dma_buf_release_mappings(struct dma_buf_attachment *attach);
 void dma_buf_sync_mappings(struct dma_buf *dmabuf, bool for_cpu);
 void dma_buf_show_mappings(struct seq_file *s,
 			   struct dma_buf_attachment *attach);
+void dma_buf_mangle_sg_table(struct sg_table *sg_table);
 
 #if IS_ENABLED(CONFIG_KUNIT)
 void *dma_buf_mapping_zalloc(size_t size);
 int dma_buf_mapping_to_sgt(const struct dma_list *dl, struct sg_table *sgt);
+int dma_buf_mapping_pages_to_sgt(const struct phys_list *pl,
+				 struct sg_table *sgt, struct device *dev);
 int dma_buf_mapping_from_sgt(struct dma_list *dl, const struct sg_table *sgt);
 #endif
 

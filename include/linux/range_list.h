@@ -839,6 +839,8 @@ int phys_list_from_sgt(struct phys_list *pl, const struct sg_table *sgt,
 		       gfp_t gfp);
 int dma_list_from_sgt(struct dma_list *dl, const struct sg_table *sgt,
 		      gfp_t gfp);
+int phys_list_to_sgt_segs(const struct phys_list *pl, struct sg_table *sgt,
+			  u64 max_seg, u64 boundary, gfp_t gfp);
 int phys_list_to_sgt(const struct phys_list *pl, struct sg_table *sgt,
 		     gfp_t gfp);
 void phys_list_free_sgt(struct sg_table *sgt);

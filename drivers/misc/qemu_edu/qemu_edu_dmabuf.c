@@ -123,12 +123,15 @@ static void edu_move_notify(struct dma_buf_attachment *attach)
 	edu_unmap(attach->importer_priv);
 }
 
+/* edu_move_notify() unmaps on the spot: revocable buffers may attach */
 static const struct dma_buf_attach_ops edu_importer_p2p = {
 	.allow_peer2peer = true,
+	.allow_revoke = true,
 	.move_notify = edu_move_notify,
 };
 
 static const struct dma_buf_attach_ops edu_importer_no_p2p = {
+	.allow_revoke = true,
 	.move_notify = edu_move_notify,
 };
 

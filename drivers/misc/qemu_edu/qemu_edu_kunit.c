@@ -1005,22 +1005,27 @@ static void edu_bar_release(struct dma_buf *dmabuf)
 	edu_bar_exp_free(dmabuf->priv);
 }
 
+/* A BAR goes away with its device: only revocable exporters name one. */
 static const struct dma_buf_ops edu_bar_ops = {
+	.revocable = true,
 	.map_phys = edu_bar_map_phys,
 	.unmap_phys = edu_bar_unmap_phys,
 	.release = edu_bar_release,
 };
 
+/* The buffers of these tests are never revoked or moved while mapped. */
 static void edu_move_notify(struct dma_buf_attachment *attach)
 {
 }
 
 static const struct dma_buf_attach_ops edu_importer_no_p2p = {
+	.allow_revoke = true,
 	.move_notify = edu_move_notify,
 };
 
 static const struct dma_buf_attach_ops edu_importer_p2p = {
 	.allow_peer2peer = true,
+	.allow_revoke = true,
 	.move_notify = edu_move_notify,
 };
 
@@ -1173,6 +1178,185 @@ static void edu_phys_list_refuse(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, dma_use_iova(&map.state));
 	KUNIT_EXPECT_EQ(test, dma_list_count(&map.dl), 0);
 	phys_list_free(&pl);
+}
+
+/*
+ * A list exporter of @n pages at @phys (their @provider named for a BAR);
+ * revocable, as exporters naming a provider must be.
+ */
+static struct dma_buf *edu_export_pages(struct kunit *test,
+					const phys_addr_t *phys, unsigned int n,
+					struct p2pdma_provider *provider,
+					struct edu_bar_exp **out)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct edu_bar_exp *e;
+	struct dma_buf *dmabuf;
+	unsigned int i;
+	int ret;
+
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	e->provider = provider;
+	ret = phys_list_init(&e->pl, NULL);
+	for (i = 0; !ret && i < n; i++)
+		ret = phys_list_append(&e->pl, phys[i], PAGE_SIZE, GFP_KERNEL);
+	info.ops = &edu_bar_ops;
+	info.size = n * PAGE_SIZE;
+	info.flags = O_RDWR;
+	info.priv = e;
+	info.exp_name = "qemu_edu_kunit_range";
+	dmabuf = ret ? ERR_PTR(ret) : dma_buf_export(&info);
+	if (IS_ERR(dmabuf))
+		edu_bar_exp_free(e);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dmabuf));
+	ret = kunit_add_action_or_reset(test, edu_dma_buf_put_action, dmabuf);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	*out = e;
+	return dmabuf;
+}
+
+struct edu_own_domain {
+	struct iommu_domain *domain;
+	struct device *dev;
+};
+
+static void edu_own_domain_release(void *data)
+{
+	struct edu_own_domain *d = data;
+
+	iommu_detach_device(d->domain, d->dev);
+	iommu_domain_free(d->domain);
+}
+
+#define EDU_DOMAIN_IOVA_RAM	0x40000000UL
+#define EDU_DOMAIN_IOVA_BAR	0x40100000UL
+
+/* What page @i of the RAM buffer's IOVA range translates to. */
+static phys_addr_t edu_domain_phys(struct edu_own_domain *d, int i)
+{
+	return iommu_iova_to_phys(d->domain, EDU_DOMAIN_IOVA_RAM + i * PAGE_SIZE);
+}
+
+/*
+ * An importer that owns its IOMMU domain, as msm, rockchip and tegra do:
+ * the core maps a dma-buf of scattered RAM pages and one of the ivshmem
+ * BAR at IOVAs the test chose, without handing out a physical address;
+ * the device reads the right bytes there; unmap leaves nothing behind,
+ * revoke takes the BAR mapping out by itself, and a non-P2P importer or
+ * a misaligned IOVA is refused with nothing mapped.
+ */
+static void edu_dmabuf_domain_mapping(struct kunit *test)
+{
+	struct edu_own_domain *d;
+	struct dma_buf_attachment *attach;
+	struct qemu_edu_shm *shm;
+	struct edu_bar_exp *e;
+	struct dma_buf *dmabuf;
+	phys_addr_t phys[2];
+	struct edu_ctx c;
+	u8 *lin;
+	int err, i;
+
+	edu_ctx_init(test, &c);
+	edu_skip_without_iommu(test, &c);
+	d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, d);
+	d->dev = c.dev;
+	d->domain = iommu_paging_domain_alloc(c.dev);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(d->domain));
+	err = iommu_attach_device(d->domain, c.dev);
+	if (err) {
+		iommu_domain_free(d->domain);
+		kunit_skip(test, "%s shares its IOMMU group: no domain of its own (%d)",
+			   pci_name(c.pdev), err);
+	}
+	err = kunit_add_action_or_reset(test, edu_own_domain_release, d);
+	KUNIT_ASSERT_EQ(test, err, 0);
+
+	/* two pages that are not adjacent: two ranges, one IOVA run */
+	lin = kunit_kmalloc(test, 2 * PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, lin);
+	for (i = 0; i < 2; i++) {
+		struct page *p = edu_alloc_page(test, &c);
+
+		qemu_edu_pattern(page_address(p), PAGE_SIZE, i * PAGE_SIZE, 11);
+		memcpy(lin + i * PAGE_SIZE, page_address(p), PAGE_SIZE);
+		phys[i] = page_to_phys(p);
+	}
+	dmabuf = edu_export_pages(test, phys, 2, NULL, &e);
+	attach = dma_buf_dynamic_attach(dmabuf, c.dev, &edu_importer_no_p2p,
+					NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	dma_resv_lock(dmabuf->resv, NULL);
+	err = dma_buf_map_attachment_domain(attach, d->domain,
+					    EDU_DOMAIN_IOVA_RAM + 0x800,
+					    DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, err, -EINVAL);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(d->domain,
+						 EDU_DOMAIN_IOVA_RAM), 0);
+	err = dma_buf_map_attachment_domain(attach, d->domain,
+					    EDU_DOMAIN_IOVA_RAM, DMA_TO_DEVICE);
+	dma_resv_unlock(dmabuf->resv);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_EQ(test, edu_domain_phys(d, i), phys[i]);
+	edu_expect_reads(test, &c, EDU_DOMAIN_IOVA_RAM, 2 * PAGE_SIZE, lin);
+	dma_resv_lock(dmabuf->resv, NULL);
+	dma_buf_unmap_attachment_domain(attach, d->domain, EDU_DOMAIN_IOVA_RAM,
+					DMA_TO_DEVICE);
+	dma_resv_unlock(dmabuf->resv);
+	for (i = 0; i < 2; i++)
+		KUNIT_EXPECT_EQ(test, edu_domain_phys(d, i), 0);
+	KUNIT_EXPECT_EQ(test, e->maps, e->unmaps);
+	dma_buf_detach(dmabuf, attach);
+
+	/* the BAR, through the host bridge, for a P2P importer only */
+	shm = edu_find_shm();
+	if (!shm || pci_p2pdma_map_type(shm->mem, c.dev) !=
+		    PCI_P2PDMA_MAP_THRU_HOST_BRIDGE) {
+		kunit_info(test, "%s: no ivshmem BAR through the host bridge, RAM only\n",
+			   pci_name(c.pdev));
+		return;
+	}
+	qemu_edu_pattern(lin, PAGE_SIZE, 0, 12);
+	memcpy_toio(shm->va + SZ_64K, lin, PAGE_SIZE);
+	phys[0] = shm->phys + SZ_64K;
+	dmabuf = edu_export_pages(test, phys, 1, shm->mem, &e);
+
+	attach = dma_buf_dynamic_attach(dmabuf, c.dev, &edu_importer_no_p2p,
+					NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	dma_resv_lock(dmabuf->resv, NULL);
+	err = dma_buf_map_attachment_domain(attach, d->domain,
+					    EDU_DOMAIN_IOVA_BAR, DMA_TO_DEVICE);
+	dma_resv_unlock(dmabuf->resv);
+	KUNIT_EXPECT_EQ(test, err, -EREMOTEIO);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(d->domain,
+						 EDU_DOMAIN_IOVA_BAR), 0);
+	dma_buf_detach(dmabuf, attach);
+
+	attach = dma_buf_dynamic_attach(dmabuf, c.dev, &edu_importer_p2p, NULL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(attach));
+	dma_resv_lock(dmabuf->resv, NULL);
+	err = dma_buf_map_attachment_domain(attach, d->domain,
+					    EDU_DOMAIN_IOVA_BAR, DMA_TO_DEVICE);
+	dma_resv_unlock(dmabuf->resv);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(d->domain, EDU_DOMAIN_IOVA_BAR),
+			shm->phys + SZ_64K);
+	edu_expect_reads(test, &c, EDU_DOMAIN_IOVA_BAR, PAGE_SIZE, lin);
+
+	/* this importer does not unmap in move_notify: revoke does it */
+	dma_buf_revoke(dmabuf);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(d->domain,
+						 EDU_DOMAIN_IOVA_BAR), 0);
+	KUNIT_EXPECT_EQ(test, e->maps, e->unmaps);
+	dma_resv_lock(dmabuf->resv, NULL);
+	dma_buf_unmap_attachment_domain(attach, d->domain, EDU_DOMAIN_IOVA_BAR,
+					DMA_TO_DEVICE);
+	dma_resv_unlock(dmabuf->resv);
+	dma_buf_detach(dmabuf, attach);
 }
 
 /* The ivshmem BAR, if @c's device reaches it through the host bridge. */
@@ -1639,6 +1823,7 @@ static struct kunit_case qemu_edu_iova_cases[] = {
 	KUNIT_CASE_PARAM(edu_dmabuf_bar_only_for_p2p_importers, edu_gen_params),
 	KUNIT_CASE_PARAM(edu_dmabuf_cmb_pages_only_for_p2p_importers,
 			 edu_gen_params),
+	KUNIT_CASE_PARAM(edu_dmabuf_domain_mapping, edu_gen_params),
 	/* Twelve or more device transfers at ~100 ms each */
 	KUNIT_CASE_PARAM_ATTR(edu_dma_multi_range, edu_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
