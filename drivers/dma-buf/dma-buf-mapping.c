@@ -460,13 +460,16 @@ static int dbm_map_list_from_sgt(struct dma_buf_attachment *attach,
  * pages, the table stock exporters built, mapped by dma_map_sgtable();
  * for P2P memory a DMA-only table from our list mapping, whose
  * orig_nents is 0 while the importer has it (there are no pages).
+ * Revocable memory gets the DMA-only table too: its pages may be gone
+ * when the importer looks, and its mapping is torn down through our list
+ * mapping, with the IOTLB invalidated before revoke returns.
  */
 static int dbm_map_sgt(struct dma_buf_attachment *attach,
 		       struct dma_buf_mapping *m)
 {
 	int err;
 
-	if (!m->p2p) {
+	if (!m->p2p && !attach->dmabuf->ops->revocable) {
 		err = dma_buf_mapping_pages_to_sgt(m->pl, &m->sgt, attach->dev);
 		if (err)
 			return err;

@@ -14,6 +14,7 @@
 #include <linux/dma-map-ops.h>
 #include <linux/dma-mapping.h>
 #include <linux/dma-phys-list.h>
+#include <linux/dma-resv.h>
 #include <linux/iommu.h>
 #include <linux/iommu-dma.h>
 #include <linux/memremap.h>
