@@ -1219,6 +1219,7 @@ static struct dma_buf *edu_export_pages(struct kunit *test,
 
 struct edu_own_domain {
 	struct iommu_domain *domain;
+	struct iommu_group *group;
 	struct device *dev;
 };
 
@@ -1226,8 +1227,16 @@ static void edu_own_domain_release(void *data)
 {
 	struct edu_own_domain *d = data;
 
-	iommu_detach_device(d->domain, d->dev);
+	iommu_detach_group(d->domain, d->group);
 	iommu_domain_free(d->domain);
+	iommu_group_put(d->group);
+}
+
+/* Anything in the group but @data and bridges (which do no DMA)? */
+static int edu_group_member_does_dma(struct device *dev, void *data)
+{
+	return dev != data && !(dev_is_pci(dev) &&
+				pci_is_bridge(to_pci_dev(dev)));
 }
 
 #define EDU_DOMAIN_IOVA_RAM	0x40000000UL
@@ -1264,13 +1273,26 @@ static void edu_dmabuf_domain_mapping(struct kunit *test)
 	d = kunit_kzalloc(test, sizeof(*d), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, d);
 	d->dev = c.dev;
+	d->group = iommu_group_get(c.dev);
+	KUNIT_ASSERT_NOT_NULL(test, d->group);
+	/* the root port's edu shares its group with the port, nothing else */
+	if (iommu_group_for_each_dev(d->group, c.dev,
+				     edu_group_member_does_dma)) {
+		iommu_group_put(d->group);
+		kunit_skip(test, "%s shares its IOMMU group with DMA masters",
+			   pci_name(c.pdev));
+	}
 	d->domain = iommu_paging_domain_alloc(c.dev);
-	KUNIT_ASSERT_FALSE(test, IS_ERR(d->domain));
-	err = iommu_attach_device(d->domain, c.dev);
+	if (IS_ERR(d->domain)) {
+		iommu_group_put(d->group);
+		KUNIT_FAIL_AND_ABORT(test, "no paging domain: %ld",
+				     PTR_ERR(d->domain));
+	}
+	err = iommu_attach_group(d->domain, d->group);
 	if (err) {
 		iommu_domain_free(d->domain);
-		kunit_skip(test, "%s shares its IOMMU group: no domain of its own (%d)",
-			   pci_name(c.pdev), err);
+		iommu_group_put(d->group);
+		KUNIT_FAIL_AND_ABORT(test, "attaching the domain: %d", err);
 	}
 	err = kunit_add_action_or_reset(test, edu_own_domain_release, d);
 	KUNIT_ASSERT_EQ(test, err, 0);
