@@ -1263,7 +1263,7 @@ static void edu_dmabuf_domain_mapping(struct kunit *test)
 	struct qemu_edu_shm *shm;
 	struct edu_bar_exp *e;
 	struct dma_buf *dmabuf;
-	phys_addr_t phys[2];
+	phys_addr_t phys[2], scratch;
 	struct edu_ctx c;
 	u8 *lin;
 	int err, i;
@@ -1282,6 +1282,10 @@ static void edu_dmabuf_domain_mapping(struct kunit *test)
 		kunit_skip(test, "%s shares its IOMMU group with DMA masters",
 			   pci_name(c.pdev));
 	}
+	/* qemu_edu_read() has the device write into the driver's scratch page */
+	scratch = iommu_iova_to_phys(iommu_get_domain_for_dev(c.dev),
+				     c.edu->scratch_dma);
+	KUNIT_ASSERT_NE(test, scratch, 0);
 	d->domain = iommu_paging_domain_alloc(c.dev);
 	if (IS_ERR(d->domain)) {
 		iommu_group_put(d->group);
@@ -1295,6 +1299,9 @@ static void edu_dmabuf_domain_mapping(struct kunit *test)
 		KUNIT_FAIL_AND_ABORT(test, "attaching the domain: %d", err);
 	}
 	err = kunit_add_action_or_reset(test, edu_own_domain_release, d);
+	KUNIT_ASSERT_EQ(test, err, 0);
+	err = iommu_map(d->domain, c.edu->scratch_dma, scratch, PAGE_SIZE,
+			IOMMU_READ | IOMMU_WRITE, GFP_KERNEL);
 	KUNIT_ASSERT_EQ(test, err, 0);
 
 	/* two pages that are not adjacent: two ranges, one IOVA run */
