@@ -39,8 +39,10 @@
 
 /*
  * @pdev is the bound provider with a reference held, or NULL while its
- * driver is unbound; @buffers are the live buffers, all allocated from
- * @pdev.  Both under @lock.
+ * driver is unbound; @buffers are the buffers whose memory is allocated
+ * from @pdev.  Both under @lock.  Buffers revoked by an unbind leave
+ * @buffers: their memory went back to a provider that may since have been
+ * bound again.
  */
 struct p2pmem_heap {
 	struct list_head node;		/* on p2pmem_heaps */
@@ -52,12 +54,13 @@ struct p2pmem_heap {
 };
 
 /*
- * @kaddr is NULL once the memory went back to the provider (revoked).
- * @lock orders CPU faults against revocation, see p2pmem_buf_revoke().
+ * @kaddr is NULL once the memory went back to the provider (revoked), and
+ * @node is then off ph->buffers; both under ph->lock.  @lock orders CPU
+ * faults against revocation, see p2pmem_buf_revoke().
  */
 struct p2pmem_buf {
 	struct p2pmem_heap *ph;
-	struct list_head node;		/* on ph->buffers, under ph->lock */
+	struct list_head node;
 	struct dma_buf *dmabuf;
 	void *kaddr;
 	phys_addr_t phys;
@@ -100,10 +103,11 @@ static void p2pmem_release(struct dma_buf *dmabuf)
 	struct p2pmem_heap *ph = buf->ph;
 
 	mutex_lock(&ph->lock);
-	list_del(&buf->node);
 	/* Still allocated means not revoked, so ph->pdev is the provider. */
-	if (buf->kaddr)
+	if (buf->kaddr) {
+		list_del(&buf->node);
 		pci_free_p2pmem(ph->pdev, buf->kaddr, buf->len);
+	}
 	mutex_unlock(&ph->lock);
 
 	phys_list_free(&buf->pl);
@@ -277,20 +281,25 @@ static void p2pmem_buf_revoke(struct p2pmem_buf *buf)
  * now, or memunmap_pages() would wait for it forever.  A buffer whose
  * last reference is being dropped waits in p2pmem_release() for the lock
  * meanwhile; it has no attachment nor VMA left and is freed here.
+ *
+ * Revoked buffers leave the list: open ones stay revoked for good, and a
+ * later unbind, of the provider bound again, must not free their memory a
+ * second time.
  */
 static void p2pmem_heap_unbind(struct p2pmem_heap *ph, struct pci_dev *pdev)
 {
-	struct p2pmem_buf *buf;
+	struct p2pmem_buf *buf, *tmp;
 
 	mutex_lock(&ph->lock);
 	if (ph->pdev != pdev) {
 		mutex_unlock(&ph->lock);
 		return;
 	}
-	list_for_each_entry(buf, &ph->buffers, node) {
+	list_for_each_entry_safe(buf, tmp, &ph->buffers, node) {
 		p2pmem_buf_revoke(buf);
 		pci_free_p2pmem(ph->pdev, buf->kaddr, buf->len);
 		buf->kaddr = NULL;
+		list_del(&buf->node);
 	}
 	pci_info(ph->pdev, "dma-heap %s: provider unbound, buffers revoked\n",
 		 ph->name);
