@@ -245,12 +245,13 @@ static int dbm_get_phys(struct dma_buf_attachment *attach,
 	if (IS_ERR(pl))
 		return PTR_ERR(pl);
 	m->pl = pl;
-	dmabuf->nr_phys_maps++;
+	/* under the lock, read without it by dma_buf_revoke() */
+	WRITE_ONCE(dmabuf->nr_phys_maps, dmabuf->nr_phys_maps + 1);
 
 	err = dbm_check_p2p(attach, pl);
 	if (err) {
 		dmabuf->ops->unmap_phys(attach, pl, m->dir);
-		dmabuf->nr_phys_maps--;
+		WRITE_ONCE(dmabuf->nr_phys_maps, dmabuf->nr_phys_maps - 1);
 		m->pl = NULL;
 	}
 	return err;
@@ -260,10 +261,12 @@ static void dbm_put_phys(struct dma_buf_attachment *attach,
 			 struct dma_buf_mapping *m)
 {
 	struct dma_buf *dmabuf = attach->dmabuf;
+	unsigned int nr = dmabuf->nr_phys_maps - 1;
 
 	dmabuf->ops->unmap_phys(attach, m->pl, m->dir);
 	m->pl = NULL;
-	if (!--dmabuf->nr_phys_maps && dmabuf->revoked) {
+	WRITE_ONCE(dmabuf->nr_phys_maps, nr);
+	if (!nr && dmabuf->revoked) {
 		/* the count before the waiter's queue: pairs with its barrier */
 		smp_mb();
 		wake_up_var(&dmabuf->nr_phys_maps);
