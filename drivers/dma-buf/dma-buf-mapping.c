@@ -9,8 +9,10 @@
 #include <kunit/visibility.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-buf-mapping.h>
+#include <linux/dma-buf-revocable.h>
 #include <linux/dma-phys-list.h>
 #include <linux/dma-resv.h>
+#include <linux/file.h>
 #include <linux/iommu.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
@@ -369,6 +371,7 @@ static int dbm_get_phys(struct dma_buf_attachment *attach,
 	if (IS_ERR(pl))
 		return PTR_ERR(pl);
 	m->pl = pl;
+	/* under the lock, read without it by dma_buf_revoke() */
 	WRITE_ONCE(dmabuf->nr_phys_maps, dmabuf->nr_phys_maps + 1);
 
 	err = dbm_check_phys(attach, m, classify);
@@ -384,11 +387,12 @@ static void dbm_put_phys(struct dma_buf_attachment *attach,
 			 struct dma_buf_mapping *m)
 {
 	struct dma_buf *dmabuf = attach->dmabuf;
+	unsigned int nr = dmabuf->nr_phys_maps - 1;
 
 	dmabuf->ops->unmap_phys(attach, m->pl, m->dir);
 	m->pl = NULL;
-	WRITE_ONCE(dmabuf->nr_phys_maps, dmabuf->nr_phys_maps - 1);
-	if (!dmabuf->nr_phys_maps && dmabuf->revoked) {
+	WRITE_ONCE(dmabuf->nr_phys_maps, nr);
+	if (!nr && dmabuf->revoked) {
 		/* the count before the waiter's queue: pairs with its barrier */
 		smp_mb();
 		wake_up_var(&dmabuf->nr_phys_maps);
@@ -1160,6 +1164,9 @@ static void dbm_report_holders(struct dma_buf *dmabuf)
  * returns; the exporter must keep the list valid until its
  * &dma_buf_ops.unmap_phys comes back for it.
  *
+ * CPU mappings of the buffer are zapped; those made with
+ * dma_buf_mmap_revocable() fault with SIGBUS from now on.
+ *
  * Context: Process context, reservation lock not held.  Sleeps until the
  * fences signal and the importers have unmapped.
  */
@@ -1175,6 +1182,16 @@ void dma_buf_revoke(struct dma_buf *dmabuf)
 	dma_resv_wait_timeout(dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP, false,
 			      MAX_SCHEDULE_TIMEOUT);
 	dbm_revoke_domains(dmabuf);
+	/*
+	 * CPU mappings, under the lock: see `revocable CPU mappings`_.  Each
+	 * VMA holds a reference to the file.  None left means nothing is
+	 * mapped and the buffer is being released, its inode and address
+	 * space maybe gone already; else ours keeps them over the zap.
+	 */
+	if (atomic_long_inc_not_zero(&dmabuf->file->f_count)) {
+		unmap_mapping_range(dmabuf->file->f_mapping, 0, 0, 1);
+		fput(dmabuf->file);
+	}
 	dma_resv_unlock(dmabuf->resv);
 
 	if (wait_var_event_timeout(&dmabuf->nr_phys_maps,
@@ -1413,3 +1430,95 @@ void dma_buf_free_sgt(struct dma_buf_attachment *attach, struct sg_table *sgt,
 	kfree(v);
 }
 EXPORT_SYMBOL_NS_GPL(dma_buf_free_sgt, DMA_BUF);
+
+/**
+ * DOC: revocable CPU mappings
+ *
+ * A revocable exporter whose memory the CPU reaches by page frame number
+ * (a PCI BAR without struct page, or P2P pages that die with their
+ * provider) implements &dma_buf_ops.mmap with dma_buf_mmap_revocable() and
+ * leaves the CPU mappings to the core.  The core maps the buffer
+ * VM_PFNMAP | VM_IO, uncached, and inserts each page's PFN, asked from the
+ * exporter's &dma_buf_pfn_mmap_ops.pfn, when the CPU first touches it.
+ * VM_PFNMAP keeps get_user_pages() out, so no page reference taken through
+ * a mapping can outlive the memory.  Nothing is inserted at mmap time: a
+ * VMA joins the address space of &dma_buf.file, where the zap finds it,
+ * only once mmap returned.
+ *
+ * That address space is the buffer's own and holds every CPU mapping of
+ * it, user space's and those made through dma_buf_mmap().
+ * dma_buf_revoke() zaps it with the reservation lock held, right after
+ * marking the buffer revoked.  A fault takes the same lock, so it either
+ * inserted its PTE before the revoke, and the zap removes it, or finds the
+ * buffer revoked and raises SIGBUS.  New mappings of a revoked buffer are
+ * refused with -ENODEV.
+ */
+
+static vm_fault_t dma_buf_revocable_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	const struct dma_buf_pfn_mmap_ops *ops = vma->vm_private_data;
+	struct dma_buf *dmabuf = vma->vm_file->private_data;
+	vm_fault_t ret = VM_FAULT_SIGBUS;
+	unsigned long pfn;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	if (!dmabuf->revoked && vmf->pgoff < dmabuf->size >> PAGE_SHIFT &&
+	    !ops->pfn(dmabuf, vmf->pgoff, &pfn))
+		ret = vmf_insert_pfn(vma, vmf->address, pfn);
+	dma_resv_unlock(dmabuf->resv);
+	return ret;
+}
+
+static const struct vm_operations_struct dma_buf_revocable_vm_ops = {
+	.fault = dma_buf_revocable_fault,
+};
+
+/**
+ * dma_buf_mmap_revocable - map a revocable buffer's memory by PFN
+ * @dmabuf: buffer of an exporter with &dma_buf_ops.revocable
+ * @vma: the mapping, of &dma_buf.file, as &dma_buf_ops.mmap receives it
+ * @ops: how to find the PFN of a page of @dmabuf
+ *
+ * Called from an exporter's &dma_buf_ops.mmap, which may simply return
+ * what this returns.  Sets @vma up so that the CPU's first access to each
+ * page inserts the PFN @ops gives for it, uncached, and so that the
+ * mapping faults with SIGBUS once dma_buf_revoke() zapped it (see
+ * `revocable CPU mappings`_).  The exporter needs no vm_operations, no
+ * count of its mappings and no zap of its own.
+ *
+ * Context: Process context, mmap lock held (as for &dma_buf_ops.mmap);
+ * takes the buffer's reservation lock.
+ * Return: 0, -EINVAL for a private mapping or one past the end of the
+ * buffer, or -ENODEV if the buffer was revoked.
+ */
+int dma_buf_mmap_revocable(struct dma_buf *dmabuf, struct vm_area_struct *vma,
+			   const struct dma_buf_pfn_mmap_ops *ops)
+{
+	int ret = 0;
+
+	if (WARN_ON(!dmabuf || !vma || !ops || !ops->pfn))
+		return -EINVAL;
+	/* the fault finds the buffer through the VMA's file */
+	if (WARN_ON(!dmabuf->ops->revocable || vma->vm_file != dmabuf->file))
+		return -EINVAL;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+	if (vma->vm_pgoff + vma_pages(vma) > dmabuf->size >> PAGE_SHIFT)
+		return -EINVAL;
+
+	dma_resv_lock(dmabuf->resv, NULL);
+	if (dmabuf->revoked)
+		ret = -ENODEV;
+	dma_resv_unlock(dmabuf->resv);
+	if (ret)
+		return ret;
+
+	/* A revoke from here on finds the VMA or leaves the fault SIGBUS */
+	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
+	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
+	vma->vm_ops = &dma_buf_revocable_vm_ops;
+	vma->vm_private_data = (void *)ops;
+	return 0;
+}
+EXPORT_SYMBOL_NS_GPL(dma_buf_mmap_revocable, DMA_BUF);

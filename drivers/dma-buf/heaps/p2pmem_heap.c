@@ -14,7 +14,7 @@
  * unbinds (devres tears the pages down after its remove()).  A heap
  * cannot be removed, so it outlives its device: a bus notifier learns of
  * providers when their driver is bound and, on unbind, revokes every
- * buffer of the heap (importers unmap, CPU mappings are zapped), frees
+ * buffer of the heap (importers unmap, the core zaps CPU mappings), frees
  * their memory and leaves the heap without a device.  Allocations then
  * fail with -ENODEV until a driver publishes the device's memory again.
  * Buffers left open stay valid as objects: maps fail with -ENODEV and
@@ -25,6 +25,7 @@
  */
 #include <linux/device.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-buf-revocable.h>
 #include <linux/dma-heap.h>
 #include <linux/err.h>
 #include <linux/list.h>
@@ -39,8 +40,10 @@
 
 /*
  * @pdev is the bound provider with a reference held, or NULL while its
- * driver is unbound; @buffers are the live buffers, all allocated from
- * @pdev.  Both under @lock.
+ * driver is unbound; @buffers are the buffers whose memory is allocated
+ * from @pdev.  Both under @lock.  Buffers revoked by an unbind leave
+ * @buffers: their memory went back to a provider that may since have been
+ * bound again.
  */
 struct p2pmem_heap {
 	struct list_head node;		/* on p2pmem_heaps */
@@ -52,21 +55,17 @@ struct p2pmem_heap {
 };
 
 /*
- * @kaddr is NULL once the memory went back to the provider (revoked).
- * @lock orders CPU faults against revocation, see p2pmem_buf_revoke().
+ * @kaddr is NULL once the memory went back to the provider (revoked), and
+ * @node is then off ph->buffers; both under ph->lock.
  */
 struct p2pmem_buf {
 	struct p2pmem_heap *ph;
-	struct list_head node;		/* on ph->buffers, under ph->lock */
+	struct list_head node;
 	struct dma_buf *dmabuf;
 	void *kaddr;
 	phys_addr_t phys;
 	size_t len;
 	struct phys_list pl;
-	struct mutex lock;		/* @revoked, @nr_vmas, @mapping */
-	bool revoked;
-	unsigned int nr_vmas;
-	struct address_space *mapping;
 };
 
 static LIST_HEAD(p2pmem_heaps);
@@ -100,85 +99,41 @@ static void p2pmem_release(struct dma_buf *dmabuf)
 	struct p2pmem_heap *ph = buf->ph;
 
 	mutex_lock(&ph->lock);
-	list_del(&buf->node);
 	/* Still allocated means not revoked, so ph->pdev is the provider. */
-	if (buf->kaddr)
+	if (buf->kaddr) {
+		list_del(&buf->node);
 		pci_free_p2pmem(ph->pdev, buf->kaddr, buf->len);
+	}
 	mutex_unlock(&ph->lock);
 
 	phys_list_free(&buf->pl);
-	mutex_destroy(&buf->lock);
 	kfree(buf);
 }
 
-static void p2pmem_vm_open(struct vm_area_struct *vma)
-{
-	struct p2pmem_buf *buf = vma->vm_private_data;
-
-	mutex_lock(&buf->lock);
-	buf->nr_vmas++;
-	mutex_unlock(&buf->lock);
-}
-
-static void p2pmem_vm_close(struct vm_area_struct *vma)
-{
-	struct p2pmem_buf *buf = vma->vm_private_data;
-
-	mutex_lock(&buf->lock);
-	buf->nr_vmas--;
-	mutex_unlock(&buf->lock);
-}
-
-static vm_fault_t p2pmem_vm_fault(struct vm_fault *vmf)
-{
-	struct p2pmem_buf *buf = vmf->vma->vm_private_data;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
-
-	mutex_lock(&buf->lock);
-	if (!buf->revoked && vmf->pgoff < buf->len >> PAGE_SHIFT)
-		ret = vmf_insert_pfn(vmf->vma, vmf->address,
-				     PHYS_PFN(buf->phys) + vmf->pgoff);
-	mutex_unlock(&buf->lock);
-	return ret;
-}
-
-static const struct vm_operations_struct p2pmem_vm_ops = {
-	.open = p2pmem_vm_open,
-	.close = p2pmem_vm_close,
-	.fault = p2pmem_vm_fault,
-};
-
 /*
- * The pages are inserted as PFNs at fault time.  Not as pages with
- * vm_insert_page() like the p2pmem sysfs file does: a page reference taken
+ * The core's revocable mmap inserts the PFNs at fault time, not pages with
+ * vm_insert_page() as the p2pmem sysfs file does: a page reference taken
  * through the mapping (get_user_pages()) could outlive the revoke, and the
- * struct pages are destroyed when the provider unbinds.  VM_PFNMAP keeps
- * get_user_pages() out.  Not at mmap time either: the VMA is on the file's
- * mapping tree, where the zap finds it, only once mmap returns.
+ * struct pages are destroyed when the provider unbinds.  Called with the
+ * reservation lock held, only while the buffer is not revoked.
  */
-static int p2pmem_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+static int p2pmem_mmap_pfn(struct dma_buf *dmabuf, pgoff_t pgoff,
+			   unsigned long *pfn)
 {
 	struct p2pmem_buf *buf = dmabuf->priv;
 
-	if (!(vma->vm_flags & VM_SHARED))
-		return -EINVAL;
-	if (vma->vm_pgoff + vma_pages(vma) > buf->len >> PAGE_SHIFT)
-		return -EINVAL;
-
-	mutex_lock(&buf->lock);
-	if (buf->revoked) {
-		mutex_unlock(&buf->lock);
-		return -ENODEV;
-	}
-	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
-	/* memremap_pages() maps P2P memory uncached for the kernel too */
-	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	vma->vm_ops = &p2pmem_vm_ops;
-	vma->vm_private_data = buf;
-	buf->mapping = vma->vm_file->f_mapping;
-	buf->nr_vmas++;
-	mutex_unlock(&buf->lock);
+	*pfn = PHYS_PFN(buf->phys) + pgoff;
 	return 0;
+}
+
+static const struct dma_buf_pfn_mmap_ops p2pmem_mmap_ops = {
+	.pfn = p2pmem_mmap_pfn,
+};
+
+/* memremap_pages() maps P2P memory uncached for the kernel too */
+static int p2pmem_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	return dma_buf_mmap_revocable(dmabuf, vma, &p2pmem_mmap_ops);
 }
 
 static const struct dma_buf_ops p2pmem_dmabuf_ops = {
@@ -204,7 +159,6 @@ static struct dma_buf *p2pmem_allocate(struct dma_heap *heap,
 		return ERR_PTR(-ENOMEM);
 	buf->ph = ph;
 	buf->len = len;
-	mutex_init(&buf->lock);
 	phys_list_init(&buf->pl, NULL);
 
 	/* Under ph->lock, so that an unbind cannot miss the buffer. */
@@ -246,7 +200,6 @@ err_free_mem:
 err_unlock:
 	mutex_unlock(&ph->lock);
 	phys_list_free(&buf->pl);
-	mutex_destroy(&buf->lock);
 	kfree(buf);
 	return ERR_PTR(ret);
 }
@@ -256,41 +209,31 @@ static const struct dma_heap_ops p2pmem_heap_ops = {
 };
 
 /*
- * Importers first (dma_buf_revoke() waits until every list is returned),
- * then CPU mappings.  VMAs hold the buffer's file, so @mapping is valid
- * exactly while @nr_vmas is not 0.
- */
-static void p2pmem_buf_revoke(struct p2pmem_buf *buf)
-{
-	dma_buf_revoke(buf->dmabuf);
-
-	mutex_lock(&buf->lock);
-	buf->revoked = true;
-	if (buf->nr_vmas)
-		unmap_mapping_range(buf->mapping, 0, 0, 1);
-	mutex_unlock(&buf->lock);
-}
-
-/*
  * The provider's driver is unbinding; its P2P pages are torn down once
- * its remove() returned.  Revoke every buffer and give the memory back
- * now, or memunmap_pages() would wait for it forever.  A buffer whose
+ * its remove() returned.  Revoke every buffer (dma_buf_revoke() waits
+ * until importers let go and zaps the CPU mappings) and give the memory
+ * back now, or memunmap_pages() would wait for it forever.  A buffer whose
  * last reference is being dropped waits in p2pmem_release() for the lock
  * meanwhile; it has no attachment nor VMA left and is freed here.
+ *
+ * Revoked buffers leave the list: open ones stay revoked for good, and a
+ * later unbind, of the provider bound again, must not free their memory a
+ * second time.
  */
 static void p2pmem_heap_unbind(struct p2pmem_heap *ph, struct pci_dev *pdev)
 {
-	struct p2pmem_buf *buf;
+	struct p2pmem_buf *buf, *tmp;
 
 	mutex_lock(&ph->lock);
 	if (ph->pdev != pdev) {
 		mutex_unlock(&ph->lock);
 		return;
 	}
-	list_for_each_entry(buf, &ph->buffers, node) {
-		p2pmem_buf_revoke(buf);
+	list_for_each_entry_safe(buf, tmp, &ph->buffers, node) {
+		dma_buf_revoke(buf->dmabuf);
 		pci_free_p2pmem(ph->pdev, buf->kaddr, buf->len);
 		buf->kaddr = NULL;
+		list_del(&buf->node);
 	}
 	pci_info(ph->pdev, "dma-heap %s: provider unbound, buffers revoked\n",
 		 ph->name);

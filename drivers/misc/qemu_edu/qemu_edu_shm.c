@@ -14,10 +14,11 @@
  * exporter hands the core one physical range and the BAR's provider, and
  * the core decides per importer how to reach it.  The BAR goes away when
  * the device is unbound, so the buffers are revocable: remove() revokes
- * every live buffer and zaps its CPU mappings before it returns and the
- * BAR's mapping and provider are released.
+ * every live buffer (the dma-buf core also zaps its CPU mappings) before it
+ * returns and the BAR's mapping and provider are released.
  */
 #include <linux/dma-buf.h>
+#include <linux/dma-buf-revocable.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/idr.h>
@@ -56,12 +57,7 @@ struct shm_dev {
 	char name[32];
 };
 
-/*
- * One exported window.  @pl is built once at export and handed to every
- * importer.  @lock orders CPU faults against revocation: a fault either
- * inserts its PTE before @revoked is set (and the zap then removes it) or
- * sees @revoked.
- */
+/* One exported window: @pl is built at export, handed to every importer. */
 struct shm_buf {
 	struct shm_dev *sd;
 	struct list_head node;		/* on sd->buffers, under sd->lock */
@@ -70,10 +66,6 @@ struct shm_buf {
 	phys_addr_t phys;
 	size_t len;
 	struct p2pdma_provider *provider;
-	struct mutex lock;		/* @revoked, @nr_vmas, @mapping */
-	bool revoked;
-	unsigned int nr_vmas;
-	struct address_space *mapping;
 };
 
 static struct pci_driver qemu_edu_shm_driver;
@@ -140,76 +132,31 @@ static void shm_release(struct dma_buf *dmabuf)
 	mutex_unlock(&sd->lock);
 
 	phys_list_free(&buf->pl);
-	mutex_destroy(&buf->lock);
 	kfree(buf);
 	shm_dev_put(sd);
 }
 
-static void shm_vm_open(struct vm_area_struct *vma)
-{
-	struct shm_buf *buf = vma->vm_private_data;
-
-	mutex_lock(&buf->lock);
-	buf->nr_vmas++;
-	mutex_unlock(&buf->lock);
-}
-
-static void shm_vm_close(struct vm_area_struct *vma)
-{
-	struct shm_buf *buf = vma->vm_private_data;
-
-	mutex_lock(&buf->lock);
-	buf->nr_vmas--;
-	mutex_unlock(&buf->lock);
-}
-
-static vm_fault_t shm_vm_fault(struct vm_fault *vmf)
-{
-	struct shm_buf *buf = vmf->vma->vm_private_data;
-	vm_fault_t ret = VM_FAULT_SIGBUS;
-
-	mutex_lock(&buf->lock);
-	if (!buf->revoked && vmf->pgoff < buf->len >> PAGE_SHIFT)
-		ret = vmf_insert_pfn(vmf->vma, vmf->address,
-				     PHYS_PFN(buf->phys) + vmf->pgoff);
-	mutex_unlock(&buf->lock);
-	return ret;
-}
-
-static const struct vm_operations_struct shm_vm_ops = {
-	.open = shm_vm_open,
-	.close = shm_vm_close,
-	.fault = shm_vm_fault,
-};
-
 /*
- * PTEs are inserted at fault time, never at mmap time: a VMA is on its
- * file's mapping tree (where the zap finds it) only after mmap returns.
- * VM_PFNMAP keeps get_user_pages() out, so nothing holds the BAR through
- * a CPU mapping once the zap is done.
+ * Called by the core's revocable mmap at CPU fault time, with the
+ * reservation lock held and only while the buffer is not revoked, so the
+ * BAR is still there.
  */
-static int shm_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+static int shm_mmap_pfn(struct dma_buf *dmabuf, pgoff_t pgoff,
+			unsigned long *pfn)
 {
 	struct shm_buf *buf = dmabuf->priv;
 
-	if (!(vma->vm_flags & VM_SHARED))
-		return -EINVAL;
-	if (vma->vm_pgoff + vma_pages(vma) > buf->len >> PAGE_SHIFT)
-		return -EINVAL;
-
-	mutex_lock(&buf->lock);
-	if (buf->revoked) {
-		mutex_unlock(&buf->lock);
-		return -ENODEV;
-	}
-	vm_flags_set(vma, VM_PFNMAP | VM_IO | VM_DONTEXPAND | VM_DONTDUMP);
-	vma->vm_page_prot = pgprot_noncached(vma->vm_page_prot);
-	vma->vm_ops = &shm_vm_ops;
-	vma->vm_private_data = buf;
-	buf->mapping = vma->vm_file->f_mapping;
-	buf->nr_vmas++;
-	mutex_unlock(&buf->lock);
+	*pfn = PHYS_PFN(buf->phys) + pgoff;
 	return 0;
+}
+
+static const struct dma_buf_pfn_mmap_ops shm_mmap_ops = {
+	.pfn = shm_mmap_pfn,
+};
+
+static int shm_mmap(struct dma_buf *dmabuf, struct vm_area_struct *vma)
+{
+	return dma_buf_mmap_revocable(dmabuf, vma, &shm_mmap_ops);
 }
 
 static const struct dma_buf_ops shm_dmabuf_ops = {
@@ -219,22 +166,6 @@ static const struct dma_buf_ops shm_dmabuf_ops = {
 	.release = shm_release,
 	.mmap = shm_mmap,
 };
-
-/*
- * Take the BAR away from one buffer: importers first (the core waits until
- * every list is returned), then CPU mappings.  While VMAs exist they hold
- * the buffer's file, so @mapping is valid exactly when @nr_vmas is not 0.
- */
-static void shm_buf_revoke(struct shm_buf *buf)
-{
-	dma_buf_revoke(buf->dmabuf);
-
-	mutex_lock(&buf->lock);
-	buf->revoked = true;
-	if (buf->nr_vmas)
-		unmap_mapping_range(buf->mapping, 0, 0, 1);
-	mutex_unlock(&buf->lock);
-}
 
 /* --- the character device --- */
 
@@ -291,7 +222,6 @@ static struct dma_buf *shm_export(struct shm_dev *sd, u64 offset, u64 length,
 	buf->phys = sd->shm.phys + offset;
 	buf->len = length;
 	buf->provider = sd->shm.mem;
-	mutex_init(&buf->lock);
 	phys_list_init(&buf->pl, NULL);
 	ret = phys_list_append(&buf->pl, buf->phys, length, GFP_KERNEL);
 	if (ret)
@@ -313,7 +243,6 @@ static struct dma_buf *shm_export(struct shm_dev *sd, u64 offset, u64 length,
 
 err_free:
 	phys_list_free(&buf->pl);
-	mutex_destroy(&buf->lock);
 	kfree(buf);
 	return ERR_PTR(ret);
 }
@@ -469,14 +398,15 @@ static void qemu_edu_shm_remove(struct pci_dev *pdev)
 	ida_free(&shm_ida, sd->id);
 
 	/*
-	 * A buffer whose last reference is being dropped waits in
+	 * dma_buf_revoke() waits until importers let go and zaps the CPU
+	 * mappings.  A buffer whose last reference is being dropped waits in
 	 * shm_release() for the lock and stays allocated meanwhile; it has
 	 * no attachment and no VMA left, so revoking it is harmless.
 	 */
 	mutex_lock(&sd->lock);
 	sd->gone = true;
 	list_for_each_entry(buf, &sd->buffers, node)
-		shm_buf_revoke(buf);
+		dma_buf_revoke(buf->dmabuf);
 	mutex_unlock(&sd->lock);
 
 	shm_dev_put(sd);
