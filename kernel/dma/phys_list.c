@@ -28,6 +28,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/dma-phys-list.h>
 #include <linux/export.h>
+#include <linux/iommu.h>
 #include <linux/iommu-dma.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
@@ -642,6 +643,38 @@ void dma_sync_phys_list_for_device(struct device *dev,
 }
 EXPORT_SYMBOL_GPL(dma_sync_phys_list_for_device);
 
+/*
+ * Undo a mapping.  With @strict, the IOTLB is invalidated before this
+ * returns: the IOVA range is unlinked (one synchronous flush) and freed at
+ * once instead of going through the flush queue, and per-range mappings
+ * behind an IOMMU, which dma_unmap_phys() may leave to the flush queue,
+ * are followed by a flush of the whole domain.
+ */
+static void dpl_unmap(struct device *dev, const struct phys_list *pl,
+		      struct dma_phys_map *map, bool strict)
+{
+	unsigned long attrs = map->attrs | DMA_ATTR_SKIP_CPU_SYNC;
+
+	if (dma_use_iova(&map->state)) {
+		dpl_sync(dev, pl, map, true);
+		if (strict) {
+			dma_iova_unlink(dev, &map->state, 0, map->iova_linked,
+					map->dir, attrs);
+			dma_iova_free(dev, &map->state);
+		} else {
+			dma_iova_destroy(dev, &map->state, map->iova_linked,
+					 map->dir, attrs);
+		}
+	} else {
+		dpl_walk_pieces(dev, pl, map, U64_MAX, dpl_unmap_piece);
+		if (strict && use_dma_iommu(dev))
+			iommu_flush_iotlb_all(iommu_get_domain_for_dev(dev));
+	}
+	dma_list_free(&map->dl);
+	dpl_free_record(map);
+	memset(map, 0, sizeof(*map));
+}
+
 /**
  * dma_unmap_phys_list() - undo dma_map_phys_list()
  * @dev: device passed to dma_map_phys_list()
@@ -650,23 +683,40 @@ EXPORT_SYMBOL_GPL(dma_sync_phys_list_for_device);
  *
  * Every range is undone as recorded at map time, whatever happened to
  * its P2P provider since.  CPU caches are synced for the RAM ranges
- * unless the mapping was made with DMA_ATTR_SKIP_CPU_SYNC; IOVA space may
- * be released through the IOMMU flush queue.
+ * unless the mapping was made with DMA_ATTR_SKIP_CPU_SYNC.  On an IOMMU
+ * domain in lazy mode the IOTLB invalidation and the release of the IOVA
+ * space may be deferred through the flush queue: the device may still
+ * reach the memory for a short while after this returns.  Use
+ * dma_unmap_phys_list_strict() when the memory goes away right after.
  *
  * Context: Process context.
  */
 void dma_unmap_phys_list(struct device *dev, const struct phys_list *pl,
 			 struct dma_phys_map *map)
 {
-	if (dma_use_iova(&map->state)) {
-		dpl_sync(dev, pl, map, true);
-		dma_iova_destroy(dev, &map->state, map->iova_linked, map->dir,
-				 map->attrs | DMA_ATTR_SKIP_CPU_SYNC);
-	} else {
-		dpl_walk_pieces(dev, pl, map, U64_MAX, dpl_unmap_piece);
-	}
-	dma_list_free(&map->dl);
-	dpl_free_record(map);
-	memset(map, 0, sizeof(*map));
+	dpl_unmap(dev, pl, map, false);
 }
 EXPORT_SYMBOL_GPL(dma_unmap_phys_list);
+
+/**
+ * dma_unmap_phys_list_strict() - undo dma_map_phys_list() at once
+ * @dev: device passed to dma_map_phys_list()
+ * @pl: list passed to dma_map_phys_list()
+ * @map: the mapping; zeroed afterwards
+ *
+ * Like dma_unmap_phys_list(), but when it returns the IOMMU's IOTLB no
+ * longer holds any translation of the mapping, whatever the domain's
+ * flush policy: no device can reach the memory through it any more.  For
+ * memory that is taken away from the device for good, such as a revoked
+ * dma-buf whose exporter releases the memory right after.  It costs a
+ * synchronous invalidation per call where dma_unmap_phys_list() may batch
+ * them.
+ *
+ * Context: Process context.
+ */
+void dma_unmap_phys_list_strict(struct device *dev, const struct phys_list *pl,
+				struct dma_phys_map *map)
+{
+	dpl_unmap(dev, pl, map, true);
+}
+EXPORT_SYMBOL_GPL(dma_unmap_phys_list_strict);
