@@ -130,13 +130,22 @@ enum dma_phys_kind dma_phys_map_kind(struct dma_phys_map *map,
 }
 EXPORT_SYMBOL_GPL(dma_phys_map_kind);
 
+/* Does the provider the caller named own all of this range? */
+static bool dpl_in_provider(struct p2pdma_provider *provider,
+			    phys_addr_t phys, u64 len)
+{
+	return provider && pci_p2pdma_provider_contains(provider, phys, len);
+}
+
 /*
  * RAM, or P2P memory reached by bus address or through the host bridge.
- * P2P memory is either ZONE_DEVICE pages of a pci_p2pdma provider or,
- * without struct page, memory of the provider the caller named, which
- * must contain the range; anything else without struct page is refused.
- * @p2p caches the answer per provider of pages, @bar_map the one for
- * the named provider.
+ * A range in the BAR of the provider the caller named is that provider's
+ * memory, whether or not its pfns are pfn_valid() (on sparsemem a BAR
+ * sharing a memory section with RAM has valid pfns, and memremap_pages()
+ * gives some BARs struct pages that are not P2P pages).  Other P2P memory
+ * is ZONE_DEVICE pages of a pci_p2pdma provider; anything else without
+ * struct page is refused.  @p2p caches the answer per provider of pages,
+ * @bar_map the one for the named provider.
  */
 static int dpl_classify(struct device *dev, struct pci_p2pdma_map_state *p2p,
 			struct p2pdma_provider *provider,
@@ -148,14 +157,13 @@ static int dpl_classify(struct device *dev, struct pci_p2pdma_map_state *p2p,
 	enum pci_p2pdma_map_type type;
 	struct page *first, *end;
 
-	if (!pfn_valid(pfn)) {
-		if (!provider ||
-		    !pci_p2pdma_provider_contains(provider, phys, len))
-			return -EREMOTEIO;
+	if (dpl_in_provider(provider, phys, len)) {
 		if (*bar_map == PCI_P2PDMA_MAP_UNKNOWN)
 			*bar_map = pci_p2pdma_map_type(provider, dev);
 		type = *bar_map;
 		*mem = provider;
+	} else if (!pfn_valid(pfn)) {
+		return -EREMOTEIO;
 	} else {
 		first = pfn_to_page(pfn);
 		/* Both ends must be the same kind of memory */
@@ -198,9 +206,9 @@ static int dpl_classify(struct device *dev, struct pci_p2pdma_map_state *p2p,
 static dma_addr_t dpl_bus_addr(struct device *dev,
 			       struct pci_p2pdma_map_state *p2p,
 			       struct p2pdma_provider *provider,
-			       phys_addr_t phys)
+			       phys_addr_t phys, u64 len)
 {
-	if (pfn_valid(PHYS_PFN(phys))) {
+	if (!dpl_in_provider(provider, phys, len)) {
 		pci_p2pdma_state(p2p, dev, pfn_to_page(PHYS_PFN(phys)));
 		provider = p2p->mem;
 	}
@@ -295,7 +303,7 @@ static int dpl_map_direct(struct device *dev, const struct phys_list *pl,
 		if (kind == DMA_PHYS_P2P_BUS) {
 			ret = dma_list_append(&map->dl,
 					      dpl_bus_addr(dev, &p2p, provider,
-							   phys),
+							   phys, len),
 					      len, GFP_KERNEL);
 			if (ret)
 				goto err;
@@ -419,7 +427,7 @@ static int dpl_map_iova(struct device *dev, const struct phys_list *pl,
 	phys_list_for_each(pl, &pi, phys, len) {
 		kind = dpl_kinds_next(&k);
 		if (kind == DMA_PHYS_P2P_BUS) {
-			addr = dpl_bus_addr(dev, &p2p, provider, phys);
+			addr = dpl_bus_addr(dev, &p2p, provider, phys, len);
 		} else {
 			off = dpl_slot(cursor, first, phys, pad0, mask, &pad);
 			ret = dma_iova_link(dev, &map->state, phys - pad, off,
@@ -491,8 +499,9 @@ static void dpl_free_record(struct dma_phys_map *map)
  * Ranges in PCI P2P memory are classified against @dev: a PCI bus address
  * is used as is, memory reached through the host bridge is mapped with
  * DMA_ATTR_MMIO, and memory @dev cannot reach makes the call fail.  A
- * range without struct page is P2P memory of @provider only if it lies in
- * @provider's BAR; otherwise it is refused.  The decision is recorded in
+ * range that lies in @provider's BAR is classified by @provider, even if
+ * its pfns are pfn_valid(); any other range without struct page is
+ * refused.  The decision is recorded in
  * @map (see dma_phys_map_kind()) and never taken again: @provider need
  * only stay valid until this call returns, but the memory it describes
  * must stay until dma_unmap_phys_list().  On failure nothing stays mapped.
