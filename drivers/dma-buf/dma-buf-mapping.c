@@ -415,10 +415,18 @@ static int dbm_map_list(struct dma_buf_attachment *attach,
 	return err;
 }
 
+/*
+ * The memory of a revocable buffer goes away as soon as dma_buf_revoke()
+ * returns: its mappings are torn down with the IOTLB invalidated before
+ * the exporter gets its list back, not later through a flush queue.
+ */
 static void dbm_unmap_list(struct dma_buf_attachment *attach,
 			   struct dma_buf_mapping *m)
 {
-	dma_unmap_phys_list(attach->dev, m->pl, &m->map);
+	if (attach->dmabuf->ops->revocable)
+		dma_unmap_phys_list_strict(attach->dev, m->pl, &m->map);
+	else
+		dma_unmap_phys_list(attach->dev, m->pl, &m->map);
 	dbm_put_phys(attach, m);
 }
 

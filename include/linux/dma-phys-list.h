@@ -70,6 +70,8 @@ enum dma_phys_kind dma_phys_map_kind(struct dma_phys_map *map,
 				     unsigned long index);
 void dma_unmap_phys_list(struct device *dev, const struct phys_list *pl,
 			 struct dma_phys_map *map);
+void dma_unmap_phys_list_strict(struct device *dev, const struct phys_list *pl,
+				struct dma_phys_map *map);
 void dma_sync_phys_list_for_cpu(struct device *dev,
 				const struct phys_list *pl,
 				struct dma_phys_map *map);
@@ -96,6 +98,12 @@ static inline enum dma_phys_kind dma_phys_map_kind(struct dma_phys_map *map,
 static inline void dma_unmap_phys_list(struct device *dev,
 				       const struct phys_list *pl,
 				       struct dma_phys_map *map)
+{
+}
+
+static inline void dma_unmap_phys_list_strict(struct device *dev,
+					      const struct phys_list *pl,
+					      struct dma_phys_map *map)
 {
 }
 

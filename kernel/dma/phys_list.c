@@ -28,6 +28,7 @@
 #include <linux/dma-mapping.h>
 #include <linux/dma-phys-list.h>
 #include <linux/export.h>
+#include <linux/iommu.h>
 #include <linux/iommu-dma.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
@@ -129,13 +130,22 @@ enum dma_phys_kind dma_phys_map_kind(struct dma_phys_map *map,
 }
 EXPORT_SYMBOL_GPL(dma_phys_map_kind);
 
+/* Does the provider the caller named own all of this range? */
+static bool dpl_in_provider(struct p2pdma_provider *provider,
+			    phys_addr_t phys, u64 len)
+{
+	return provider && pci_p2pdma_provider_contains(provider, phys, len);
+}
+
 /*
  * RAM, or P2P memory reached by bus address or through the host bridge.
- * P2P memory is either ZONE_DEVICE pages of a pci_p2pdma provider or,
- * without struct page, memory of the provider the caller named, which
- * must contain the range; anything else without struct page is refused.
- * @p2p caches the answer per provider of pages, @bar_map the one for
- * the named provider.
+ * A range in the BAR of the provider the caller named is that provider's
+ * memory, whether or not its pfns are pfn_valid() (on sparsemem a BAR
+ * sharing a memory section with RAM has valid pfns, and memremap_pages()
+ * gives some BARs struct pages that are not P2P pages).  Other P2P memory
+ * is ZONE_DEVICE pages of a pci_p2pdma provider; anything else without
+ * struct page is refused.  @p2p caches the answer per provider of pages,
+ * @bar_map the one for the named provider.
  */
 static int dpl_classify(struct device *dev, struct pci_p2pdma_map_state *p2p,
 			struct p2pdma_provider *provider,
@@ -147,14 +157,13 @@ static int dpl_classify(struct device *dev, struct pci_p2pdma_map_state *p2p,
 	enum pci_p2pdma_map_type type;
 	struct page *first, *end;
 
-	if (!pfn_valid(pfn)) {
-		if (!provider ||
-		    !pci_p2pdma_provider_contains(provider, phys, len))
-			return -EREMOTEIO;
+	if (dpl_in_provider(provider, phys, len)) {
 		if (*bar_map == PCI_P2PDMA_MAP_UNKNOWN)
 			*bar_map = pci_p2pdma_map_type(provider, dev);
 		type = *bar_map;
 		*mem = provider;
+	} else if (!pfn_valid(pfn)) {
+		return -EREMOTEIO;
 	} else {
 		first = pfn_to_page(pfn);
 		/* Both ends must be the same kind of memory */
@@ -197,9 +206,9 @@ static int dpl_classify(struct device *dev, struct pci_p2pdma_map_state *p2p,
 static dma_addr_t dpl_bus_addr(struct device *dev,
 			       struct pci_p2pdma_map_state *p2p,
 			       struct p2pdma_provider *provider,
-			       phys_addr_t phys)
+			       phys_addr_t phys, u64 len)
 {
-	if (pfn_valid(PHYS_PFN(phys))) {
+	if (!dpl_in_provider(provider, phys, len)) {
 		pci_p2pdma_state(p2p, dev, pfn_to_page(PHYS_PFN(phys)));
 		provider = p2p->mem;
 	}
@@ -294,7 +303,7 @@ static int dpl_map_direct(struct device *dev, const struct phys_list *pl,
 		if (kind == DMA_PHYS_P2P_BUS) {
 			ret = dma_list_append(&map->dl,
 					      dpl_bus_addr(dev, &p2p, provider,
-							   phys),
+							   phys, len),
 					      len, GFP_KERNEL);
 			if (ret)
 				goto err;
@@ -418,7 +427,7 @@ static int dpl_map_iova(struct device *dev, const struct phys_list *pl,
 	phys_list_for_each(pl, &pi, phys, len) {
 		kind = dpl_kinds_next(&k);
 		if (kind == DMA_PHYS_P2P_BUS) {
-			addr = dpl_bus_addr(dev, &p2p, provider, phys);
+			addr = dpl_bus_addr(dev, &p2p, provider, phys, len);
 		} else {
 			off = dpl_slot(cursor, first, phys, pad0, mask, &pad);
 			ret = dma_iova_link(dev, &map->state, phys - pad, off,
@@ -490,8 +499,9 @@ static void dpl_free_record(struct dma_phys_map *map)
  * Ranges in PCI P2P memory are classified against @dev: a PCI bus address
  * is used as is, memory reached through the host bridge is mapped with
  * DMA_ATTR_MMIO, and memory @dev cannot reach makes the call fail.  A
- * range without struct page is P2P memory of @provider only if it lies in
- * @provider's BAR; otherwise it is refused.  The decision is recorded in
+ * range that lies in @provider's BAR is classified by @provider, even if
+ * its pfns are pfn_valid(); any other range without struct page is
+ * refused.  The decision is recorded in
  * @map (see dma_phys_map_kind()) and never taken again: @provider need
  * only stay valid until this call returns, but the memory it describes
  * must stay until dma_unmap_phys_list().  On failure nothing stays mapped.
@@ -642,6 +652,38 @@ void dma_sync_phys_list_for_device(struct device *dev,
 }
 EXPORT_SYMBOL_GPL(dma_sync_phys_list_for_device);
 
+/*
+ * Undo a mapping.  With @strict, the IOTLB is invalidated before this
+ * returns: the IOVA range is unlinked (one synchronous flush) and freed at
+ * once instead of going through the flush queue, and per-range mappings
+ * behind an IOMMU, which dma_unmap_phys() may leave to the flush queue,
+ * are followed by a flush of the whole domain.
+ */
+static void dpl_unmap(struct device *dev, const struct phys_list *pl,
+		      struct dma_phys_map *map, bool strict)
+{
+	unsigned long attrs = map->attrs | DMA_ATTR_SKIP_CPU_SYNC;
+
+	if (dma_use_iova(&map->state)) {
+		dpl_sync(dev, pl, map, true);
+		if (strict) {
+			dma_iova_unlink(dev, &map->state, 0, map->iova_linked,
+					map->dir, attrs);
+			dma_iova_free(dev, &map->state);
+		} else {
+			dma_iova_destroy(dev, &map->state, map->iova_linked,
+					 map->dir, attrs);
+		}
+	} else {
+		dpl_walk_pieces(dev, pl, map, U64_MAX, dpl_unmap_piece);
+		if (strict && use_dma_iommu(dev))
+			iommu_flush_iotlb_all(iommu_get_domain_for_dev(dev));
+	}
+	dma_list_free(&map->dl);
+	dpl_free_record(map);
+	memset(map, 0, sizeof(*map));
+}
+
 /**
  * dma_unmap_phys_list() - undo dma_map_phys_list()
  * @dev: device passed to dma_map_phys_list()
@@ -650,23 +692,40 @@ EXPORT_SYMBOL_GPL(dma_sync_phys_list_for_device);
  *
  * Every range is undone as recorded at map time, whatever happened to
  * its P2P provider since.  CPU caches are synced for the RAM ranges
- * unless the mapping was made with DMA_ATTR_SKIP_CPU_SYNC; IOVA space may
- * be released through the IOMMU flush queue.
+ * unless the mapping was made with DMA_ATTR_SKIP_CPU_SYNC.  On an IOMMU
+ * domain in lazy mode the IOTLB invalidation and the release of the IOVA
+ * space may be deferred through the flush queue: the device may still
+ * reach the memory for a short while after this returns.  Use
+ * dma_unmap_phys_list_strict() when the memory goes away right after.
  *
  * Context: Process context.
  */
 void dma_unmap_phys_list(struct device *dev, const struct phys_list *pl,
 			 struct dma_phys_map *map)
 {
-	if (dma_use_iova(&map->state)) {
-		dpl_sync(dev, pl, map, true);
-		dma_iova_destroy(dev, &map->state, map->iova_linked, map->dir,
-				 map->attrs | DMA_ATTR_SKIP_CPU_SYNC);
-	} else {
-		dpl_walk_pieces(dev, pl, map, U64_MAX, dpl_unmap_piece);
-	}
-	dma_list_free(&map->dl);
-	dpl_free_record(map);
-	memset(map, 0, sizeof(*map));
+	dpl_unmap(dev, pl, map, false);
 }
 EXPORT_SYMBOL_GPL(dma_unmap_phys_list);
+
+/**
+ * dma_unmap_phys_list_strict() - undo dma_map_phys_list() at once
+ * @dev: device passed to dma_map_phys_list()
+ * @pl: list passed to dma_map_phys_list()
+ * @map: the mapping; zeroed afterwards
+ *
+ * Like dma_unmap_phys_list(), but when it returns the IOMMU's IOTLB no
+ * longer holds any translation of the mapping, whatever the domain's
+ * flush policy: no device can reach the memory through it any more.  For
+ * memory that is taken away from the device for good, such as a revoked
+ * dma-buf whose exporter releases the memory right after.  It costs a
+ * synchronous invalidation per call where dma_unmap_phys_list() may batch
+ * them.
+ *
+ * Context: Process context.
+ */
+void dma_unmap_phys_list_strict(struct device *dev, const struct phys_list *pl,
+				struct dma_phys_map *map)
+{
+	dpl_unmap(dev, pl, map, true);
+}
+EXPORT_SYMBOL_GPL(dma_unmap_phys_list_strict);

@@ -111,6 +111,9 @@ void qemu_edu_pattern(void *buf, size_t len, u64 pos, u8 seed);
 unsigned int qemu_edu_xfer_timeout_ms(struct qemu_edu *edu);
 u64 qemu_edu_bus_addr(struct qemu_edu *edu, u64 addr);
 int qemu_edu_check_dma_reach(struct qemu_edu *edu);
+int qemu_edu_to_device_irqs_off(struct qemu_edu *edu,
+				void (*step)(void *arg), void *arg,
+				dma_addr_t src, u32 dev_off, u32 len);
 #endif
 
 #if IS_ENABLED(CONFIG_KUNIT) && IS_ENABLED(CONFIG_QEMU_EDU_BENCH)

@@ -22,6 +22,7 @@
 #include <linux/pci.h>
 #include <linux/pci-p2pdma.h>
 #include <linux/range_list.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
 #include <linux/swiotlb.h>
 
@@ -1820,6 +1821,437 @@ static void phys_list_unmap_after_provider_unbind(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, bar), 0);
 }
 
+/*
+ * Kernel log windows in which the workbench accepts DMAR faults: "EXPECT"
+ * requires one in some window of the case, "ALLOW" only tolerates them.
+ */
+static void edu_fault_close_action(void *data)
+{
+	struct kunit *test = data;
+
+	/* The IOMMU reports the fault from an interrupt: let it be logged */
+	msleep(50);
+	pr_info("WB-%s-DMAR-FAULT end %s\n", (const char *)test->priv,
+		test->name);
+}
+
+static void edu_fault_open(struct kunit *test, const char *kind)
+{
+	test->priv = (void *)kind;
+	pr_info("WB-%s-DMAR-FAULT begin %s\n", kind, test->name);
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+							   edu_fault_close_action,
+							   test));
+}
+
+static void edu_fault_close(struct kunit *test)
+{
+	kunit_release_action(test, edu_fault_close_action, test);
+}
+
+/* Bytes the device reads through an address that was just unmapped */
+#define EDU_STALE_LEN	512
+
+/* Fill the device buffer with a marker that differs from @old. */
+static void edu_mark_buffer(struct kunit *test, struct edu_ctx *c,
+			    const u8 *old)
+{
+	u8 *mark = kunit_kzalloc(test, EDU_STALE_LEN, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, mark);
+	qemu_edu_pattern(mark, EDU_STALE_LEN, 0, 0xe7);
+	KUNIT_ASSERT_NE(test, 0, memcmp(mark, old, EDU_STALE_LEN));
+	KUNIT_ASSERT_EQ(test, 0, qemu_edu_write(c->edu, 0, mark,
+						EDU_STALE_LEN));
+}
+
+/* What the device buffer holds after the read of an unmapped address. */
+static u8 *edu_buffer(struct kunit *test, struct edu_ctx *c)
+{
+	u8 *got = kunit_kzalloc(test, EDU_STALE_LEN, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	KUNIT_ASSERT_EQ(test, 0, qemu_edu_read(c->edu, 0, got, EDU_STALE_LEN));
+	return got;
+}
+
+/*
+ * The read of an unmapped address faulted: the old bytes did not reach the
+ * device, and QEMU completed the read with zeros (unassigned memory).
+ */
+static void edu_expect_unreachable(struct kunit *test, const u8 *got,
+				   const u8 *old)
+{
+	KUNIT_EXPECT_NE_MSG(test, 0, memcmp(got, old, EDU_STALE_LEN),
+			    "the device read the old bytes through an unmapped IOVA");
+	KUNIT_EXPECT_TRUE_MSG(test, !got[0] &&
+			      !memcmp(got, got + 1, EDU_STALE_LEN - 1),
+			      "the faulted read did not complete with zeros");
+}
+
+struct edu_unmap_step {
+	struct edu_mapping *m;
+	bool strict;
+};
+
+static void edu_unmap_step(void *arg)
+{
+	struct edu_unmap_step *s = arg;
+
+	if (s->strict)
+		dma_unmap_phys_list_strict(s->m->dev, s->m->pl, &s->m->map);
+	else
+		dma_unmap_phys_list(s->m->dev, s->m->pl, &s->m->map);
+}
+
+/*
+ * Map a page, let the device read it (the IOMMU now caches the
+ * translation), then unmap it and let the device read the old IOVA at
+ * once: interrupts stay off from the unmap to the end of that read, so a
+ * flush queue cannot be emptied in between.  Returns the device buffer;
+ * @iova and @old get the old address and the page's bytes.
+ */
+static u8 *edu_unmap_then_read(struct kunit *test, struct edu_ctx *c,
+			       bool strict, bool want_iova, dma_addr_t *iova,
+			       const u8 **old)
+{
+	struct edu_unmap_step s = { .strict = strict };
+	struct phys_list *pl = edu_new_list(test);
+	struct page *p = edu_alloc_page(test, c);
+	int ret;
+
+	qemu_edu_pattern(page_address(p), PAGE_SIZE, 0, strict ? 0x71 : 0x72);
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append_page(pl, p, 0, PAGE_SIZE,
+						       GFP_KERNEL));
+	s.m = edu_map(test, c, pl, NULL, DMA_TO_DEVICE);
+	KUNIT_ASSERT_EQ(test, dma_use_iova(&s.m->map.state), want_iova);
+	*iova = edu_dma_at(test, &s.m->map.dl, 0);
+	*old = page_address(p);
+	edu_expect_reads(test, c, *iova, EDU_STALE_LEN, *old);
+	edu_mark_buffer(test, c, *old);
+
+	/* The step unmaps, whatever happens to the transfer */
+	kunit_remove_action(test, edu_unmap_action, s.m);
+	ret = qemu_edu_to_device_irqs_off(c->edu, edu_unmap_step, &s, *iova,
+					  0, EDU_STALE_LEN);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	return edu_buffer(test, c);
+}
+
+/*
+ * dma_unmap_phys_list_strict() leaves no translation behind, in the IOMMU
+ * page tables or in its IOTLB: the device faults on the old IOVA right
+ * after the unmap, through one IOVA range and range by range (an
+ * untrusted device, whose mappings go through the per-range DMA API and
+ * its flush queue).  Beforehand, the plain unmap shows what the IOTLB of
+ * a lazy domain keeps: QEMU's VT-d caches translations until the kernel
+ * invalidates them.
+ */
+static void phys_list_strict_unmap_invalidates(struct kunit *test)
+{
+	struct iommu_domain *dom;
+	const u8 *old;
+	dma_addr_t iova;
+	struct edu_ctx c;
+	u8 *got;
+	int ret;
+
+	edu_ctx_init(test, &c);
+	edu_skip_without_iommu(test, &c);
+	dom = iommu_get_domain_for_dev(c.dev);
+	kunit_info(test, "edu %s: DMA domain in %s mode\n", pci_name(c.pdev),
+		   dom->type == IOMMU_DOMAIN_DMA_FQ ? "lazy (flush queue)" :
+		   "strict");
+
+	edu_fault_open(test, "ALLOW");
+	got = edu_unmap_then_read(test, &c, false, true, &iova, &old);
+	edu_fault_close(test);
+	kunit_info(test, "plain unmap, device reads the old IOVA at once: %s\n",
+		   memcmp(got, old, EDU_STALE_LEN) ? "refused" :
+		   "gets the old bytes (stale IOTLB entry)");
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, iova), 0);
+
+	edu_fault_open(test, "EXPECT");
+	got = edu_unmap_then_read(test, &c, true, true, &iova, &old);
+	edu_fault_close(test);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, iova), 0);
+	edu_expect_unreachable(test, got, old);
+
+	ret = kunit_add_action_or_reset(test, edu_restore_trust, c.dev);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	c.pdev->untrusted = 1;
+	edu_fault_open(test, "EXPECT");
+	got = edu_unmap_then_read(test, &c, true, false, &iova, &old);
+	edu_fault_close(test);
+	kunit_release_action(test, edu_restore_trust, c.dev);
+	KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, iova), 0);
+	edu_expect_unreachable(test, got, old);
+}
+
+/* A revocable dma-buf exporter of RAM pages. */
+struct edu_rev_exp {
+	struct phys_list pl;
+	int maps, unmaps;
+};
+
+static const struct phys_list *
+edu_rev_map_phys(struct dma_buf_attachment *attach,
+		 enum dma_data_direction dir, struct p2pdma_provider **provider)
+{
+	struct edu_rev_exp *e = attach->dmabuf->priv;
+
+	e->maps++;
+	*provider = NULL;
+	return &e->pl;
+}
+
+static void edu_rev_unmap_phys(struct dma_buf_attachment *attach,
+			       const struct phys_list *pl,
+			       enum dma_data_direction dir)
+{
+	struct edu_rev_exp *e = attach->dmabuf->priv;
+
+	e->unmaps++;
+}
+
+static void edu_rev_release(struct dma_buf *dmabuf)
+{
+	struct edu_rev_exp *e = dmabuf->priv;
+
+	phys_list_free(&e->pl);
+	kfree(e);
+}
+
+static const struct dma_buf_ops edu_rev_ops = {
+	.revocable = true,
+	.map_phys = edu_rev_map_phys,
+	.unmap_phys = edu_rev_unmap_phys,
+	.release = edu_rev_release,
+};
+
+/* The edu as a dynamic importer that unmaps when told to move. */
+struct edu_rev_imp {
+	struct dma_buf *dmabuf;
+	struct dma_buf_attachment *attach;
+	const struct dma_list *dl;
+	int moves;
+};
+
+static void edu_rev_move_notify(struct dma_buf_attachment *attach)
+{
+	struct edu_rev_imp *imp = attach->importer_priv;
+
+	imp->moves++;
+	if (imp->dl)
+		dma_buf_unmap_attachment_list(attach, imp->dl, DMA_TO_DEVICE);
+	imp->dl = NULL;
+}
+
+static const struct dma_buf_attach_ops edu_rev_importer = {
+	.move_notify = edu_rev_move_notify,
+};
+
+static void edu_rev_detach_action(void *data)
+{
+	struct edu_rev_imp *imp = data;
+
+	if (imp->dl)
+		dma_buf_unmap_attachment_list_unlocked(imp->attach, imp->dl,
+						       DMA_TO_DEVICE);
+	dma_buf_detach(imp->dmabuf, imp->attach);
+}
+
+/*
+ * When dma_buf_revoke() returns, no device reaches the memory: the edu,
+ * a dynamic importer that unmaps in move_notify, read the buffer through
+ * its mapping before the revoke and faults on the old IOVA right after
+ * it, with the IOMMU page tables empty there.  The read starts with
+ * interrupts off on the CPU that ran the revoke, so a flush queue armed
+ * by the unmap has not been emptied yet: only an unmap that invalidated
+ * the IOTLB itself passes.
+ */
+static void edu_dmabuf_revoke_invalidates_iotlb(struct kunit *test)
+{
+	DEFINE_DMA_BUF_EXPORT_INFO(info);
+	struct iommu_domain *dom;
+	struct edu_rev_imp *imp;
+	struct edu_rev_exp *e;
+	struct dma_buf *dmabuf;
+	dma_addr_t iova[2];
+	struct page *p[2];
+	struct edu_ctx c;
+	unsigned int i;
+	u8 *lin;
+	int ret;
+
+	edu_ctx_init(test, &c);
+	edu_skip_without_iommu(test, &c);
+	dom = iommu_get_domain_for_dev(c.dev);
+	lin = kunit_kzalloc(test, 2 * PAGE_SIZE, GFP_KERNEL);
+	imp = kunit_kzalloc(test, sizeof(*imp), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, lin);
+	KUNIT_ASSERT_NOT_NULL(test, imp);
+
+	e = kzalloc(sizeof(*e), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, e);
+	ret = phys_list_init(&e->pl, NULL);
+	for (i = 0; !ret && i < ARRAY_SIZE(p); i++) {
+		p[i] = edu_alloc_page(test, &c);
+		qemu_edu_pattern(page_address(p[i]), PAGE_SIZE, i * PAGE_SIZE,
+				 0x4d);
+		memcpy(lin + i * PAGE_SIZE, page_address(p[i]), PAGE_SIZE);
+		ret = phys_list_append_page(&e->pl, p[i], 0, PAGE_SIZE,
+					    GFP_KERNEL);
+	}
+	info.ops = &edu_rev_ops;
+	info.size = 2 * PAGE_SIZE;
+	info.flags = O_RDWR;
+	info.priv = e;
+	info.exp_name = "qemu_edu_kunit_revocable";
+	dmabuf = ret ? ERR_PTR(ret) : dma_buf_export(&info);
+	if (IS_ERR(dmabuf)) {
+		phys_list_free(&e->pl);
+		kfree(e);
+	}
+	KUNIT_ASSERT_FALSE(test, IS_ERR(dmabuf));
+	ret = kunit_add_action_or_reset(test, edu_dma_buf_put_action, dmabuf);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	imp->dmabuf = dmabuf;
+	imp->attach = dma_buf_dynamic_attach(dmabuf, c.dev, &edu_rev_importer,
+					     imp);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(imp->attach));
+	ret = kunit_add_action_or_reset(test, edu_rev_detach_action, imp);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	imp->dl = dma_buf_map_attachment_list_unlocked(imp->attach,
+						       DMA_TO_DEVICE);
+	if (IS_ERR(imp->dl)) {
+		ret = PTR_ERR(imp->dl);
+		imp->dl = NULL;
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+
+	/* The device reads the buffer: the IOMMU caches the translations */
+	KUNIT_ASSERT_EQ(test, dma_list_len(imp->dl), 2 * PAGE_SIZE);
+	edu_expect_checksums(test, &c, imp->dl, lin);
+	for (i = 0; i < ARRAY_SIZE(p); i++) {
+		iova[i] = edu_dma_at(test, imp->dl, i * PAGE_SIZE);
+		KUNIT_EXPECT_EQ(test, iommu_iova_to_phys(dom, iova[i]),
+				page_to_phys(p[i]));
+	}
+	edu_mark_buffer(test, &c, lin);
+
+	/*
+	 * Revoke, then read the first page's old IOVA at once, on this CPU
+	 * and with interrupts off: a flush queue the unmap armed here
+	 * cannot be emptied before the device reads.
+	 */
+	edu_fault_open(test, "EXPECT");
+	migrate_disable();
+	dma_buf_revoke(dmabuf);
+	ret = qemu_edu_to_device_irqs_off(c.edu, NULL, NULL, iova[0], 0,
+					  EDU_STALE_LEN);
+	migrate_enable();
+	edu_fault_close(test);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+
+	KUNIT_EXPECT_EQ(test, imp->moves, 1);
+	KUNIT_EXPECT_NULL(test, imp->dl);
+	KUNIT_EXPECT_EQ(test, e->maps, e->unmaps);
+	for (i = 0; i < ARRAY_SIZE(p); i++)
+		KUNIT_EXPECT_EQ_MSG(test, iommu_iova_to_phys(dom, iova[i]), 0,
+				    "page %u still mapped after revoke", i);
+	edu_expect_unreachable(test, edu_buffer(test, &c), lin);
+}
+
+static void edu_memunmap_pages_action(void *pgmap)
+{
+	memunmap_pages(pgmap);
+}
+
+/*
+ * A range of the BAR the exporter names as its provider is classified by
+ * that provider even when its pfns are pfn_valid() but are no P2P pages:
+ * on sparsemem a BAR that shares a memory section with RAM has valid
+ * pfns, and a driver may memremap_pages() its BAR for its own use.  QEMU
+ * puts no BAR next to RAM, so the test gives the ivshmem BAR struct pages
+ * of another kind (MEMORY_DEVICE_GENERIC) for its duration.  Classified
+ * by its page, the range would be mapped as RAM: CPU-synced, bounced, no
+ * DMA_ATTR_MMIO.
+ */
+static void phys_list_provider_before_pfn_valid(struct kunit *test)
+{
+	const u64 off = SZ_256K;
+	enum pci_p2pdma_map_type type;
+	struct dev_pagemap *pgmap;
+	struct qemu_edu_shm *shm;
+	struct edu_mapping *mp;
+	struct phys_list *pl;
+	struct edu_ctx c;
+	struct page *page;
+	dma_addr_t addr;
+	void *va;
+	u8 *lin;
+	int ret;
+
+	edu_ctx_init(test, &c);
+	shm = edu_find_shm();
+	if (!shm)
+		kunit_skip(test, "no ivshmem device bound to qemu_edu_shm");
+	lin = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	pgmap = kunit_kzalloc(test, sizeof(*pgmap), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, lin);
+	KUNIT_ASSERT_NOT_NULL(test, pgmap);
+	KUNIT_ASSERT_GE(test, (u64)shm->len, off + PAGE_SIZE);
+
+	if (!pfn_valid(PHYS_PFN(shm->phys + off))) {
+		pgmap->type = MEMORY_DEVICE_GENERIC;
+		pgmap->range.start = shm->phys;
+		pgmap->range.end = shm->phys + shm->len - 1;
+		pgmap->nr_range = 1;
+		va = memremap_pages(pgmap, dev_to_node(&shm->pdev->dev));
+		KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(va),
+				       "memremap_pages() of the ivshmem BAR: %ld",
+				       PTR_ERR(va));
+		ret = kunit_add_action_or_reset(test, edu_memunmap_pages_action,
+						pgmap);
+		KUNIT_ASSERT_EQ(test, ret, 0);
+	}
+	KUNIT_ASSERT_TRUE(test, pfn_valid(PHYS_PFN(shm->phys + off)));
+	page = pfn_to_page(PHYS_PFN(shm->phys + off));
+	KUNIT_ASSERT_FALSE(test, is_pci_p2pdma_page(page));
+
+	qemu_edu_pattern(lin, PAGE_SIZE, 0, 0x2b);
+	memcpy_toio(shm->va + off, lin, PAGE_SIZE);
+	pl = edu_new_list(test);
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(pl, shm->phys + off,
+						  PAGE_SIZE, GFP_KERNEL));
+	type = pci_p2pdma_map_type(shm->mem, c.dev);
+	kunit_info(test, "edu %s %s: pfn_valid() BAR of %s: %s\n",
+		   pci_name(c.pdev), c.iommu ? "iommu" : "direct",
+		   pci_name(shm->pdev), edu_map_type_names[type]);
+	mp = edu_map_ret(test, &c, pl, shm->mem, DMA_TO_DEVICE, &ret);
+	if (type != PCI_P2PDMA_MAP_BUS_ADDR &&
+	    type != PCI_P2PDMA_MAP_THRU_HOST_BRIDGE) {
+		KUNIT_EXPECT_EQ(test, ret, -EREMOTEIO);
+		return;
+	}
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	KUNIT_EXPECT_EQ(test, dma_phys_map_kind(&mp->map, 0),
+			type == PCI_P2PDMA_MAP_BUS_ADDR ? DMA_PHYS_P2P_BUS :
+			DMA_PHYS_P2P_HOST_BRIDGE);
+	KUNIT_EXPECT_EQ(test, mp->map.nr_bus,
+			type == PCI_P2PDMA_MAP_BUS_ADDR ? 1 : 0);
+	KUNIT_EXPECT_EQ(test, mp->map.nr_host_bridge,
+			type == PCI_P2PDMA_MAP_THRU_HOST_BRIDGE ? 1 : 0);
+	addr = edu_dma_at(test, &mp->map.dl, 0);
+	if (type == PCI_P2PDMA_MAP_BUS_ADDR)
+		KUNIT_EXPECT_EQ(test, addr, pci_bus_address(shm->pdev, 2) + off);
+	if (edu_p2p_emulated(&c, type))
+		edu_expect_reads(test, &c, addr, 256, lin);
+	kunit_release_action(test, edu_unmap_action, mp);
+}
+
 static int edu_suite_init(struct kunit_suite *suite)
 {
 	struct pci_dev *nvme;
@@ -1849,6 +2281,7 @@ static struct kunit_case qemu_edu_iova_cases[] = {
 	KUNIT_CASE_PARAM(phys_list_untrusted_per_range, edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_unmap_after_provider_unbind, edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_bounce_pieces_and_sync, edu_gen_params),
+	KUNIT_CASE_PARAM(phys_list_provider_before_pfn_valid, edu_gen_params),
 	KUNIT_CASE_PARAM(edu_p2p_matrix, edu_gen_params),
 	KUNIT_CASE_PARAM(edu_dmabuf_bar_only_for_p2p_importers, edu_gen_params),
 	KUNIT_CASE_PARAM(edu_dmabuf_cmb_pages_only_for_p2p_importers,
@@ -1859,6 +2292,10 @@ static struct kunit_case qemu_edu_iova_cases[] = {
 			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_PARAM_ATTR(edu_dma_bar_without_page, edu_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
+	KUNIT_CASE_PARAM_ATTR(phys_list_strict_unmap_invalidates, edu_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
+	KUNIT_CASE_PARAM_ATTR(edu_dmabuf_revoke_invalidates_iotlb,
+			      edu_gen_params, { .speed = KUNIT_SPEED_SLOW }),
 	{}
 };
 

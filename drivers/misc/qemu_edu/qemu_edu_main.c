@@ -28,6 +28,7 @@
 #include <linux/io-64-nonatomic-lo-hi.h>
 #include <linux/iommu.h>
 #include <linux/jiffies.h>
+#include <linux/ktime.h>
 #include <linux/module.h>
 #include <linux/pci.h>
 #include <linux/random.h>
@@ -212,10 +213,9 @@ VISIBLE_IF_KUNIT u64 qemu_edu_bus_addr(struct qemu_edu *edu, u64 addr)
 }
 EXPORT_SYMBOL_IF_KUNIT(qemu_edu_bus_addr);
 
-static int edu_xfer(struct qemu_edu *edu, u64 src, u64 dst, u32 len, u32 cmd)
+/* Program and start one transfer; the caller waits for it. */
+static int edu_start(struct qemu_edu *edu, u64 src, u64 dst, u32 len, u32 cmd)
 {
-	unsigned long timeout;
-
 	lockdep_assert_held(&edu->lock);
 
 	if (edu->gone)
@@ -227,6 +227,19 @@ static int edu_xfer(struct qemu_edu *edu, u64 src, u64 dst, u32 len, u32 cmd)
 	writeq(len, edu->mmio + EDU_REG_DMA_CNT);
 	writel(cmd | EDU_DMA_RUN, edu->mmio + EDU_REG_DMA_CMD);
 	edu->nr_xfers++;
+	return 0;
+}
+
+static int edu_xfer(struct qemu_edu *edu, u64 src, u64 dst, u32 len, u32 cmd)
+{
+	unsigned long timeout;
+	int ret;
+
+	lockdep_assert_held(&edu->lock);
+
+	ret = edu_start(edu, src, dst, len, cmd);
+	if (ret)
+		return ret;
 
 	timeout = jiffies + msecs_to_jiffies(qemu_edu_xfer_timeout_ms(edu));
 	while (readl(edu->mmio + EDU_REG_DMA_CMD) & EDU_DMA_RUN) {
@@ -341,6 +354,61 @@ int qemu_edu_to_device(struct qemu_edu *edu, dma_addr_t src, u32 dev_off,
 	return ret;
 }
 EXPORT_SYMBOL_IF_KUNIT(qemu_edu_to_device);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * qemu_edu_to_device_irqs_off() - a step, then DMA into the device buffer,
+ *	with interrupts off throughout
+ * @edu: the device
+ * @step: called with interrupts disabled right before the transfer starts,
+ *	or NULL; called even if the transfer is refused
+ * @arg: argument of @step
+ * @src: DMA address the caller mapped for @edu->pdev (or unmapped in @step)
+ * @dev_off: offset in the device buffer
+ * @len: bytes to copy; @dev_off + @len must not exceed QEMU_EDU_XFER_MAX
+ *
+ * From @step to the end of the transfer this CPU takes no interrupt and
+ * runs no timer, in particular not the timer that empties the flush queue
+ * of a lazy IOMMU domain when it was armed on this CPU.  A test therefore
+ * sees what the device reaches right after an unmap done in @step (or
+ * done just before the call, by a caller that keeps to this CPU with
+ * migrate_disable()), not what it reaches once deferred IOTLB
+ * invalidations have run.  The engine is polled, not slept on, so keep
+ * such transfers few.
+ *
+ * Context: Process context; takes the engine lock.  @step must not sleep.
+ * Return: as for qemu_edu_to_device().
+ */
+int qemu_edu_to_device_irqs_off(struct qemu_edu *edu,
+				void (*step)(void *arg), void *arg,
+				dma_addr_t src, u32 dev_off, u32 len)
+{
+	unsigned long flags;
+	ktime_t timeout;
+	int ret;
+
+	mutex_lock(&edu->lock);
+	ret = edu_check(edu, src, dev_off, len);
+	local_irq_save(flags);
+	if (step)
+		step(arg);
+	if (!ret)
+		ret = edu_start(edu, src, EDU_BUF_ADDR + dev_off, len, 0);
+	timeout = ktime_add_ms(ktime_get(), qemu_edu_xfer_timeout_ms(edu));
+	while (!ret && readl(edu->mmio + EDU_REG_DMA_CMD) & EDU_DMA_RUN) {
+		if (ktime_after(ktime_get(), timeout)) {
+			edu_kill(edu);
+			ret = -ETIMEDOUT;
+			break;
+		}
+		udelay(5);
+	}
+	local_irq_restore(flags);
+	mutex_unlock(&edu->lock);
+	return ret;
+}
+EXPORT_SYMBOL_IF_KUNIT(qemu_edu_to_device_irqs_off);
+#endif
 
 /**
  * qemu_edu_from_device() - DMA from the device buffer into memory
