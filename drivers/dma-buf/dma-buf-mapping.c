@@ -420,13 +420,19 @@ static int dbm_map_list(struct dma_buf_attachment *attach,
  * returns: its mappings are torn down with the IOTLB invalidated before
  * the exporter gets its list back, not later through a flush queue.
  */
-static void dbm_unmap_list(struct dma_buf_attachment *attach,
-			   struct dma_buf_mapping *m)
+static void dbm_unmap_phys_map(struct dma_buf_attachment *attach,
+			       struct dma_buf_mapping *m)
 {
 	if (attach->dmabuf->ops->revocable)
 		dma_unmap_phys_list_strict(attach->dev, m->pl, &m->map);
 	else
 		dma_unmap_phys_list(attach->dev, m->pl, &m->map);
+}
+
+static void dbm_unmap_list(struct dma_buf_attachment *attach,
+			   struct dma_buf_mapping *m)
+{
+	dbm_unmap_phys_map(attach, m);
 	dbm_put_phys(attach, m);
 }
 
@@ -501,7 +507,7 @@ static int dbm_map_sgt(struct dma_buf_attachment *attach,
 		return err;
 	err = dma_buf_mapping_to_sgt(&m->map.dl, &m->sgt);
 	if (err) {
-		dma_unmap_phys_list(attach->dev, m->pl, &m->map);
+		dbm_unmap_phys_map(attach, m);
 		return err;
 	}
 	m->sgt_ents = m->sgt.orig_nents;
@@ -520,7 +526,7 @@ static void dbm_unmap_sgt(struct dma_buf_attachment *attach,
 	}
 	m->sgt.orig_nents = m->sgt_ents;
 	dma_list_free_sgt(&m->sgt);
-	dma_unmap_phys_list(attach->dev, m->pl, &m->map);
+	dbm_unmap_phys_map(attach, m);
 }
 
 /* Remove a DOMAIN mapping (iommu_unmap() flushes the IOTLB first). */

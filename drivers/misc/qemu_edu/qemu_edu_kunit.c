@@ -2048,6 +2048,7 @@ static void edu_rev_move_notify(struct dma_buf_attachment *attach)
 }
 
 static const struct dma_buf_attach_ops edu_rev_importer = {
+	.allow_revoke = true,
 	.move_notify = edu_rev_move_notify,
 };
 
