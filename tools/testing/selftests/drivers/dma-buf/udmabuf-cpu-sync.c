@@ -48,7 +48,7 @@ struct buf {
 	int memfd;
 	int fd;
 	/* The memfd's own mapping: what the CPU wrote, seen by all */
-	volatile uint32_t *mem;
+	uint32_t *mem;
 };
 
 static int buf_open(struct buf *b, int devfd)
@@ -80,7 +80,7 @@ static void buf_close(struct buf *b)
 	if (b->fd >= 0)
 		close(b->fd);
 	if (b->mem)
-		munmap((void *)b->mem, BUF_SIZE);
+		munmap(b->mem, BUF_SIZE);
 	if (b->memfd >= 0)
 		close(b->memfd);
 }
@@ -148,9 +148,10 @@ out:
 	ksft_test_result(ok, "udmabuf-sync-keeps-memfd-writes\n");
 }
 
+/* @stop and @err are shared while both threads run: __atomic builtins */
 struct reader {
 	int fd;
-	volatile bool stop;
+	bool stop;
 	unsigned long syncs;
 	int err;
 };
@@ -161,11 +162,11 @@ static void *reader_fn(void *arg)
 	struct reader *r = arg;
 	__u64 rw;
 
-	while (!r->stop) {
+	while (!__atomic_load_n(&r->stop, __ATOMIC_RELAXED)) {
 		rw = r->syncs & 1 ? DMA_BUF_SYNC_RW : DMA_BUF_SYNC_READ;
 		if (sync_buf(r->fd, DMA_BUF_SYNC_START | rw) ||
 		    sync_buf(r->fd, DMA_BUF_SYNC_END | rw)) {
-			r->err = errno;
+			__atomic_store_n(&r->err, errno, __ATOMIC_RELAXED);
 			break;
 		}
 		r->syncs++;
@@ -210,8 +211,8 @@ static void test_concurrent(int devfd)
 			break;
 		clock_gettime(CLOCK_MONOTONIC, &t);
 	} while (t.tv_sec - t0.tv_sec < MAX_SECONDS && round < MAX_ROUNDS &&
-		 !r.err);
-	r.stop = true;
+		 !__atomic_load_n(&r.err, __ATOMIC_RELAXED));
+	__atomic_store_n(&r.stop, true, __ATOMIC_RELAXED);
 	pthread_join(tid, NULL);
 	if (page < 0)
 		page = find_other(&b, round, &got);

@@ -254,7 +254,7 @@ out:
 	if (ok) {
 		free2 = hpage_count("free_hugepages");
 		resv2 = hpage_count("resv_hugepages");
-		ksft_print_msg("never-faulted: free %ld -> %ld -> %ld, reserved %ld -> %ld -> %ld\n",
+		ksft_print_msg("never-faulted: free %ld/%ld/%ld, reserved %ld/%ld/%ld\n",
 			       free0, free1, free2, resv0, resv1, resv2);
 		ok = free1 == free0 - NR_FOLIOS && resv1 == resv0 &&
 		     free2 == free0 && resv2 == resv0;
