@@ -187,6 +187,14 @@ static const struct dma_buf_ops mock_phys_ops = {
 	.release = mock_release,
 };
 
+/* An exporter that, like udmabuf, has the core map with SKIP_CPU_SYNC */
+static const struct dma_buf_ops mock_skip_sync_ops = {
+	.map_attrs = DMA_ATTR_SKIP_CPU_SYNC,
+	.map_phys = mock_map_phys,
+	.unmap_phys = mock_unmap_phys,
+	.release = mock_release,
+};
+
 static const struct dma_buf_ops mock_sgt_ops = {
 	.map_dma_buf = mock_map_sgt,
 	.unmap_dma_buf = mock_unmap_sgt,
@@ -1401,6 +1409,58 @@ static void dma_buf_mainline_phys_vec_exporter(struct kunit *test)
 	dma_buf_detach(dmabuf, attach);
 }
 
+/*
+ * &dma_buf_ops.map_attrs with DMA_ATTR_SKIP_CPU_SYNC spares the syncs of
+ * the core's map and unmap only: end_cpu_access still hands the CPU's
+ * writes to the device and begin_cpu_access the device's to the CPU,
+ * which under swiotlb shows in the bytes of the bounce slot and the page.
+ */
+static void dma_buf_cpu_access_syncs_skip_cpu_sync_mappings(struct kunit *test)
+{
+	struct device *dev = mock_device(test);
+	struct dma_buf_attachment *attach;
+	const struct dma_list *dl;
+	struct dma_list_iter di;
+	struct mock_exp *e;
+	struct dma_buf *dmabuf = mock_export(test, &mock_skip_sync_ops, &e);
+	dma_addr_t addr;
+	u8 *slot, *page;
+	u64 len;
+
+	if (!is_swiotlb_force_bounce(dev))
+		kunit_skip(test, "the device reaches the pages directly (no swiotlb=force)");
+
+	attach = dma_buf_attach(dmabuf, dev);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, attach);
+	dl = dma_buf_map_attachment_list_unlocked(attach, DMA_BIDIRECTIONAL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dl);
+
+	dma_list_iter_init(&di, dl);
+	KUNIT_ASSERT_TRUE(test, dma_list_iter_next(&di, &addr, &len));
+	KUNIT_ASSERT_GE(test, len, 3);
+	slot = phys_to_virt(dma_to_phys(dev, addr));
+	page = page_address(e->singles[0]);
+	KUNIT_ASSERT_PTR_NE(test, slot, page);
+
+	/* The CPU writes; the device sees it after end_cpu_access */
+	page[0] = ~mock_byte(0);
+	KUNIT_EXPECT_EQ(test, slot[0], mock_byte(0));
+	KUNIT_EXPECT_EQ(test, dma_buf_end_cpu_access(dmabuf, DMA_TO_DEVICE), 0);
+	KUNIT_EXPECT_EQ(test, slot[0], (u8)~mock_byte(0));
+
+	/* The "device" writes; the CPU sees it after begin_cpu_access */
+	slot[1] = ~mock_byte(1);
+	KUNIT_EXPECT_EQ(test, dma_buf_begin_cpu_access(dmabuf, DMA_FROM_DEVICE), 0);
+	KUNIT_EXPECT_EQ(test, page[1], (u8)~mock_byte(1));
+	KUNIT_EXPECT_EQ(test, dma_buf_end_cpu_access(dmabuf, DMA_FROM_DEVICE), 0);
+
+	/* The unmap copies nothing back */
+	slot[2] = ~mock_byte(2);
+	dma_buf_unmap_attachment_list_unlocked(attach, dl, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_EQ(test, page[2], mock_byte(2));
+	dma_buf_detach(dmabuf, attach);
+}
+
 /* debugfs bufinfo: a line per mapping, naming the API pair and its size */
 static void dma_buf_bufinfo_lists_each_mapping(struct kunit *test)
 {
@@ -1544,6 +1604,7 @@ static struct kunit_case dma_buf_mapping_cases[] = {
 	KUNIT_CASE(dma_buf_revoke_bounded_for_stuck_importer),
 	KUNIT_CASE(dma_buf_mainline_phys_vec_exporter),
 	KUNIT_CASE(dma_buf_begin_cpu_access_syncs_list_mappings),
+	KUNIT_CASE(dma_buf_cpu_access_syncs_skip_cpu_sync_mappings),
 	KUNIT_CASE(dma_buf_bufinfo_lists_each_mapping),
 	KUNIT_CASE(dma_buf_alloc_failure_unwinds),
 	{}

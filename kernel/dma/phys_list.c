@@ -580,6 +580,10 @@ static void dpl_sync_piece_for_device(struct device *dev,
  * at map time.  Linked IOVA ranges are synced by physical address: they
  * were never bounced, and the single-range sync calls only know about
  * single-range mappings.
+ *
+ * DMA_ATTR_SKIP_CPU_SYNC does not matter here: as in the streaming DMA
+ * API it only spares the syncs that map and unmap would do, never one the
+ * caller asks for.
  */
 static void dpl_sync(struct device *dev, const struct phys_list *pl,
 		     struct dma_phys_map *map, bool for_cpu)
@@ -589,8 +593,6 @@ static void dpl_sync(struct device *dev, const struct phys_list *pl,
 	phys_addr_t phys;
 	u64 len;
 
-	if (map->attrs & DMA_ATTR_SKIP_CPU_SYNC)
-		return;
 	if (!dma_use_iova(&map->state)) {
 		if (dma_dev_need_sync(dev))
 			dpl_walk_pieces(dev, pl, map, U64_MAX,
@@ -621,8 +623,10 @@ static void dpl_sync(struct device *dev, const struct phys_list *pl,
  * @map: the mapping
  *
  * Needed only on non-coherent or bouncing paths, between device access
- * and CPU access; touches the RAM ranges only, as recorded at map time;
- * a no-op for mappings made with DMA_ATTR_SKIP_CPU_SYNC.
+ * and CPU access; touches the RAM ranges only, as recorded at map time.
+ * Mappings made with DMA_ATTR_SKIP_CPU_SYNC are synced too: that
+ * attribute only skips the syncs of dma_map_phys_list() and
+ * dma_unmap_phys_list().
  *
  * Context: Any context.
  */
@@ -640,7 +644,8 @@ EXPORT_SYMBOL_GPL(dma_sync_phys_list_for_cpu);
  * @map: the mapping
  *
  * The counterpart of dma_sync_phys_list_for_cpu(), called after the CPU
- * touched the memory and before the device uses it again.
+ * touched the memory and before the device uses it again; it syncs
+ * mappings made with DMA_ATTR_SKIP_CPU_SYNC too.
  *
  * Context: Any context.
  */
@@ -665,7 +670,8 @@ static void dpl_unmap(struct device *dev, const struct phys_list *pl,
 	unsigned long attrs = map->attrs | DMA_ATTR_SKIP_CPU_SYNC;
 
 	if (dma_use_iova(&map->state)) {
-		dpl_sync(dev, pl, map, true);
+		if (!(map->attrs & DMA_ATTR_SKIP_CPU_SYNC))
+			dpl_sync(dev, pl, map, true);
 		if (strict) {
 			dma_iova_unlink(dev, &map->state, 0, map->iova_linked,
 					map->dir, attrs);

@@ -1639,6 +1639,72 @@ static void phys_list_bounce_pieces_and_sync(struct kunit *test)
 }
 
 /*
+ * DMA_ATTR_SKIP_CPU_SYNC skips the syncs of map and unmap only, as in the
+ * streaming DMA API: explicit syncs of such a mapping must still move the
+ * bytes.  Under swiotlb (topology `bounce`) a sync that does not happen
+ * leaves the bounce buffer or the page stale, and the bytes show it: CPU
+ * writes after the map reach the device only through sync_for_device,
+ * device writes reach the page only through sync_for_cpu, and the unmap
+ * copies nothing back.
+ */
+static void phys_list_skip_cpu_sync_explicit_syncs(struct kunit *test)
+{
+	const u32 len = 2048;
+	struct edu_mapping *m;
+	struct phys_list *pl;
+	struct edu_ctx c;
+	struct page *page;
+	u8 *va, *want;
+	dma_addr_t addr;
+	int ret;
+
+	edu_ctx_init(test, &c);
+	if (!is_swiotlb_force_bounce(c.dev))
+		kunit_skip(test, "%s does not bounce (boot with swiotlb=force)",
+			   pci_name(c.pdev));
+
+	page = edu_alloc_page(test, &c);
+	va = page_address(page);
+	qemu_edu_pattern(va, PAGE_SIZE, 0, 51);
+	pl = edu_new_list(test);
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append_page(pl, page, 0, PAGE_SIZE,
+						       GFP_KERNEL));
+	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->dev = c.dev;
+	m->pl = pl;
+	ret = dma_map_phys_list(c.dev, pl, NULL, DMA_BIDIRECTIONAL,
+				DMA_ATTR_SKIP_CPU_SYNC, &m->map);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	ret = kunit_add_action_or_reset(test, edu_unmap_action, m);
+	KUNIT_ASSERT_EQ(test, ret, 0);
+	addr = edu_dma_at(test, &m->map.dl, 0);
+	KUNIT_ASSERT_NOT_NULL(test, swiotlb_find_pool(c.dev,
+						      dma_to_phys(c.dev, addr)));
+
+	want = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+
+	/* The CPU writes after the map; the device sees it after the sync */
+	qemu_edu_pattern(va, PAGE_SIZE, 0, 52);
+	memcpy(want, va, PAGE_SIZE);
+	dma_sync_phys_list_for_device(c.dev, pl, &m->map);
+	edu_expect_reads(test, &c, addr, len, want);
+
+	/* The device writes; the CPU sees it only after the sync */
+	KUNIT_ASSERT_EQ(test, 0, qemu_edu_fill_list(c.edu, &m->map.dl, 53));
+	KUNIT_EXPECT_EQ(test, 0, memcmp(va, want, PAGE_SIZE));
+	dma_sync_phys_list_for_cpu(c.dev, pl, &m->map);
+	qemu_edu_pattern(want, PAGE_SIZE, 0, 53);
+	KUNIT_EXPECT_EQ(test, 0, memcmp(va, want, PAGE_SIZE));
+
+	/* What the device writes after that is not copied back at unmap */
+	KUNIT_ASSERT_EQ(test, 0, qemu_edu_fill_list(c.edu, &m->map.dl, 54));
+	kunit_release_action(test, edu_unmap_action, m);
+	KUNIT_EXPECT_EQ(test, 0, memcmp(va, want, PAGE_SIZE));
+}
+
+/*
  * A list of scattered pages spanning several chunks of the range list:
  * every page is mapped where the DMA list says (the IOMMU translates each
  * DMA address back to its page), the device reads samples from the first,
@@ -2283,6 +2349,7 @@ static struct kunit_case qemu_edu_iova_cases[] = {
 	KUNIT_CASE_PARAM(phys_list_unmap_after_provider_unbind, edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_bounce_pieces_and_sync, edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_provider_before_pfn_valid, edu_gen_params),
+	KUNIT_CASE_PARAM(phys_list_skip_cpu_sync_explicit_syncs, edu_gen_params),
 	KUNIT_CASE_PARAM(edu_p2p_matrix, edu_gen_params),
 	KUNIT_CASE_PARAM(edu_dmabuf_bar_only_for_p2p_importers, edu_gen_params),
 	KUNIT_CASE_PARAM(edu_dmabuf_cmb_pages_only_for_p2p_importers,
