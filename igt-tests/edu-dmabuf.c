@@ -12,6 +12,11 @@
  *    and the ranges must tile the window;
  *  - writes a pattern into the window: the CPU must see it there, and the
  *    bytes around the window must be untouched.
+ * Through the sg_table API the CPU side of the table is checked as well,
+ * the side in-tree legacy importers walk with for_each_sgtable_page():
+ * memory with struct pages (udmabuf, system and CMA heaps) must come with
+ * page entries through which the driver reads the bytes the CPU wrote
+ * (the same the device read); P2P memory must come DMA-only (ENXIO).
  * Peer-to-peer memory: the route the core took (bus address inside the
  * switch, host bridge otherwise) is read from debugfs bufinfo and must be
  * the one pci_p2pdma gives for the edu's place; an importer that refuses
@@ -422,6 +427,67 @@ static void check_route(const struct buf *b, const struct edu *e)
 			     "edu on its own root port: want the host bridge");
 }
 
+static int page_checksum(int fd, uint64_t off, uint64_t len,
+			 struct qemu_edu_page_checksum *p)
+{
+	*p = (struct qemu_edu_page_checksum){ .offset = off, .length = len };
+	return edu_ioctl(fd, QEMU_EDU_IOC_PAGE_CHECKSUM, p);
+}
+
+/* 4 KiB pages holding some of [off, off + len) */
+static uint32_t pages_spanned(uint64_t off, uint64_t len)
+{
+	return (off + len + PAGE - 1) / PAGE - off / PAGE;
+}
+
+/*
+ * The CPU side of @fd's mapping of @b: the window [off, off + len) and
+ * the whole buffer read through the table's pages must be the bytes the
+ * CPU wrote.  Returns the window's crc, for the device's to match.
+ */
+static uint32_t page_case(int fd, const struct buf *b, const struct edu *e,
+			  uint32_t api, uint64_t off, uint64_t len)
+{
+	struct qemu_edu_page_checksum p;
+	int err;
+
+	err = page_checksum(fd, off, len, &p);
+	if (api == QEMU_EDU_API_LIST) {
+		igt_assert_f(err == EINVAL, "PAGE_CHECKSUM of a list mapping: got %s, want %s",
+			     err ? strerror(err) : "success", strerror(EINVAL));
+		return 0;
+	}
+	if (b->p2p) {
+		/* No struct page for the CPU to use: a DMA-only table */
+		igt_assert_f(err == ENXIO,
+			     "PAGE_CHECKSUM of %s, edu %s: got %s, want %s (a DMA-only table)",
+			     b->what, e->pci, err ? strerror(err) : "success",
+			     strerror(ENXIO));
+		return 0;
+	}
+	igt_assert_f(!err, "PAGE_CHECKSUM of %s, edu %s: %s (no CPU side for a legacy importer)",
+		     b->what, e->pci, strerror(err));
+	igt_info("edu %s: %s sg_table has %u page entries, %u DMA entries\n",
+		 e->pci, b->what, p.orig_nents, p.nents);
+	igt_assert(p.orig_nents >= 1 && p.nents >= 1);
+	igt_assert_f(p.crc == crc32_le(~0u, b->map + off, len),
+		     "%s: the window read through the table's pages is not what the CPU wrote",
+		     b->what);
+	igt_assert_eq_u(p.pages, pages_spanned(off, len));
+
+	err = page_checksum(fd, 0, b->size, &p);
+	igt_assert_f(!err, "PAGE_CHECKSUM of all of %s: %s", b->what,
+		     strerror(err));
+	igt_assert_f(p.crc == crc32_le(~0u, b->map, b->size),
+		     "%s: the buffer read through the table's pages is not what the CPU wrote",
+		     b->what);
+	igt_assert_eq_u(p.pages, b->size / PAGE);
+	/* The same again: the walk left the table as it found it */
+	EXPECT_ERR(page_checksum(fd, off, len, &p), 0);
+	igt_assert_eq_u(p.crc, crc32_le(~0u, b->map + off, len));
+	return p.crc;
+}
+
 /* The device reads [off, off + len): per-range and total checksums. */
 static void checksum_case(const struct buf *b, const struct edu *e,
 			  uint32_t api, uint64_t off, uint64_t len)
@@ -433,6 +499,7 @@ static void checksum_case(const struct buf *b, const struct edu *e,
 	};
 	struct qemu_edu_attach a;
 	uint64_t pos = 0;
+	uint32_t page_crc;
 	int fd = edu_open(e), err;
 
 	err = edu_attach(fd, b, off, len, QEMU_EDU_DIR_TO_DEVICE, api, 0, &a);
@@ -444,6 +511,7 @@ static void checksum_case(const struct buf *b, const struct edu *e,
 	igt_assert(a.win_ranges >= 1 && a.win_ranges <= a.nr_ranges);
 	igt_assert_eq_u(edu_debugfs(e, "dmabuf_mappings"), 1);
 	check_route(b, e);
+	page_crc = page_case(fd, b, e, api, off, len);
 	if (!dma_emulated(b, e)) {
 		igt_info("QEMU does not route bus-address DMA inside a switch behind its vIOMMU: mapping checked, no DMA\n");
 		close(fd);
@@ -456,6 +524,9 @@ static void checksum_case(const struct buf *b, const struct edu *e,
 	igt_assert_eq_u(c.bytes, len);
 	igt_assert_eq_u(c.nr_ranges, a.win_ranges);
 	igt_assert_eq_u(c.crc, crc32_le(~0u, b->map + off, len));
+	if (api == QEMU_EDU_API_SGT && !b->p2p)
+		igt_assert_f(c.crc == page_crc,
+			     "the device and the table's pages see different bytes");
 	for (uint32_t i = 0; i < c.nr_ranges; i++) {
 		const struct qemu_edu_range *r = &ranges[i];
 
@@ -766,16 +837,34 @@ static void revoked_checks(const struct edu *e, int fd, const struct buf *b)
 	assert_edu_idle(e);
 }
 
+/*
+ * The sg_table mapping of the other edu was dropped too: PAGE_CHECKSUM
+ * cannot map it again (ENODEV), and the detach leaves nothing behind.
+ */
+static void revoked_sgt_checks(const struct edu *e, int fd)
+{
+	struct qemu_edu_page_checksum p;
+
+	igt_assert_f(edu_debugfs(e, "dmabuf_mappings") == 0,
+		     "edu %s still holds its sg_table mapping after the revoke",
+		     e->pci);
+	EXPECT_ERR(page_checksum(fd, 0, PAGE, &p), ENODEV);
+	igt_assert_eq_u(edu_debugfs(e, "dmabuf_mappings"), 0);
+	EXPECT_ERR(edu_ioctl(fd, QEMU_EDU_IOC_DETACH, NULL), 0);
+	assert_edu_idle(e);
+}
+
 static void ivshmem_bar_revoke(void)
 {
 	struct buf b = { .what = "ivshmem BAR (no struct page)" };
 	struct qemu_edu_range r[8];
 	struct qemu_edu_checksum c = { .ranges = (uintptr_t)r, .nr_ranges = 8 };
+	struct qemu_edu_page_checksum p;
 	struct qemu_edu_attach a;
 	struct edu edus[2];
 	const struct edu *e;
 	char pci[32];
-	int fd, status;
+	int fd, fd_sgt, status;
 	pid_t pid;
 
 	find_edus(edus);
@@ -790,6 +879,12 @@ static void ivshmem_bar_revoke(void)
 			      QEMU_EDU_API_LIST, 0, &a), 0);
 	EXPECT_ERR(edu_ioctl(fd, QEMU_EDU_IOC_CHECKSUM, &c), 0);
 	igt_assert_eq_u(c.crc, crc32_le(~0u, b.map + PAGE, 2 * PAGE));
+	/* The other edu maps it through the sg_table API (no DMA) */
+	fd_sgt = edu_open(&edus[0]);
+	EXPECT_ERR(edu_attach(fd_sgt, &b, 0, PAGE, QEMU_EDU_DIR_TO_DEVICE,
+			      QEMU_EDU_API_SGT, 0, &a), 0);
+	EXPECT_ERR(page_checksum(fd_sgt, 0, PAGE, &p), ENXIO);
+	igt_assert_eq_u(edu_debugfs(&edus[0], "dmabuf_mappings"), 1);
 	/* The CPU mapping is zapped by the revoke; drop it first */
 	munmap(b.map, b.size);
 	b.map = NULL;
@@ -801,6 +896,7 @@ static void ivshmem_bar_revoke(void)
 	igt_assert_sys(pid);
 	if (pid == 0) {
 		revoked_checks(e, fd, &b);
+		revoked_sgt_checks(&edus[0], fd_sgt);
 		_exit(0);
 	}
 	igt_assert_sys(waitpid(pid, &status, 0));
@@ -808,8 +904,10 @@ static void ivshmem_bar_revoke(void)
 	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
 		     "checks after the revoke failed");
 	close(fd);
+	close(fd_sgt);
 	close(b.fd);
 	assert_edu_idle(e);
+	assert_edu_idle(&edus[0]);
 	igt_assert_f(!access("/dev/qemu_edu_shm0", F_OK),
 		     "/dev/qemu_edu_shm0 is not back after the rebind");
 }
@@ -988,6 +1086,50 @@ static void bad_write(void)
 	bad_done(&t);
 }
 
+static void bad_page_checksum(void)
+{
+	struct qemu_edu_page_checksum p;
+	struct qemu_edu_attach a;
+	struct bad t;
+	uint64_t sz;
+
+	bad_setup(&t);
+	sz = t.b.size;
+	/* Nothing attached, before and after an attachment */
+	EXPECT_ERR(page_checksum(t.fd, 0, PAGE, &p), ENOENT);
+	EXPECT_ERR(edu_attach(t.fd, &t.b, 0, PAGE, 0, QEMU_EDU_API_SGT, 0, &a), 0);
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_DETACH, NULL), 0);
+	EXPECT_ERR(page_checksum(t.fd, 0, PAGE, &p), ENOENT);
+	bad_check_idle(&t);
+
+	/* A list mapping has no sg_table */
+	EXPECT_ERR(edu_attach(t.fd, &t.b, 0, sz, 0, QEMU_EDU_API_LIST, 0, &a), 0);
+	EXPECT_ERR(page_checksum(t.fd, 0, PAGE, &p), EINVAL);
+	EXPECT_ERR(page_checksum(t.fd, 0, sz, &p), EINVAL);
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_DETACH, NULL), 0);
+	bad_check_idle(&t);
+
+	/* An sg_table mapping: bad flags, padding and ranges */
+	EXPECT_ERR(edu_attach(t.fd, &t.b, PAGE, PAGE, 0, QEMU_EDU_API_SGT, 0, &a), 0);
+	p = (struct qemu_edu_page_checksum){ .length = PAGE, .flags = 1 };
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_PAGE_CHECKSUM, &p), EINVAL);
+	p = (struct qemu_edu_page_checksum){ .length = PAGE, .flags = 1u << 31 };
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_PAGE_CHECKSUM, &p), EINVAL);
+	p = (struct qemu_edu_page_checksum){ .length = PAGE, .pad = 1 };
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_PAGE_CHECKSUM, &p), EINVAL);
+	EXPECT_ERR(page_checksum(t.fd, 0, 0, &p), EINVAL);
+	EXPECT_ERR(page_checksum(t.fd, sz, 1, &p), EINVAL);
+	EXPECT_ERR(page_checksum(t.fd, 0, sz + 1, &p), EINVAL);
+	EXPECT_ERR(page_checksum(t.fd, sz - 1, 2, &p), EINVAL);
+	EXPECT_ERR(page_checksum(t.fd, UINT64_MAX - 10, 100, &p), EOVERFLOW);
+	EXPECT_ERR(page_checksum(t.fd, 1, UINT64_MAX, &p), EOVERFLOW);
+	igt_assert_eq_u(edu_debugfs(&t.e, "dmabuf_attachments"), 1);
+	igt_assert_eq_u(edu_debugfs(&t.e, "dmabuf_mappings"), 1);
+	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_DETACH, NULL), 0);
+	bad_check_idle(&t);
+	bad_done(&t);
+}
+
 static void bad_detach(void)
 {
 	struct qemu_edu_attach a;
@@ -1007,23 +1149,24 @@ static void bad_detach(void)
 
 static const struct igt_subtest tests[] = {
 	{ "udmabuf-4k-list", "edu reads and writes a udmabuf of 4K pages, list API", udmabuf_4k_list },
-	{ "udmabuf-4k-sgt", "edu reads and writes a udmabuf of 4K pages, sg_table API", udmabuf_4k_sgt },
+	{ "udmabuf-4k-sgt", "edu reads and writes a udmabuf of 4K pages, sg_table API, CPU reads the same bytes through its pages", udmabuf_4k_sgt },
 	{ "udmabuf-2m-list", "edu reads and writes a udmabuf of 2M hugetlb folios, list API", udmabuf_2m_list },
-	{ "udmabuf-2m-sgt", "edu reads and writes a udmabuf of 2M hugetlb folios, sg_table API", udmabuf_2m_sgt },
+	{ "udmabuf-2m-sgt", "edu reads and writes a udmabuf of 2M hugetlb folios, sg_table API, CPU reads the same bytes through its pages", udmabuf_2m_sgt },
 	{ "system-heap-list", "edu reads and writes a system heap buffer, list API", system_heap_list },
-	{ "system-heap-sgt", "edu reads and writes a system heap buffer, sg_table API", system_heap_sgt },
+	{ "system-heap-sgt", "edu reads and writes a system heap buffer, sg_table API, CPU reads the same bytes through its pages", system_heap_sgt },
 	{ "cma-heap-list", "edu reads and writes a CMA heap buffer, list API", cma_heap_list },
-	{ "cma-heap-sgt", "edu reads and writes a CMA heap buffer, sg_table API", cma_heap_sgt },
+	{ "cma-heap-sgt", "edu reads and writes a CMA heap buffer, sg_table API, CPU reads the same bytes through its pages", cma_heap_sgt },
 	{ "p2pmem-heap-list", "edu reads and writes NVMe CMB memory, list API, P2P route checked", p2pmem_heap_list },
-	{ "p2pmem-heap-sgt", "edu reads and writes NVMe CMB memory, sg_table API, P2P route checked", p2pmem_heap_sgt },
+	{ "p2pmem-heap-sgt", "edu reads and writes NVMe CMB memory, sg_table API, P2P route checked, DMA-only table", p2pmem_heap_sgt },
 	{ "p2pmem-heap-nop2p", "an importer refusing P2P gets EREMOTEIO, nothing mapped", p2pmem_heap_no_p2p },
 	{ "ivshmem-bar-list", "edu reads and writes the ivshmem BAR (no struct page), list API, P2P route checked", ivshmem_bar_list },
-	{ "ivshmem-bar-sgt", "edu reads and writes the ivshmem BAR (no struct page), sg_table API, P2P route checked", ivshmem_bar_sgt },
+	{ "ivshmem-bar-sgt", "edu reads and writes the ivshmem BAR (no struct page), sg_table API, P2P route checked, DMA-only table", ivshmem_bar_sgt },
 	{ "ivshmem-bar-nop2p", "an importer refusing P2P gets EREMOTEIO on the BAR, nothing mapped", ivshmem_bar_no_p2p },
-	{ "ivshmem-bar-revoke", "unbinding ivshmem revokes: edu unmapped, next CHECKSUM ENODEV, no transfer", ivshmem_bar_revoke },
+	{ "ivshmem-bar-revoke", "unbinding ivshmem revokes: edus unmapped, next CHECKSUM and PAGE_CHECKSUM ENODEV, no transfer", ivshmem_bar_revoke },
 	{ "bad-attach", "ATTACH: bad fds, windows, directions, apis, flags; nothing mapped", bad_attach },
 	{ "bad-checksum", "CHECKSUM: unattached, bad flags, short array, wrong direction; no transfer", bad_checksum },
 	{ "bad-write", "WRITE: unattached, bad flags and seed, wrong direction; buffer untouched", bad_write },
+	{ "bad-page-checksum", "PAGE_CHECKSUM: unattached, detached, list mapping, bad flags, padding and ranges; no transfer", bad_page_checksum },
 	{ "bad-detach", "DETACH: unattached, twice, unknown ioctl; close releases", bad_detach },
 };
 

@@ -9,7 +9,10 @@
  * device read a window of it (reporting checksums of the bytes that went
  * through the device) or write a pattern into it.  Both importer APIs are
  * thus exercised against every exporter, with the bytes checked by user
- * space against what the CPU sees.
+ * space against what the CPU sees.  For an sg_table mapping it also reads
+ * the buffer through the table's pages, as the in-tree legacy importers
+ * that walk the CPU side of imported tables do, so that user space can
+ * check that side too.
  *
  * Locking: a file's mutex serialises its ioctls and its teardown by
  * unbind; the mapping itself is protected by the buffer's reservation
@@ -21,6 +24,7 @@
 #include <linux/dma-buf.h>
 #include <linux/dma-resv.h>
 #include <linux/fs.h>
+#include <linux/highmem.h>
 #include <linux/idr.h>
 #include <linux/module.h>
 #include <linux/overflow.h>
@@ -467,6 +471,159 @@ out_free:
 	return ret;
 }
 
+/*
+ * With CONFIG_DMABUF_DEBUG the core XORs the page_link of every entry of
+ * a table it hands to an importer with ~0xffUL (the SG_CHAIN and SG_END
+ * bits survive), so that an importer that peeks at the pages crashes, and
+ * XORs it again in __unmap_dma_buf() before the table goes back to the
+ * exporter.  Walking the pages is the point of QEMU_EDU_IOC_PAGE_CHECKSUM,
+ * so it undoes the mangling the way the core does at unmap, in place, and
+ * redoes it before it lets go of the reservation lock: the table is only
+ * unmapped (by us, or by the core or exporter through move_notify) with
+ * that lock held, so nobody else ever sees it unmangled.  Like the
+ * core's, this walk skips chain entries, whose page_link the core leaves
+ * alone.
+ */
+static void edu_sgt_toggle_mangling(struct sg_table *sgt)
+{
+	struct scatterlist *sg;
+	unsigned int i;
+
+	if (!IS_ENABLED(CONFIG_DMABUF_DEBUG))
+		return;
+	for_each_sgtable_sg(sgt, sg, i)
+		sg->page_link ^= ~0xffUL;
+}
+
+/*
+ * The page entries of the (unmangled) table must describe the whole
+ * buffer: every entry with bytes has a page, and the lengths add up to
+ * the buffer's size.  Checked before any page is mapped.
+ */
+static int edu_sgt_check_pages(struct edu_file *f, struct sg_table *sgt)
+{
+	unsigned int i, nr_bad = 0;
+	struct scatterlist *sg;
+	u64 total = 0;
+
+	for_each_sgtable_sg(sgt, sg, i) {
+		struct page *page = sg_page(sg);
+
+		if (sg->length && (!page || !pfn_valid(page_to_pfn(page))))
+			nr_bad++;
+		total += sg->length;
+	}
+	if (nr_bad || total != f->dmabuf->size) {
+		pci_err(f->edu->pdev, "dma-buf sg_table: %u page entries cover %llu of the %zu buffer bytes, %u of them without a page\n",
+			sgt->orig_nents, total, f->dmabuf->size, nr_bad);
+		return -EIO;
+	}
+	return 0;
+}
+
+struct edu_page_sum {
+	u64 start;		/* bytes [start, end) of the buffer */
+	u64 end;
+	u32 crc;
+	u32 pages;		/* pages that held some of them */
+};
+
+/*
+ * Checksum bytes [@s->start, @s->end) of the buffer as the CPU reads them
+ * through the pages of the (unmangled, checked) table.  Entries follow
+ * each other in the buffer; an entry's bytes start at its offset in its
+ * first page.
+ */
+static void edu_sgt_sum_pages(struct sg_table *sgt, struct edu_page_sum *s)
+{
+	struct scatterlist *cur = NULL;
+	struct sg_page_iter piter;
+	u64 base = 0;		/* buffer position of the entry's first byte */
+
+	for_each_sgtable_page(sgt, &piter, 0) {
+		struct scatterlist *sg = piter.sg;
+		u64 pg = (u64)piter.sg_pgoffset << PAGE_SHIFT;
+		u64 from, to, pos, end;
+		void *vaddr;
+
+		/*
+		 * Every entry with bytes yields a page, so those between
+		 * @cur and @sg had none: @sg starts where @cur ends.
+		 */
+		if (sg != cur) {
+			if (cur)
+				base += cur->length;
+			cur = sg;
+		}
+		/* The entry's bytes in this page, relative to sg_page(sg) */
+		from = max_t(u64, pg, sg->offset);
+		to = min_t(u64, pg + PAGE_SIZE, (u64)sg->offset + sg->length);
+		if (from >= to)
+			continue;
+		/* ... in buffer positions, clipped to the bytes asked for */
+		pos = max(base + from - sg->offset, s->start);
+		end = min(base + to - sg->offset, s->end);
+		if (pos >= end)
+			continue;
+		from = pos - base + sg->offset;
+		vaddr = kmap_local_page(sg_page_iter_page(&piter));
+		s->crc = crc32_le(s->crc, vaddr + (from - pg), end - pos);
+		kunmap_local(vaddr);
+		s->pages++;
+	}
+}
+
+static long edu_ioc_page_checksum(struct edu_file *f, void __user *uarg)
+{
+	struct qemu_edu_page_checksum arg;
+	struct edu_page_sum s = { .crc = ~0U };
+	struct sg_table *sgt;
+	u64 end;
+	int ret;
+
+	if (copy_from_user(&arg, uarg, sizeof(arg)))
+		return -EFAULT;
+	if (arg.flags || arg.pad || !arg.length)
+		return -EINVAL;
+	if (check_add_overflow(arg.offset, arg.length, &end))
+		return -EOVERFLOW;
+	if (!f->attach)
+		return -ENOENT;
+	if (f->api != QEMU_EDU_API_SGT || end > f->dmabuf->size)
+		return -EINVAL;
+
+	s.start = arg.offset;
+	s.end = end;
+	ret = dma_resv_lock_interruptible(f->dmabuf->resv, NULL);
+	if (ret)
+		return ret;
+	ret = edu_map(f);
+	if (ret)
+		goto out_unlock;
+	sgt = f->sgt;
+	arg.orig_nents = sgt->orig_nents;
+	arg.nents = sgt->nents;
+	/* A DMA-only table: memory the CPU has no struct page for */
+	if (!sgt->orig_nents) {
+		ret = -ENXIO;
+		goto out_unlock;
+	}
+	edu_sgt_toggle_mangling(sgt);
+	ret = edu_sgt_check_pages(f, sgt);
+	if (!ret)
+		edu_sgt_sum_pages(sgt, &s);
+	edu_sgt_toggle_mangling(sgt);
+out_unlock:
+	dma_resv_unlock(f->dmabuf->resv);
+	if (ret)
+		return ret;
+	arg.crc = s.crc;
+	arg.pages = s.pages;
+	if (copy_to_user(uarg, &arg, sizeof(arg)))
+		return -EFAULT;
+	return 0;
+}
+
 static long edu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
 	struct edu_file *f = file->private_data;
@@ -487,6 +644,9 @@ static long edu_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		break;
 	case QEMU_EDU_IOC_WRITE:
 		ret = edu_ioc_write(f, uarg);
+		break;
+	case QEMU_EDU_IOC_PAGE_CHECKSUM:
+		ret = edu_ioc_page_checksum(f, uarg);
 		break;
 	case QEMU_EDU_IOC_DETACH:
 		ret = f->attach ? 0 : -ENOENT;

@@ -7,8 +7,9 @@
  * the device to a dma-buf as a dynamic, peer-to-peer capable importer and
  * maps it, QEMU_EDU_IOC_CHECKSUM lets the device read a window of the
  * buffer and reports checksums of what it read, QEMU_EDU_IOC_WRITE lets
- * the device write a pattern into the window, QEMU_EDU_IOC_DETACH (or
- * closing the file) ends the attachment.
+ * the device write a pattern into the window, QEMU_EDU_IOC_PAGE_CHECKSUM
+ * reports what the CPU sees through the pages of an sg_table mapping,
+ * QEMU_EDU_IOC_DETACH (or closing the file) ends the attachment.
  *
  * Errors common to every ioctl: -EINVAL for unknown flags, values or
  * non-zero padding, -ENODEV once the edu device is unbound or the
@@ -126,10 +127,53 @@ struct qemu_edu_write {
 	__u64 bytes;
 };
 
+/**
+ * struct qemu_edu_page_checksum - read bytes through an sg_table's pages
+ * @offset: in: start of the bytes in the buffer (not limited to the
+ *	attachment's window: the whole buffer is mapped)
+ * @length: in: number of bytes, not zero
+ * @flags: in: zero
+ * @crc: out: crc32_le of the bytes (seed ~0, not inverted)
+ * @pages: out: pages of the table that hold some of the bytes
+ * @orig_nents: out: CPU (page) entries of the table
+ * @nents: out: DMA entries of the table
+ * @pad: in: zero
+ *
+ * Checks the CPU side of a QEMU_EDU_API_SGT attachment, the one legacy
+ * importers walk with for_each_sgtable_page(): under the reservation lock
+ * the driver walks the table's page entries, maps each page that holds
+ * some of [@offset, @offset + @length) and computes the checksum of the
+ * bytes as the CPU reads them there.  The device moves nothing and no
+ * cache maintenance is done: the bytes are those the CPU last wrote to
+ * the pages, so the attachment should let the device only read.  A
+ * mapping invalidated by the exporter is mapped again first.
+ *
+ * Errors: -ENOENT without an attachment, -EINVAL for a
+ * QEMU_EDU_API_LIST attachment, a zero @length or a range past the end
+ * of the buffer, -EOVERFLOW if @offset + @length overflows, -ENXIO if the
+ * table has no CPU side (no page entries: memory without struct page or
+ * peer-to-peer memory, mapped for the device only), -EIO if its page
+ * entries do not describe the whole buffer (an entry without a page, or
+ * lengths that do not add up to the buffer's size; the kernel log says
+ * which), -EINTR on a signal, -ENODEV for a revoked buffer.
+ */
+struct qemu_edu_page_checksum {
+	__u64 offset;
+	__u64 length;
+	__u32 flags;
+	__u32 crc;
+	__u32 pages;
+	__u32 orig_nents;
+	__u32 nents;
+	__u32 pad;
+};
+
 #define QEMU_EDU_IOC_MAGIC	0xED
 #define QEMU_EDU_IOC_ATTACH	_IOWR(QEMU_EDU_IOC_MAGIC, 0x00, struct qemu_edu_attach)
 #define QEMU_EDU_IOC_CHECKSUM	_IOWR(QEMU_EDU_IOC_MAGIC, 0x01, struct qemu_edu_checksum)
 #define QEMU_EDU_IOC_WRITE	_IOWR(QEMU_EDU_IOC_MAGIC, 0x02, struct qemu_edu_write)
 #define QEMU_EDU_IOC_DETACH	_IO(QEMU_EDU_IOC_MAGIC, 0x03)
+#define QEMU_EDU_IOC_PAGE_CHECKSUM \
+	_IOWR(QEMU_EDU_IOC_MAGIC, 0x04, struct qemu_edu_page_checksum)
 
 #endif /* _UAPI_MISC_QEMU_EDU_H */
