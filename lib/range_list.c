@@ -184,6 +184,7 @@ void range_list_free(struct range_list *rl)
 	rl->last = 0;
 	rl->len = 0;
 	rl->nr = 0;
+	rl->bits = 0;
 }
 EXPORT_SYMBOL_GPL(range_list_free);
 
@@ -235,6 +236,7 @@ void range_list_mark(const struct range_list *rl, struct range_list_mark *m)
 	m->last = rl->last;
 	m->len = rl->len;
 	m->nr = rl->nr;
+	m->bits = rl->bits;
 	if (rl->nr)
 		memcpy(m->w, &rl->tail->w[rl->last],
 		       (m->used - m->last) * sizeof(u64));
@@ -275,6 +277,7 @@ void range_list_rollback(struct range_list *rl,
 	rl->last = m->last;
 	rl->len = m->len;
 	rl->nr = m->nr;
+	rl->bits = m->bits;
 	if (m->tail) {
 		m->tail->used = m->used;
 		if (m->nr)
@@ -297,6 +300,7 @@ static bool rl_extend_last(struct range_list *rl, u64 len)
 		return false;
 	rl_encode(&t->w[rl->last], new, addr, elen + len);
 	t->used = rl->last + new;
+	rl->bits |= elen + len;
 	return true;
 }
 
@@ -331,6 +335,7 @@ static int rl_add_entry(struct range_list *rl, u64 addr, u64 len, gfp_t gfp)
 	rl_encode(&t->w[t->used], width, addr, len);
 	t->used += width;
 	rl->nr++;
+	rl->bits |= addr | len;
 	return 0;
 }
 
@@ -451,7 +456,7 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 	struct range_list_chunk *t;
 	struct range_list_mark m;
 	u64 bytes, total, amask, amax, lenbits, fmask, fmax, prev_end = 0;
-	u64 bmask, bmax;
+	u64 bmask, bmax, bits = 0;
 	unsigned long i, nr, max_nr;
 	unsigned int used, last;
 	bool compact;
@@ -524,6 +529,7 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 				w[j] = (addr >> __RANGE_LIST_GRAN_SHIFT) <<
 				       __RANGE_LIST_FRAME_SHIFT | lenbits;
 				prev_end = addr + len;
+				bits |= addr;
 			}
 			if (j) {
 				last = used + j - 1;
@@ -576,6 +582,7 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 			nr = rl->nr;
 		} else {
 			rl_encode(&t->w[used], width, addr, len);
+			bits |= addr;
 			last = used;
 			used += width;
 			nr++;
@@ -586,6 +593,7 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 		t->used = used;
 	rl->last = last;
 	rl->nr = nr;
+	rl->bits |= bits | len;
 out:
 	if (err) {
 		range_list_rollback(rl, &m);

@@ -21,6 +21,7 @@
  * @last: Index of the last entry in @tail.
  * @len: Total length.
  * @nr: Number of entries.
+ * @bits: Address and length bits.
  * @w: Copy of the last entry, which coalescing may rewrite.
  */
 struct range_list_mark {
@@ -29,6 +30,7 @@ struct range_list_mark {
 	unsigned int last;
 	u64 len;
 	unsigned long nr;
+	u64 bits;
 	u64 w[3];
 };
 

@@ -737,6 +737,46 @@ static void rl_test_append_array(struct kunit *test)
 	phys_list_free(&pl);
 }
 
+/*
+ * phys_list_aligned() answers from what was appended, without a walk:
+ * whole pages appended one by one or as an array are page aligned, one
+ * sub-page range makes the list unaligned, and an append refused half-way
+ * and rolled back leaves the answer as it was.
+ */
+static void rl_test_aligned(struct kunit *test)
+{
+	struct range_list_cfg cfg = { .coalesce = true, .max_entries = 5 };
+	u64 addrs[3] = { 3 * SZ_4K, 9 * SZ_4K, 5 * SZ_4K };
+	struct phys_list pl;
+
+	phys_list_init(&pl, &cfg);
+	KUNIT_EXPECT_TRUE(test, phys_list_aligned(&pl, SZ_1G));
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, SZ_64K, SZ_64K,
+					       GFP_KERNEL), 0);
+	KUNIT_EXPECT_TRUE(test, phys_list_aligned(&pl, SZ_64K));
+	KUNIT_EXPECT_FALSE(test, phys_list_aligned(&pl, SZ_128K));
+	KUNIT_ASSERT_EQ(test, range_list_append_array(&pl.rl, addrs, 3, SZ_4K,
+						      PHYS_ADDR_MAX,
+						      GFP_KERNEL), 0);
+	KUNIT_EXPECT_TRUE(test, phys_list_aligned(&pl, SZ_4K));
+	KUNIT_EXPECT_FALSE(test, phys_list_aligned(&pl, SZ_8K));
+
+	/* Refused after its first entry and rolled back: nothing remains */
+	addrs[0] = SZ_1G + 0x800;
+	KUNIT_EXPECT_EQ(test, range_list_append_array(&pl.rl, addrs, 3, SZ_4K,
+						      PHYS_ADDR_MAX,
+						      GFP_KERNEL), -E2BIG);
+	KUNIT_EXPECT_EQ(test, phys_list_count(&pl), 4UL);
+	KUNIT_EXPECT_TRUE(test, phys_list_aligned(&pl, SZ_4K));
+
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, SZ_1G + 0x800, 0x800,
+					       GFP_KERNEL), 0);
+	KUNIT_EXPECT_FALSE(test, phys_list_aligned(&pl, SZ_4K));
+	KUNIT_EXPECT_TRUE(test, phys_list_aligned(&pl, SZ_2K));
+	phys_list_free(&pl);
+	KUNIT_EXPECT_TRUE(test, phys_list_aligned(&pl, SZ_4K));
+}
+
 static void rl_test_pages_folios(struct kunit *test)
 {
 	struct range_list_cfg cfg = { .coalesce = true };
@@ -930,6 +970,7 @@ static struct kunit_case range_list_test_cases[] = {
 	KUNIT_CASE(rl_test_rollback),
 	KUNIT_CASE(rl_test_rollback_batches),
 	KUNIT_CASE(rl_test_append_array),
+	KUNIT_CASE(rl_test_aligned),
 	KUNIT_CASE(rl_test_pages_folios),
 	KUNIT_CASE(rl_test_sgt_round_trip),
 	KUNIT_CASE(rl_test_sgt_device_limits),

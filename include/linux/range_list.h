@@ -185,6 +185,9 @@ struct range_list_chunk {
  * @last: Word index in @tail of the last entry.
  * @len: Total length of all entries in bytes.
  * @nr: Number of entries.
+ * @bits: OR of the start addresses and lengths of the entries, and of
+ *	entries since merged into others: a bit clear here is clear in
+ *	every entry's start and length.
  * @max_segment: See struct range_list_cfg (0 replaced by U64_MAX).
  * @seg_boundary: See struct range_list_cfg (0 replaced by U64_MAX).
  * @max_len: See struct range_list_cfg (0 replaced by U64_MAX).
@@ -202,6 +205,7 @@ struct range_list {
 	unsigned int last;
 	u64 len;
 	unsigned long nr;
+	u64 bits;
 	u64 max_segment;
 	u64 seg_boundary;
 	u64 max_len;
@@ -507,6 +511,24 @@ static inline int phys_list_append(struct phys_list *pl, phys_addr_t phys,
 static inline u64 phys_list_len(const struct phys_list *pl)
 {
 	return pl->rl.len;
+}
+
+/**
+ * phys_list_aligned() - Whether every range starts and ends on a boundary.
+ * @pl: List.
+ * @align: A power of two.
+ *
+ * Known without walking the list: the list keeps the bits of every start
+ * address and length appended.  May say false for a list whose ranges
+ * are aligned but were built from unaligned pieces merged together.
+ *
+ * Context: Any context.
+ * Return: true if the start address and the length of every entry are
+ * multiples of @align.
+ */
+static inline bool phys_list_aligned(const struct phys_list *pl, u64 align)
+{
+	return !(pl->rl.bits & (align - 1));
 }
 
 /**

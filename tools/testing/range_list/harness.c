@@ -238,7 +238,7 @@ static size_t predict_count(struct state *st, const u64 *addrs,
 static void check_list(struct state *st)
 {
 	struct vec *act = &st->a, *exp = &st->b;
-	u64 sum = 0;
+	u64 sum = 0, bits = 0;
 
 	snapshot(&st->pl, act);
 	expected(st, exp);
@@ -249,6 +249,7 @@ static void check_list(struct state *st)
 		const struct rng *r = &act->r[i];
 
 		sum += r->len;
+		bits |= r->addr | r->len;
 		if (!r->len || r->len > st->maxseg ||
 		    ((r->addr | r->len) & (st->align - 1)) ||
 		    r->len - 1 > (r->addr | st->bmask) - r->addr)
@@ -258,6 +259,21 @@ static void check_list(struct state *st)
 		FAIL(st, "length %llu/%llu/%llu", (unsigned long long)sum,
 		     (unsigned long long)phys_list_len(&st->pl),
 		     (unsigned long long)st->total);
+	/*
+	 * phys_list_aligned() may only err towards false: the kept bits hold
+	 * every entry's, and exactly those while nothing merges.
+	 */
+	if ((st->pl.rl.bits & bits) != bits)
+		FAIL(st, "alignment bits %llx miss %llx",
+		     (unsigned long long)st->pl.rl.bits,
+		     (unsigned long long)bits);
+	if (!st->cfg.coalesce && st->pl.rl.bits != bits)
+		FAIL(st, "alignment bits %llx, entries have %llx",
+		     (unsigned long long)st->pl.rl.bits,
+		     (unsigned long long)bits);
+	for (u64 a = 2; a && a <= (1ULL << 40); a <<= 1)
+		if (phys_list_aligned(&st->pl, a) && (bits & (a - 1)))
+			FAIL(st, "aligned to %llu claimed", (unsigned long long)a);
 	/* Coalescing or not, the model knows every entry. */
 	if (act->n != exp->n)
 		FAIL(st, "%zu entries, model says %zu", act->n, exp->n);
