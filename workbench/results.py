@@ -607,6 +607,77 @@ def cmd_check(argv):
     return 1 if counts['FAIL'] else 0
 
 
+SWEEP = re.compile(r'^sweep_([a-z]+)_(\d+)kib$')
+SWEEP_COLOURS = {'sgtable': '#d62728', 'rangelist': '#1f77b4',
+                 'floor': '#2ca02c'}
+
+
+def sweep_svg(rows):
+    """The sweep_<method>_<KiB>kib rows as an SVG line plot, log-log."""
+    import math
+    series = {}
+    for name, value, _ in rows:
+        m = SWEEP.match(name)
+        if m:
+            series.setdefault(m.group(1), []).append(
+                (int(m.group(2)), float(value)))
+    if not series:
+        return None
+    pts = [p for ps in series.values() for p in ps]
+    x0, x1 = min(p[0] for p in pts), max(p[0] for p in pts)
+    y0 = 10 ** math.floor(math.log10(max(1.0, min(p[1] for p in pts))))
+    y1 = 10 ** math.ceil(math.log10(max(p[1] for p in pts)))
+    if x1 == x0:
+        x1 = x0 * 4
+    if y1 == y0:
+        y1 = y0 * 10
+    W, H, L, R, T, B = 640, 400, 80, 130, 30, 50
+
+    def px(x):
+        return L + (W - L - R) * math.log(x / x0) / math.log(x1 / x0)
+
+    def py(y):
+        return H - B - (H - T - B) * math.log(y / y0) / math.log(y1 / y0)
+
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{W}" '
+           f'height="{H}" font-family="sans-serif" font-size="11">',
+           f'<rect width="{W}" height="{H}" fill="white"/>',
+           f'<text x="{W / 2}" y="18" text-anchor="middle" font-size="13">'
+           'map+unmap of scattered 4 KiB pages (same boot)</text>']
+    y = y0
+    while y <= y1 * 1.001:
+        out.append(f'<line x1="{L}" x2="{W - R}" y1="{py(y):.1f}" '
+                   f'y2="{py(y):.1f}" stroke="#ddd"/>')
+        out.append(f'<text x="{L - 6}" y="{py(y) + 4:.1f}" '
+                   f'text-anchor="end">{y:g}</text>')
+        y *= 10
+    for x in sorted({p[0] for p in pts}):
+        label = f'{x // 1024} MiB' if x >= 1024 else f'{x} KiB'
+        out.append(f'<line x1="{px(x):.1f}" x2="{px(x):.1f}" y1="{T}" '
+                   f'y2="{H - B}" stroke="#eee"/>')
+        out.append(f'<text x="{px(x):.1f}" y="{H - B + 16}" '
+                   f'text-anchor="middle">{label}</text>')
+    out.append(f'<text x="{(L + W - R) / 2}" y="{H - 12}" '
+               'text-anchor="middle">buffer size (log)</text>')
+    out.append(f'<text x="16" y="{(T + H - B) / 2}" text-anchor="middle" '
+               f'transform="rotate(-90 16 {(T + H - B) / 2})">'
+               'ns per MiB (log)</text>')
+    for i, (meth, ps) in enumerate(sorted(series.items())):
+        ps.sort()
+        col = SWEEP_COLOURS.get(meth, '#555')
+        path = ' '.join(f'{px(x):.1f},{py(y):.1f}' for x, y in ps)
+        out.append(f'<polyline points="{path}" fill="none" stroke="{col}" '
+                   'stroke-width="2"/>')
+        for x, y in ps:
+            out.append(f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3" '
+                       f'fill="{col}"/>')
+        out.append(f'<text x="{W - R + 10}" y="{T + 20 + 16 * i}" '
+                   f'fill="{col}">{meth}</text>')
+    out.append('</svg>')
+    return '\n'.join(out) + '\n'
+
+
+
 def cmd_bench(argv):
     outdir, topo = argv[0], argv[1]
     path = os.path.join(outdir, topo, 'console-bench.log')
@@ -626,6 +697,11 @@ def cmd_bench(argv):
         print(f'{r[0]:<{w}}  {r[1]:>14}  {r[2]}')
     print(f'{len(rows)} rows in {os.path.join(outdir, "bench.csv")} '
           f'(topology {topo})')
+    svg = sweep_svg(rows)
+    if svg:
+        with open(os.path.join(outdir, 'bench-sweep.svg'), 'w') as f:
+            f.write(svg)
+        print(f'sweep plot in {os.path.join(outdir, "bench-sweep.svg")}')
     if not done:
         print('bench guest did not finish', file=sys.stderr)
         return 1

@@ -327,13 +327,20 @@ static bool dbm_list_has_p2p(const struct phys_list *pl,
 	return false;
 }
 
+/* How the core makes sure a non-P2P importer gets no P2P range. */
+enum dbm_p2p_check {
+	DBM_P2P_WALK,		/* walk the list before handing it out */
+	DBM_P2P_CLASSIFY,	/* walk it and set m->p2p for any importer */
+	DBM_P2P_BY_MAP,		/* dma_map_phys_list_no_p2p() refuses it */
+};
+
 /*
  * The exporter's list, checked: it covers the buffer, names a provider
  * only for a revocable buffer, and holds P2P ranges only for a P2P
- * importer.  @classify asks for m->p2p even when the importer is one.
+ * importer, checked as @check says.
  */
 static int dbm_check_phys(struct dma_buf_attachment *attach,
-			  struct dma_buf_mapping *m, bool classify)
+			  struct dma_buf_mapping *m, enum dbm_p2p_check check)
 {
 	struct dma_buf *dmabuf = attach->dmabuf;
 	u64 len = phys_list_len(m->pl);
@@ -348,7 +355,8 @@ static int dbm_check_phys(struct dma_buf_attachment *attach,
 		     dmabuf->exp_name);
 		return -EINVAL;
 	}
-	if (!classify && attach->peer2peer)
+	if (check == DBM_P2P_BY_MAP ||
+	    (check == DBM_P2P_WALK && attach->peer2peer))
 		return 0;
 	m->p2p = dbm_list_has_p2p(m->pl, m->provider);
 	return m->p2p && !attach->peer2peer ? -EREMOTEIO : 0;
@@ -356,7 +364,7 @@ static int dbm_check_phys(struct dma_buf_attachment *attach,
 
 /* Ask the exporter for its list; counted for dma_buf_revoke(). */
 static int dbm_get_phys(struct dma_buf_attachment *attach,
-			struct dma_buf_mapping *m, bool classify)
+			struct dma_buf_mapping *m, enum dbm_p2p_check check)
 {
 	struct dma_buf *dmabuf = attach->dmabuf;
 	const struct phys_list *pl;
@@ -374,7 +382,7 @@ static int dbm_get_phys(struct dma_buf_attachment *attach,
 	/* under the lock, read without it by dma_buf_revoke() */
 	WRITE_ONCE(dmabuf->nr_phys_maps, dmabuf->nr_phys_maps + 1);
 
-	err = dbm_check_phys(attach, m, classify);
+	err = dbm_check_phys(attach, m, check);
 	if (err) {
 		dmabuf->ops->unmap_phys(attach, pl, m->dir);
 		WRITE_ONCE(dmabuf->nr_phys_maps, dmabuf->nr_phys_maps - 1);
@@ -405,11 +413,17 @@ static int dbm_map_list(struct dma_buf_attachment *attach,
 {
 	int err;
 
-	err = dbm_get_phys(attach, m, false);
+	err = dbm_get_phys(attach, m, DBM_P2P_BY_MAP);
 	if (err)
 		return err;
-	err = dma_map_phys_list(attach->dev, m->pl, m->provider, m->dir,
-				attach->dmabuf->ops->map_attrs, &m->map);
+	if (attach->peer2peer)
+		err = dma_map_phys_list(attach->dev, m->pl, m->provider, m->dir,
+					attach->dmabuf->ops->map_attrs, &m->map);
+	else
+		err = dma_map_phys_list_no_p2p(attach->dev, m->pl, m->provider,
+					       m->dir,
+					       attach->dmabuf->ops->map_attrs,
+					       &m->map);
 	if (err)
 		dbm_put_phys(attach, m);
 	return err;
@@ -820,7 +834,7 @@ dma_buf_map_attachment_phys(struct dma_buf_attachment *attach,
 		return ERR_CAST(m);
 	err = dbm_pin(attach, m, false);
 	if (!err) {
-		err = dbm_get_phys(attach, m, false);
+		err = dbm_get_phys(attach, m, DBM_P2P_WALK);
 		if (err)
 			dbm_unpin(attach, m);
 	}
@@ -983,7 +997,7 @@ int dma_buf_map_attachment_domain(struct dma_buf_attachment *attach,
 	err = dbm_pin(attach, m, false);
 	if (err)
 		goto err_free;
-	err = dbm_get_phys(attach, m, false);
+	err = dbm_get_phys(attach, m, DBM_P2P_WALK);
 	if (err)
 		goto err_unpin;
 
@@ -1076,7 +1090,7 @@ struct sg_table *dma_buf_map_sgt_from_phys(struct dma_buf_attachment *attach,
 	err = dbm_pin(attach, m, true);
 	if (err)
 		goto err_free;
-	err = dbm_get_phys(attach, m, true);
+	err = dbm_get_phys(attach, m, DBM_P2P_CLASSIFY);
 	if (err)
 		goto err_unpin;
 	err = dbm_map_sgt(attach, m);

@@ -61,11 +61,66 @@ struct dma_phys_map {
 	unsigned int max_runs;
 };
 
+/**
+ * enum dma_phys_list_phase - where mapping and unmapping a list spend time
+ * @DMA_PHYS_PHASE_SIZE: sizing the IOVA range from the list
+ * @DMA_PHYS_PHASE_IOVA_ALLOC: allocating the IOVA range
+ * @DMA_PHYS_PHASE_CLASSIFY: deciding RAM or P2P and recording it, per range
+ * @DMA_PHYS_PHASE_LINK: writing IOMMU page tables (dma_iova_link()) or
+ *	mapping a piece (dma_map_phys()), per range
+ * @DMA_PHYS_PHASE_APPEND: appending to the DMA list
+ * @DMA_PHYS_PHASE_IOVA_SYNC: the one IOTLB flush after linking
+ * @DMA_PHYS_PHASE_CPU_SYNC: CPU cache maintenance at unmap
+ * @DMA_PHYS_PHASE_UNLINK: unlinking and freeing the IOVA range, or
+ *	unmapping every piece
+ * @DMA_PHYS_PHASE_FREE: freeing the DMA list and the recorded kinds
+ * @DMA_PHYS_PHASE_NR: number of phases
+ */
+enum dma_phys_list_phase {
+	DMA_PHYS_PHASE_SIZE,
+	DMA_PHYS_PHASE_IOVA_ALLOC,
+	DMA_PHYS_PHASE_CLASSIFY,
+	DMA_PHYS_PHASE_LINK,
+	DMA_PHYS_PHASE_APPEND,
+	DMA_PHYS_PHASE_IOVA_SYNC,
+	DMA_PHYS_PHASE_CPU_SYNC,
+	DMA_PHYS_PHASE_UNLINK,
+	DMA_PHYS_PHASE_FREE,
+	DMA_PHYS_PHASE_NR,
+};
+
+/**
+ * struct dma_phys_list_profile - time spent per phase, for benchmarks
+ * @ns: nanoseconds per phase, indexed by enum dma_phys_list_phase
+ */
+struct dma_phys_list_profile {
+	u64 ns[DMA_PHYS_PHASE_NR];
+};
+
+#ifdef CONFIG_DMA_PHYS_LIST_PROFILE
+int dma_phys_list_profile_start(struct dma_phys_list_profile *prof);
+void dma_phys_list_profile_stop(void);
+#else
+static inline int
+dma_phys_list_profile_start(struct dma_phys_list_profile *prof)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline void dma_phys_list_profile_stop(void)
+{
+}
+#endif
+
 #ifdef CONFIG_DMA_PHYS_LIST
 int dma_map_phys_list(struct device *dev, const struct phys_list *pl,
 		      struct p2pdma_provider *provider,
 		      enum dma_data_direction dir, unsigned long attrs,
 		      struct dma_phys_map *map);
+int dma_map_phys_list_no_p2p(struct device *dev, const struct phys_list *pl,
+			     struct p2pdma_provider *provider,
+			     enum dma_data_direction dir, unsigned long attrs,
+			     struct dma_phys_map *map);
 enum dma_phys_kind dma_phys_map_kind(struct dma_phys_map *map,
 				     unsigned long index);
 void dma_unmap_phys_list(struct device *dev, const struct phys_list *pl,
@@ -85,6 +140,16 @@ static inline int dma_map_phys_list(struct device *dev,
 				    enum dma_data_direction dir,
 				    unsigned long attrs,
 				    struct dma_phys_map *map)
+{
+	return -EOPNOTSUPP;
+}
+
+static inline int dma_map_phys_list_no_p2p(struct device *dev,
+					   const struct phys_list *pl,
+					   struct p2pdma_provider *provider,
+					   enum dma_data_direction dir,
+					   unsigned long attrs,
+					   struct dma_phys_map *map)
 {
 	return -EOPNOTSUPP;
 }

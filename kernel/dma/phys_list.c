@@ -2,19 +2,24 @@
 /*
  * Map a physical range list for a device.
  *
- * Every range is classified once, before anything is mapped: RAM, PCI
+ * The list is walked once: each range is classified (RAM, PCI
  * peer-to-peer memory reached by bus address, P2P memory reached through
- * the host bridge, or refused.  The kinds are kept in the mapping as
- * run-length encoded words, so that sync and unmap never ask pci_p2pdma
- * again (its provider may be gone by then) and a list of one kind costs
- * one word.
+ * the host bridge, or refused), then mapped and appended to the DMA list
+ * before the next one is read; a refusal undoes what was mapped.  The
+ * kinds are kept in the mapping as run-length encoded words, so that
+ * sync and unmap never ask pci_p2pdma again (its provider may be gone by
+ * then) and a list of one kind costs one word.  RAM in memory sections
+ * that hold no ZONE_DEVICE pages is told apart without reading its
+ * struct pages.
  *
  * With an IOMMU DMA domain the whole list goes into one IOVA range and
- * is made visible with a single flush.  As mainline's dma_iova_link()
- * demands, only the first linked range may start inside an IOMMU page:
- * every later range goes to a page-aligned slot, linked from the start of
- * its first page, and page-aligned neighbours are packed back to back (so
- * a list of whole pages becomes one run of DMA addresses).  Without one
+ * is made visible with a single flush.  The range is sized before the
+ * walk as if every range needed one (an upper bound: ranges used by PCI
+ * bus address take none); sizing reads only the list.  As mainline's
+ * dma_iova_link() demands, only the first range may start inside an IOMMU
+ * page: every later range goes to a page-aligned slot, linked from the
+ * start of its first page, and page-aligned neighbours are packed back to
+ * back (so a list of whole pages becomes one run of DMA addresses).  Without one
  * (or when the device must bounce) every range is mapped on its own with
  * dma_map_phys(), in pieces no larger than dma_max_mapping_size() and
  * within the device's segment boundary.
@@ -30,6 +35,8 @@
 #include <linux/export.h>
 #include <linux/iommu.h>
 #include <linux/iommu-dma.h>
+#include <linux/jump_label.h>
+#include <linux/ktime.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/pci-p2pdma.h>
@@ -40,6 +47,78 @@
 #define DPL_KIND_BITS	2
 #define DPL_KIND_MASK	((1U << DPL_KIND_BITS) - 1)
 #define DPL_RUN_MAX	(U32_MAX >> DPL_KIND_BITS)
+
+#ifdef CONFIG_DMA_PHYS_LIST_PROFILE
+/*
+ * Phase timers for benchmarks: off unless a profile is being collected,
+ * then every call on every CPU adds to it (callers measure on an idle
+ * system).  A disabled static branch costs nothing on the mapping path.
+ */
+static DEFINE_STATIC_KEY_FALSE(dpl_prof_on);
+static struct dma_phys_list_profile *dpl_prof;
+
+static u64 dpl_prof_begin(void)
+{
+	return static_branch_unlikely(&dpl_prof_on) ? ktime_get_ns() : 0;
+}
+
+/* Add the time since @t to @phase; returns now, to start the next one. */
+static u64 dpl_prof_end(enum dma_phys_list_phase phase, u64 t)
+{
+	u64 now;
+
+	if (!static_branch_unlikely(&dpl_prof_on))
+		return 0;
+	now = ktime_get_ns();
+	dpl_prof->ns[phase] += now - t;
+	return now;
+}
+
+/**
+ * dma_phys_list_profile_start() - time the phases of every mapping
+ * @prof: receives the time spent in each phase, in nanoseconds; zeroed
+ *	here and added to until dma_phys_list_profile_stop()
+ *
+ * For benchmarks: the timers run on every dma_map_phys_list() and
+ * dma_unmap_phys_list() call in the system, cost two clock reads per
+ * range and per phase, and only one profile can be collected at a time.
+ *
+ * Context: Process context, with no mapping call in flight.
+ * Return: 0, or -EBUSY if a profile is already being collected.
+ */
+int dma_phys_list_profile_start(struct dma_phys_list_profile *prof)
+{
+	if (static_key_enabled(&dpl_prof_on))
+		return -EBUSY;
+	memset(prof, 0, sizeof(*prof));
+	dpl_prof = prof;
+	static_branch_enable(&dpl_prof_on);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(dma_phys_list_profile_start);
+
+/**
+ * dma_phys_list_profile_stop() - stop the phase timers
+ *
+ * Context: Process context, with no mapping call in flight.
+ */
+void dma_phys_list_profile_stop(void)
+{
+	static_branch_disable(&dpl_prof_on);
+	dpl_prof = NULL;
+}
+EXPORT_SYMBOL_GPL(dma_phys_list_profile_stop);
+#else
+static inline u64 dpl_prof_begin(void)
+{
+	return 0;
+}
+
+static inline u64 dpl_prof_end(enum dma_phys_list_phase phase, u64 t)
+{
+	return 0;
+}
+#endif /* CONFIG_DMA_PHYS_LIST_PROFILE */
 
 /* Highest address @dev can generate without translation. */
 static u64 dpl_dma_limit(struct device *dev)
@@ -138,34 +217,99 @@ static bool dpl_in_provider(struct p2pdma_provider *provider,
 }
 
 /*
+ * One walk over a list: what the caller asked for, the device's limits
+ * read once, and what classification has learnt so far.
+ */
+struct dpl_walk {
+	struct device *dev;
+	struct dma_phys_map *map;
+	struct p2pdma_provider *provider;
+	struct pci_p2pdma_map_state p2p;
+	enum pci_p2pdma_map_type bar_map;
+	unsigned long ram_section;
+	u64 max_map;
+	u64 boundary;
+	bool no_p2p;
+};
+
+static void dpl_walk_init(struct dpl_walk *w, struct device *dev,
+			  struct dma_phys_map *map,
+			  struct p2pdma_provider *provider, bool no_p2p)
+{
+	*w = (struct dpl_walk) {
+		.dev = dev,
+		.map = map,
+		.provider = provider,
+		.bar_map = PCI_P2PDMA_MAP_UNKNOWN,
+		.ram_section = ULONG_MAX,
+		.max_map = dma_max_mapping_size(dev),
+		.boundary = dma_get_seg_boundary(dev),
+		.no_p2p = no_p2p,
+	};
+}
+
+/*
+ * Is @pfn ordinary memory, without reading its struct page?  A memory
+ * section that is online and not tainted by ZONE_DEVICE holds no device
+ * pages (the rule pfn_to_online_page() relies on), so no P2P pages; the
+ * last such section is remembered, which makes a list of scattered pages
+ * cost one section lookup per page.  False means "look at the page".
+ */
+static bool dpl_plain_ram(struct dpl_walk *w, unsigned long pfn)
+{
+#ifdef CONFIG_SPARSEMEM
+	unsigned long nr = pfn_to_section_nr(pfn);
+	struct mem_section *ms;
+
+	if (!pfn_valid(pfn))
+		return false;
+	if (nr == w->ram_section)
+		return true;
+	ms = __nr_to_section(nr);
+	if (!online_section(ms) || online_device_section(ms))
+		return false;
+	w->ram_section = nr;
+	return true;
+#else
+	return false;
+#endif
+}
+
+/*
  * RAM, or P2P memory reached by bus address or through the host bridge.
  * A range in the BAR of the provider the caller named is that provider's
  * memory, whether or not its pfns are pfn_valid() (on sparsemem a BAR
  * sharing a memory section with RAM has valid pfns, and memremap_pages()
  * gives some BARs struct pages that are not P2P pages).  Other P2P memory
  * is ZONE_DEVICE pages of a pci_p2pdma provider; anything else without
- * struct page is refused.  @p2p caches the answer per provider of pages,
- * @bar_map the one for the named provider.
+ * struct page is refused, and so is any P2P memory when the caller asked
+ * for none.  @w caches the answer per provider of pages and for the named
+ * provider.
  */
-static int dpl_classify(struct device *dev, struct pci_p2pdma_map_state *p2p,
-			struct p2pdma_provider *provider,
-			enum pci_p2pdma_map_type *bar_map,
-			phys_addr_t phys, u64 len, enum dma_phys_kind *kind,
-			struct p2pdma_provider **mem)
+static int dpl_classify(struct dpl_walk *w, phys_addr_t phys, u64 len,
+			enum dma_phys_kind *kind, struct p2pdma_provider **mem)
 {
 	unsigned long pfn = PHYS_PFN(phys), last = PHYS_PFN(phys + len - 1);
 	enum pci_p2pdma_map_type type;
 	struct page *first, *end;
 
-	if (dpl_in_provider(provider, phys, len)) {
-		if (*bar_map == PCI_P2PDMA_MAP_UNKNOWN)
-			*bar_map = pci_p2pdma_map_type(provider, dev);
-		type = *bar_map;
-		*mem = provider;
+	if (dpl_in_provider(w->provider, phys, len)) {
+		if (w->no_p2p)
+			return -EREMOTEIO;
+		if (w->bar_map == PCI_P2PDMA_MAP_UNKNOWN)
+			w->bar_map = pci_p2pdma_map_type(w->provider, w->dev);
+		type = w->bar_map;
+		*mem = w->provider;
+	} else if (dpl_plain_ram(w, pfn) &&
+		   (last == pfn || dpl_plain_ram(w, last))) {
+		*kind = DMA_PHYS_RAM;
+		return 0;
 	} else if (!pfn_valid(pfn)) {
 		return -EREMOTEIO;
 	} else {
 		first = pfn_to_page(pfn);
+		if (w->no_p2p && is_pci_p2pdma_page(first))
+			return -EREMOTEIO;
 		/* Both ends must be the same kind of memory */
 		if (last != pfn) {
 			if (!pfn_valid(last))
@@ -176,18 +320,18 @@ static int dpl_classify(struct device *dev, struct pci_p2pdma_map_state *p2p,
 			     first->pgmap != end->pgmap))
 				return -EINVAL;
 		}
-		type = pci_p2pdma_state(p2p, dev, first);
+		type = pci_p2pdma_state(&w->p2p, w->dev, first);
 		if (type == PCI_P2PDMA_MAP_NONE) {
 			*kind = DMA_PHYS_RAM;
 			return 0;
 		}
-		*mem = p2p->mem;
+		*mem = w->p2p.mem;
 	}
 
 	switch (type) {
 	case PCI_P2PDMA_MAP_BUS_ADDR:
 		if (pci_p2pdma_bus_addr_map(*mem, phys + len - 1) >
-		    dpl_dma_limit(dev))
+		    dpl_dma_limit(w->dev))
 			return -EREMOTEIO;
 		*kind = DMA_PHYS_P2P_BUS;
 		return 0;
@@ -200,19 +344,30 @@ static int dpl_classify(struct device *dev, struct pci_p2pdma_map_state *p2p,
 }
 
 /*
- * Bus address of a range classified DMA_PHYS_P2P_BUS, still within
- * dma_map_phys_list(): its provider is valid.
+ * Classify the next range, record its kind and count it.  A range used
+ * by PCI bus address gets its address in *@bus_addr.
  */
-static dma_addr_t dpl_bus_addr(struct device *dev,
-			       struct pci_p2pdma_map_state *p2p,
-			       struct p2pdma_provider *provider,
-			       phys_addr_t phys, u64 len)
+static int dpl_next_kind(struct dpl_walk *w, phys_addr_t phys, u64 len,
+			 enum dma_phys_kind *kind, dma_addr_t *bus_addr)
 {
-	if (!dpl_in_provider(provider, phys, len)) {
-		pci_p2pdma_state(p2p, dev, pfn_to_page(PHYS_PFN(phys)));
-		provider = p2p->mem;
+	struct dma_phys_map *map = w->map;
+	struct p2pdma_provider *mem = NULL;
+	u64 t = dpl_prof_begin();
+	int ret;
+
+	ret = dpl_classify(w, phys, len, kind, &mem);
+	if (!ret)
+		ret = dpl_record(map, *kind);
+	if (ret)
+		return ret;
+	if (*kind == DMA_PHYS_P2P_BUS) {
+		map->nr_bus++;
+		*bus_addr = pci_p2pdma_bus_addr_map(mem, phys);
+	} else if (*kind == DMA_PHYS_P2P_HOST_BRIDGE) {
+		map->nr_host_bridge++;
 	}
-	return pci_p2pdma_bus_addr_map(provider, phys);
+	dpl_prof_end(DMA_PHYS_PHASE_CLASSIFY, t);
+	return 0;
 }
 
 /* Host-bridge P2P memory is device memory: MMIO, never CPU-synced. */
@@ -228,24 +383,40 @@ static unsigned long dpl_attrs(struct dma_phys_map *map,
  * Length of the piece of a range at @phys that the per-range path hands
  * to dma_map_phys() at once: no more than a bounce buffer can take, and
  * not across the device's segment boundary, which swiotlb cannot bounce
- * across either.
+ * across either.  A range used by bus address is one piece.
  */
-static u64 dpl_piece_len(struct device *dev, enum dma_phys_kind kind,
+static u64 dpl_piece_len(struct dpl_walk *w, enum dma_phys_kind kind,
 			 phys_addr_t phys, u64 len)
 {
-	u64 boundary = dma_get_seg_boundary(dev);
-
+	if (kind == DMA_PHYS_P2P_BUS)
+		return len;
 	if (kind == DMA_PHYS_RAM)
-		len = min_t(u64, len, dma_max_mapping_size(dev));
-	if (boundary != U64_MAX)
-		len = min(len, boundary - (phys & boundary) + 1);
+		len = min(len, w->max_map);
+	if (w->boundary != U64_MAX)
+		len = min(len, w->boundary - (phys & w->boundary) + 1);
 	return min_t(u64, len, SIZE_MAX);
+}
+
+/* Append to the DMA list, timed as its own phase. */
+static int dpl_append(struct dma_phys_map *map, dma_addr_t addr, u64 len)
+{
+	u64 t = dpl_prof_begin();
+	int ret;
+
+	ret = dma_list_append(&map->dl, addr, len, GFP_KERNEL);
+	dpl_prof_end(DMA_PHYS_PHASE_APPEND, t);
+	return ret;
 }
 
 typedef void (*dpl_piece_fn)(struct device *dev, struct dma_phys_map *map,
 			     enum dma_phys_kind kind, dma_addr_t addr,
 			     u64 len);
 
+/*
+ * Call @fn for every piece of the first @nr bytes of a mapping made by
+ * the per-range path, with the pieces' DMA addresses: the pieces are
+ * found again from the list, the recorded kinds and the device's limits.
+ */
 static void dpl_walk_pieces(struct device *dev, const struct phys_list *pl,
 			    struct dma_phys_map *map, u64 nr, dpl_piece_fn fn)
 {
@@ -254,16 +425,19 @@ static void dpl_walk_pieces(struct device *dev, const struct phys_list *pl,
 	struct dpl_kinds k;
 	u64 len, off = 0, piece, dlen;
 	enum dma_phys_kind kind;
+	struct dpl_walk w;
 	phys_addr_t phys;
 	dma_addr_t addr;
 
+	dpl_walk_init(&w, dev, map, NULL, false);
 	dma_list_iter_init(&di, &map->dl);
 	dpl_kinds_init(&k, map);
 	phys_list_for_each(pl, &pi, phys, len) {
+		if (off >= nr)
+			return;
 		kind = dpl_kinds_next(&k);
 		while (len && off < nr) {
-			piece = kind == DMA_PHYS_P2P_BUS ? len :
-				dpl_piece_len(dev, kind, phys, len);
+			piece = dpl_piece_len(&w, kind, phys, len);
 			if (dma_list_iter_seek(&di, off, piece) ||
 			    !dma_list_iter_next(&di, &addr, &dlen))
 				return;
@@ -272,8 +446,6 @@ static void dpl_walk_pieces(struct device *dev, const struct phys_list *pl,
 			phys += piece;
 			len -= piece;
 		}
-		if (off >= nr)
-			return;
 	}
 }
 
@@ -284,71 +456,84 @@ static void dpl_unmap_piece(struct device *dev, struct dma_phys_map *map,
 		dma_unmap_phys(dev, addr, len, map->dir, dpl_attrs(map, kind));
 }
 
-static int dpl_map_direct(struct device *dev, const struct phys_list *pl,
-			  struct p2pdma_provider *provider,
-			  struct dma_phys_map *map)
+/* Map one classified range piece by piece with dma_map_phys(). */
+static int dpl_map_range(struct dpl_walk *w, enum dma_phys_kind kind,
+			 phys_addr_t phys, u64 len, u64 *mapped)
 {
-	struct pci_p2pdma_map_state p2p = {};
-	struct phys_list_iter pi;
-	u64 len, piece, mapped = 0;
-	enum dma_phys_kind kind;
-	struct dpl_kinds k;
-	phys_addr_t phys;
+	struct dma_phys_map *map = w->map;
+	struct device *dev = w->dev;
 	dma_addr_t addr;
+	u64 piece, t;
+	int ret;
+
+	/* dma-direct cannot bounce a BAR: refuse, don't warn */
+	if (kind == DMA_PHYS_P2P_HOST_BRIDGE && !use_dma_iommu(dev) &&
+	    !dma_capable(dev, phys_to_dma(dev, phys), len, false))
+		return -EREMOTEIO;
+	while (len) {
+		piece = dpl_piece_len(w, kind, phys, len);
+		t = dpl_prof_begin();
+		addr = dma_map_phys(dev, phys, piece, map->dir,
+				    dpl_attrs(map, kind));
+		dpl_prof_end(DMA_PHYS_PHASE_LINK, t);
+		if (dma_mapping_error(dev, addr))
+			return -EIO;
+		ret = dpl_append(map, addr, piece);
+		if (ret) {
+			dpl_unmap_piece(dev, map, kind, addr, piece);
+			return ret;
+		}
+		*mapped += piece;
+		phys += piece;
+		len -= piece;
+	}
+	return 0;
+}
+
+/* The per-range path: no IOVA range, or none could be had. */
+static int dpl_map_direct(struct dpl_walk *w, const struct phys_list *pl)
+{
+	struct dma_phys_map *map = w->map;
+	struct phys_list_iter pi;
+	enum dma_phys_kind kind;
+	u64 len, mapped = 0;
+	dma_addr_t bus = 0;
+	phys_addr_t phys;
 	int ret = 0;
 
-	dpl_kinds_init(&k, map);
 	phys_list_for_each(pl, &pi, phys, len) {
-		kind = dpl_kinds_next(&k);
+		ret = dpl_next_kind(w, phys, len, &kind, &bus);
+		if (ret)
+			goto err;
 		if (kind == DMA_PHYS_P2P_BUS) {
-			ret = dma_list_append(&map->dl,
-					      dpl_bus_addr(dev, &p2p, provider,
-							   phys, len),
-					      len, GFP_KERNEL);
+			ret = dpl_append(map, bus, len);
 			if (ret)
 				goto err;
 			mapped += len;
 			continue;
 		}
-		/* dma-direct cannot bounce a BAR: refuse, don't warn */
-		if (kind == DMA_PHYS_P2P_HOST_BRIDGE && !use_dma_iommu(dev) &&
-		    !dma_capable(dev, phys_to_dma(dev, phys), len, false)) {
-			ret = -EREMOTEIO;
+		ret = dpl_map_range(w, kind, phys, len, &mapped);
+		if (ret)
 			goto err;
-		}
-		while (len) {
-			piece = dpl_piece_len(dev, kind, phys, len);
-			addr = dma_map_phys(dev, phys, piece, map->dir,
-					    dpl_attrs(map, kind));
-			if (dma_mapping_error(dev, addr)) {
-				ret = -EIO;
-				goto err;
-			}
-			ret = dma_list_append(&map->dl, addr, piece, GFP_KERNEL);
-			if (ret) {
-				dpl_unmap_piece(dev, map, kind, addr, piece);
-				goto err;
-			}
-			mapped += piece;
-			phys += piece;
-			len -= piece;
-		}
 	}
 	return 0;
 
 err:
-	dpl_walk_pieces(dev, pl, map, mapped, dpl_unmap_piece);
+	/* The device never saw these addresses: no CPU sync needed */
+	map->attrs |= DMA_ATTR_SKIP_CPU_SYNC;
+	dpl_walk_pieces(w->dev, pl, map, mapped, dpl_unmap_piece);
 	return ret;
 }
 
 /*
  * Offset from the start of the IOVA range at which a range starting at
  * @phys is linked, given that the ranges linked so far end at @cursor.
- * The first link keeps the in-page offset of dma_iova_try_alloc()'s
- * address (@pad0); later links start on a page boundary of the IOVA
- * range, packed right after the previous one when both meet at a page
- * boundary.  *@pad gets the bytes of the range's first page before @phys
- * that a later link covers too: it is linked from the page's start.
+ * The list's first range keeps the in-page offset of
+ * dma_iova_try_alloc()'s address (@pad0); later ranges start on a page
+ * boundary of the IOVA range, packed right after the previous one when
+ * both meet at a page boundary.  *@pad gets the bytes of the range's
+ * first page before @phys that a later link covers too: it is linked
+ * from the page's start.
  */
 static u64 dpl_slot(u64 cursor, bool first, phys_addr_t phys, u64 pad0,
 		    u64 mask, u64 *pad)
@@ -362,84 +547,76 @@ static u64 dpl_slot(u64 cursor, bool first, phys_addr_t phys, u64 pad0,
 }
 
 /*
- * First pass: classify and record every range, and size the IOVA range
- * for the ranges that need one.  Returns the size, 0 if no range needs
- * an IOVA, and the first linked range's address in @first_phys.
+ * Size of the IOVA range for a list, from the list alone: every range
+ * placed as dpl_slot() places it.  Ranges later found to be used by bus
+ * address take no IOVA, and leaving one out only moves the later ones
+ * down (dpl_slot() grows with @cursor), so this is an upper bound.  A
+ * list of whole IOMMU pages packs back to back: its length, no walk.
  */
-static int dpl_classify_all(struct device *dev, const struct phys_list *pl,
-			    struct p2pdma_provider *provider,
-			    struct dma_phys_map *map, u64 mask, u64 *size,
-			    phys_addr_t *first_phys)
+static u64 dpl_iova_size(const struct phys_list *pl, u64 mask)
 {
-	enum pci_p2pdma_map_type bar_map = PCI_P2PDMA_MAP_UNKNOWN;
-	struct pci_p2pdma_map_state p2p = {};
-	u64 len, pad, cursor = 0, pad0 = 0;
-	struct p2pdma_provider *mem;
+	u64 len, pad, pad0 = 0, cursor = 0;
 	struct phys_list_iter pi;
-	enum dma_phys_kind kind;
 	bool first = true;
 	phys_addr_t phys;
-	int ret;
 
+	if (phys_list_aligned(pl, mask + 1))
+		return phys_list_len(pl);
 	phys_list_for_each(pl, &pi, phys, len) {
-		ret = dpl_classify(dev, &p2p, provider, &bar_map, phys, len,
-				   &kind, &mem);
-		if (!ret)
-			ret = dpl_record(map, kind);
-		if (ret)
-			return ret;
-		if (kind == DMA_PHYS_P2P_BUS) {
-			map->nr_bus++;
-			continue;
-		}
-		if (kind == DMA_PHYS_P2P_HOST_BRIDGE)
-			map->nr_host_bridge++;
-		if (!mask)
-			continue;
-		if (first) {
+		if (first)
 			pad0 = phys & mask;
-			*first_phys = phys;
-		}
 		cursor = dpl_slot(cursor, first, phys, pad0, mask, &pad) +
 			 pad + len;
 		first = false;
 	}
-	*size = cursor;
-	return 0;
+	return cursor;
 }
 
-static int dpl_map_iova(struct device *dev, const struct phys_list *pl,
-			struct p2pdma_provider *provider,
-			struct dma_phys_map *map, u64 mask)
+/* The first range of a list: where the IOVA range's offset comes from. */
+static phys_addr_t dpl_first_phys(const struct phys_list *pl)
 {
-	struct pci_p2pdma_map_state p2p = {};
-	u64 len, off, pad, pad0, cursor = 0, run_len = 0;
+	struct phys_list_iter pi;
+	phys_addr_t phys = 0;
+	u64 len;
+
+	phys_list_iter_start(&pi, pl);
+	phys_list_next_entry(&pi, &phys, &len);
+	return phys;
+}
+
+/* The IOVA path: link every range that needs translation, one flush. */
+static int dpl_map_iova(struct dpl_walk *w, const struct phys_list *pl,
+			u64 mask)
+{
+	struct dma_phys_map *map = w->map;
+	struct device *dev = w->dev;
+	u64 len, off, pad, pad0, cursor = 0, run_len = 0, t;
 	dma_addr_t addr, run = 0;
 	struct phys_list_iter pi;
 	enum dma_phys_kind kind;
-	struct dpl_kinds k;
 	bool first = true;
 	phys_addr_t phys;
 	int ret;
 
 	pad0 = map->state.addr & mask;
-	dpl_kinds_init(&k, map);
 	phys_list_for_each(pl, &pi, phys, len) {
-		kind = dpl_kinds_next(&k);
-		if (kind == DMA_PHYS_P2P_BUS) {
-			addr = dpl_bus_addr(dev, &p2p, provider, phys, len);
-		} else {
+		ret = dpl_next_kind(w, phys, len, &kind, &addr);
+		if (ret)
+			goto err;
+		if (kind != DMA_PHYS_P2P_BUS) {
 			off = dpl_slot(cursor, first, phys, pad0, mask, &pad);
+			t = dpl_prof_begin();
 			ret = dma_iova_link(dev, &map->state, phys - pad, off,
 					    len + pad, map->dir,
 					    dpl_attrs(map, kind));
+			dpl_prof_end(DMA_PHYS_PHASE_LINK, t);
 			if (ret)
 				goto err;
 			cursor = off + pad + len;
 			map->iova_linked = cursor;
 			addr = map->state.addr + off + pad;
-			first = false;
 		}
+		first = false;
 
 		/* Collect adjacent pieces, append only when a run ends */
 		if (run_len && run + run_len == addr) {
@@ -447,19 +624,25 @@ static int dpl_map_iova(struct device *dev, const struct phys_list *pl,
 			continue;
 		}
 		if (run_len) {
-			ret = dma_list_append(&map->dl, run, run_len,
-					      GFP_KERNEL);
+			ret = dpl_append(map, run, run_len);
 			if (ret)
 				goto err;
 		}
 		run = addr;
 		run_len = len;
 	}
-	ret = dma_list_append(&map->dl, run, run_len, GFP_KERNEL);
+	ret = dpl_append(map, run, run_len);
 	if (ret)
 		goto err;
 
+	if (!map->iova_linked) {
+		/* every range was used by bus address */
+		dma_iova_free(dev, &map->state);
+		return 0;
+	}
+	t = dpl_prof_begin();
 	ret = dma_iova_sync(dev, &map->state, 0, map->iova_linked);
+	dpl_prof_end(DMA_PHYS_PHASE_IOVA_SYNC, t);
 	if (ret)
 		goto err;
 	return 0;
@@ -474,6 +657,58 @@ err:
 static void dpl_free_record(struct dma_phys_map *map)
 {
 	kfree(map->runs);
+}
+
+static int __dma_map_phys_list(struct device *dev, const struct phys_list *pl,
+			       struct p2pdma_provider *provider,
+			       enum dma_data_direction dir, unsigned long attrs,
+			       struct dma_phys_map *map, bool no_p2p)
+{
+	const struct range_list_cfg cfg = {
+		.max_segment = dma_get_max_seg_size(dev),
+		.seg_boundary = dma_get_seg_boundary(dev),
+		.coalesce = true,
+	};
+	u64 mask = dma_get_merge_boundary(dev);
+	struct dpl_walk w;
+	u64 size = 0, t;
+	int ret;
+
+	might_sleep();
+	memset(map, 0, sizeof(*map));
+	map->dir = dir;
+	map->attrs = attrs;
+	if (!phys_list_count(pl) || !valid_dma_direction(dir))
+		return -EINVAL;
+
+	ret = dma_list_init(&map->dl, &cfg);
+	if (ret)
+		goto err;
+	dpl_walk_init(&w, dev, map, provider, no_p2p);
+
+	if (mask && use_dma_iommu(dev)) {
+		t = dpl_prof_begin();
+		size = dpl_iova_size(pl, mask);
+		t = dpl_prof_end(DMA_PHYS_PHASE_SIZE, t);
+		if (size > SIZE_MAX ||
+		    !dma_iova_try_alloc(dev, &map->state, dpl_first_phys(pl),
+					size))
+			size = 0;
+		dpl_prof_end(DMA_PHYS_PHASE_IOVA_ALLOC, t);
+	}
+	if (size)
+		ret = dpl_map_iova(&w, pl, mask);
+	else
+		ret = dpl_map_direct(&w, pl);
+	if (ret)
+		goto err;
+	return 0;
+
+err:
+	dma_list_free(&map->dl);
+	dpl_free_record(map);
+	memset(map, 0, sizeof(*map));
+	return ret;
 }
 
 /**
@@ -517,46 +752,37 @@ int dma_map_phys_list(struct device *dev, const struct phys_list *pl,
 		      enum dma_data_direction dir, unsigned long attrs,
 		      struct dma_phys_map *map)
 {
-	const struct range_list_cfg cfg = {
-		.max_segment = dma_get_max_seg_size(dev),
-		.seg_boundary = dma_get_seg_boundary(dev),
-		.coalesce = true,
-	};
-	u64 mask = dma_get_merge_boundary(dev);
-	phys_addr_t first_phys = 0;
-	u64 size = 0;
-	int ret;
-
-	might_sleep();
-	memset(map, 0, sizeof(*map));
-	map->dir = dir;
-	map->attrs = attrs;
-	if (!phys_list_count(pl) || !valid_dma_direction(dir))
-		return -EINVAL;
-
-	ret = dpl_classify_all(dev, pl, provider, map, mask, &size,
-			       &first_phys);
-	if (!ret)
-		ret = dma_list_init(&map->dl, &cfg);
-	if (ret)
-		goto err;
-
-	if (size && size <= SIZE_MAX &&
-	    dma_iova_try_alloc(dev, &map->state, first_phys, size))
-		ret = dpl_map_iova(dev, pl, provider, map, mask);
-	else
-		ret = dpl_map_direct(dev, pl, provider, map);
-	if (ret)
-		goto err;
-	return 0;
-
-err:
-	dma_list_free(&map->dl);
-	dpl_free_record(map);
-	memset(map, 0, sizeof(*map));
-	return ret;
+	return __dma_map_phys_list(dev, pl, provider, dir, attrs, map, false);
 }
 EXPORT_SYMBOL_GPL(dma_map_phys_list);
+
+/**
+ * dma_map_phys_list_no_p2p() - map a list that must hold RAM only
+ * @dev: device that will access the memory
+ * @pl: the CPU physical ranges; must stay unchanged until unmapped
+ * @provider: P2P provider the list's owner named, or NULL: its ranges are
+ *	refused like any other P2P memory
+ * @dir: direction of the transfers
+ * @attrs: DMA_ATTR_* flags, applied to every range
+ * @map: filled in with the DMA ranges and what is needed to undo them
+ *
+ * dma_map_phys_list() for a device that must not be handed PCI
+ * peer-to-peer memory, such as a dma-buf importer that did not ask for
+ * it: any P2P range (in @provider's BAR, without struct page, or
+ * ZONE_DEVICE P2P pages) fails the call with -EREMOTEIO and nothing stays
+ * mapped.  The check is made in the same walk that maps the list.
+ *
+ * Context: Process context; may sleep.
+ * Return: as dma_map_phys_list().
+ */
+int dma_map_phys_list_no_p2p(struct device *dev, const struct phys_list *pl,
+			     struct p2pdma_provider *provider,
+			     enum dma_data_direction dir, unsigned long attrs,
+			     struct dma_phys_map *map)
+{
+	return __dma_map_phys_list(dev, pl, provider, dir, attrs, map, true);
+}
+EXPORT_SYMBOL_GPL(dma_map_phys_list_no_p2p);
 
 static void dpl_sync_piece_for_cpu(struct device *dev, struct dma_phys_map *map,
 				   enum dma_phys_kind kind, dma_addr_t addr,
@@ -668,10 +894,12 @@ static void dpl_unmap(struct device *dev, const struct phys_list *pl,
 		      struct dma_phys_map *map, bool strict)
 {
 	unsigned long attrs = map->attrs | DMA_ATTR_SKIP_CPU_SYNC;
+	u64 t = dpl_prof_begin();
 
 	if (dma_use_iova(&map->state)) {
 		if (!(map->attrs & DMA_ATTR_SKIP_CPU_SYNC))
 			dpl_sync(dev, pl, map, true);
+		t = dpl_prof_end(DMA_PHYS_PHASE_CPU_SYNC, t);
 		if (strict) {
 			dma_iova_unlink(dev, &map->state, 0, map->iova_linked,
 					map->dir, attrs);
@@ -685,9 +913,11 @@ static void dpl_unmap(struct device *dev, const struct phys_list *pl,
 		if (strict && use_dma_iommu(dev))
 			iommu_flush_iotlb_all(iommu_get_domain_for_dev(dev));
 	}
+	t = dpl_prof_end(DMA_PHYS_PHASE_UNLINK, t);
 	dma_list_free(&map->dl);
 	dpl_free_record(map);
 	memset(map, 0, sizeof(*map));
+	dpl_prof_end(DMA_PHYS_PHASE_FREE, t);
 }
 
 /**

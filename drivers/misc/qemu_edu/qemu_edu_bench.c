@@ -3,9 +3,11 @@
  * Mapping benchmark: what it costs to map and unmap 64 MiB for an edu
  * device through a scatterlist, through a physical range list, and with
  * nothing but iommu_map()/iommu_unmap() (the floor), for scattered 4 KiB
- * pages and for 2 MiB folios.  All rows come from the same boot.
+ * pages and for 2 MiB folios, where the time goes phase by phase, and the
+ * same three over buffer sizes from 64 KiB to 256 MiB.  All rows come
+ * from the same boot.
  *
- * A run holds 128 MiB at most (the 4 KiB case keeps a spare page beside
+ * A run holds 512 MiB at most (the 4 KiB case keeps a spare page beside
  * each buffer page), so runs are serialised: a reader that finds one in
  * progress gets -EBUSY.  Pages are allocated without retrying or waking
  * the OOM killer, and a failed allocation fails the read with -ENOMEM.
@@ -32,17 +34,21 @@
 #include "qemu_edu_dmabuf_bench.h"
 
 #define BENCH_BYTES	(64ULL << 20)
-#define BENCH_PAGES	(BENCH_BYTES >> PAGE_SHIFT)
+/* The size sweep: 64 KiB to 256 MiB of 4 KiB pages, by factors of 4 */
+#define BENCH_SWEEP_MIN	SZ_64K
+#define BENCH_SWEEP_MAX	SZ_256M
 #define BENCH_ROUNDS	9
 #define BENCH_GFP	(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)
 
-/* One run at a time: each holds up to 128 MiB */
+/* One run at a time: each holds up to 512 MiB */
 static DEFINE_MUTEX(bench_lock);
 
 struct edu_bench {
 	struct qemu_edu *edu;
 	struct device *dev;
-	struct page **pages;	/* BENCH_PAGES pages, in buffer order */
+	u64 bytes;		/* size of the buffer */
+	unsigned long nr_pages;
+	struct page **pages;	/* @nr_pages pages, in buffer order */
 	struct page **spare;	/* pages held to keep the others apart */
 	struct folio **folios;
 	unsigned long nr_spare;
@@ -80,8 +86,8 @@ static int bench_sgtable(struct edu_bench *b, u64 *ns)
 	u64 t = ktime_get_ns();
 	int ret;
 
-	ret = sg_alloc_table_from_pages(&sgt, b->pages, BENCH_PAGES, 0,
-					BENCH_BYTES, GFP_KERNEL);
+	ret = sg_alloc_table_from_pages(&sgt, b->pages, b->nr_pages, 0,
+					b->bytes, GFP_KERNEL);
 	if (ret)
 		return ret;
 	ret = dma_map_sgtable(b->dev, &sgt, DMA_BIDIRECTIONAL, 0);
@@ -105,10 +111,10 @@ static int bench_rangelist(struct edu_bench *b, u64 *ns)
 		return ret;
 	if (b->order)
 		ret = phys_list_from_folios(&pl, b->folios,
-					    BENCH_PAGES >> b->order,
+					    b->nr_pages >> b->order,
 					    GFP_KERNEL);
 	else
-		ret = phys_list_from_pages(&pl, b->pages, BENCH_PAGES,
+		ret = phys_list_from_pages(&pl, b->pages, b->nr_pages,
 					   GFP_KERNEL);
 	if (!ret)
 		ret = dma_map_phys_list(b->dev, &pl, NULL, DMA_BIDIRECTIONAL, 0,
@@ -130,11 +136,11 @@ static int bench_floor(struct edu_bench *b, u64 *ns)
 	int ret = 0;
 
 	/* Not -ENODEV: that means the device went away and fails the read */
-	if (!dom || !dma_iova_try_alloc(b->dev, &state, 0, BENCH_BYTES))
+	if (!dom || !dma_iova_try_alloc(b->dev, &state, 0, b->bytes))
 		return -EOPNOTSUPP;
 
 	t = ktime_get_ns();
-	for (i = 0; i < BENCH_PAGES; i += step) {
+	for (i = 0; i < b->nr_pages; i += step) {
 		ret = iommu_map(dom, state.addr + i * PAGE_SIZE,
 				page_to_phys(b->pages[i]), PAGE_SIZE << b->order,
 				IOMMU_READ | IOMMU_WRITE | IOMMU_CACHE,
@@ -154,11 +160,11 @@ static void bench_free(struct edu_bench *b)
 	unsigned long i;
 
 	if (b->folios) {
-		for (i = 0; i < BENCH_PAGES >> b->order; i++)
+		for (i = 0; i < b->nr_pages >> b->order; i++)
 			if (b->folios[i])
 				folio_put(b->folios[i]);
 	} else if (b->pages) {
-		for (i = 0; i < BENCH_PAGES; i++)
+		for (i = 0; i < b->nr_pages; i++)
 			if (b->pages[i])
 				__free_page(b->pages[i]);
 	}
@@ -173,20 +179,22 @@ static void bench_free(struct edu_bench *b)
  * 4 KiB case: allocate pages in pairs and keep one of each, holding the
  * other until the end so that no two buffer pages are adjacent.
  */
-static int bench_alloc(struct edu_bench *b, unsigned int order)
+static int bench_alloc(struct edu_bench *b, unsigned int order, u64 bytes)
 {
 	unsigned long i, j;
 	int ret;
 
 	b->order = order;
-	b->pages = kvcalloc(BENCH_PAGES, sizeof(*b->pages), GFP_KERNEL);
+	b->bytes = bytes;
+	b->nr_pages = bytes >> PAGE_SHIFT;
+	b->pages = kvcalloc(b->nr_pages, sizeof(*b->pages), GFP_KERNEL);
 	if (!b->pages)
 		return -ENOMEM;
 	if (!order) {
-		b->spare = kvcalloc(BENCH_PAGES, sizeof(*b->spare), GFP_KERNEL);
+		b->spare = kvcalloc(b->nr_pages, sizeof(*b->spare), GFP_KERNEL);
 		if (!b->spare)
 			return -ENOMEM;
-		for (i = 0; i < BENCH_PAGES; i++) {
+		for (i = 0; i < b->nr_pages; i++) {
 			ret = qemu_edu_bench_yield(b->edu);
 			if (ret)
 				return ret;
@@ -200,11 +208,11 @@ static int bench_alloc(struct edu_bench *b, unsigned int order)
 		return 0;
 	}
 
-	b->folios = kvcalloc(BENCH_PAGES >> order, sizeof(*b->folios),
+	b->folios = kvcalloc(b->nr_pages >> order, sizeof(*b->folios),
 			     GFP_KERNEL);
 	if (!b->folios)
 		return -ENOMEM;
-	for (i = 0; i < BENCH_PAGES >> order; i++) {
+	for (i = 0; i < b->nr_pages >> order; i++) {
 		ret = qemu_edu_bench_yield(b->edu);
 		if (ret)
 			return ret;
@@ -215,6 +223,165 @@ static int bench_alloc(struct edu_bench *b, unsigned int order)
 			b->pages[(i << order) + j] = folio_page(b->folios[i], j);
 	}
 	return 0;
+}
+
+/* @ns for the whole buffer as nanoseconds per MiB */
+static u64 bench_per_mib(struct edu_bench *b, u64 ns)
+{
+	return div64_u64(ns * SZ_1M, b->bytes);
+}
+
+/*
+ * Where the time goes, phase by phase, from separate rounds: the list
+ * path's phases come from the phase timers of dma_map_phys_list() and
+ * dma_unmap_phys_list() (two clock reads per range and phase, so these
+ * rounds are slower than the ones above and only their split counts); the
+ * scatterlist path is split where its public calls meet.  Each phase is
+ * the best of BENCH_ROUNDS rounds.
+ */
+enum {
+	PH_SGT_BUILD, PH_SGT_MAP, PH_SGT_UNMAP, PH_SGT_FREE,
+	PH_RL_BUILD, PH_RL_MAP, PH_RL_UNMAP, PH_RL_FREE_LIST,
+	PH_NR
+};
+
+static const char *const bench_phase_names[PH_NR] = {
+	"sgtable_build", "sgtable_map", "sgtable_unmap", "sgtable_free",
+	"rangelist_build", "rangelist_map", "rangelist_unmap",
+	"rangelist_free_list",
+};
+
+static const char *const bench_dpl_phase_names[DMA_PHYS_PHASE_NR] = {
+	[DMA_PHYS_PHASE_SIZE] = "size",
+	[DMA_PHYS_PHASE_IOVA_ALLOC] = "iova_alloc",
+	[DMA_PHYS_PHASE_CLASSIFY] = "classify",
+	[DMA_PHYS_PHASE_LINK] = "link",
+	[DMA_PHYS_PHASE_APPEND] = "append",
+	[DMA_PHYS_PHASE_IOVA_SYNC] = "iova_sync",
+	[DMA_PHYS_PHASE_CPU_SYNC] = "cpu_sync",
+	[DMA_PHYS_PHASE_UNLINK] = "unlink",
+	[DMA_PHYS_PHASE_FREE] = "free_map",
+};
+
+struct bench_phases {
+	u64 ns[PH_NR];
+	struct dma_phys_list_profile prof;
+};
+
+/* Elapsed time since *@t into @ns; *@t moves on to now. */
+static void bench_lap(u64 *t, u64 *ns)
+{
+	u64 now = ktime_get_ns();
+
+	*ns = now - *t;
+	*t = now;
+}
+
+static int bench_phases_sgtable(struct edu_bench *b, struct bench_phases *p)
+{
+	struct sg_table sgt;
+	u64 t = ktime_get_ns();
+	int ret;
+
+	ret = sg_alloc_table_from_pages(&sgt, b->pages, b->nr_pages, 0,
+					b->bytes, GFP_KERNEL);
+	if (ret)
+		return ret;
+	bench_lap(&t, &p->ns[PH_SGT_BUILD]);
+	ret = dma_map_sgtable(b->dev, &sgt, DMA_BIDIRECTIONAL, 0);
+	bench_lap(&t, &p->ns[PH_SGT_MAP]);
+	if (!ret)
+		dma_unmap_sgtable(b->dev, &sgt, DMA_BIDIRECTIONAL, 0);
+	bench_lap(&t, &p->ns[PH_SGT_UNMAP]);
+	sg_free_table(&sgt);
+	bench_lap(&t, &p->ns[PH_SGT_FREE]);
+	return ret;
+}
+
+static int bench_phases_rangelist(struct edu_bench *b, struct bench_phases *p)
+{
+	const struct range_list_cfg cfg = { .coalesce = true };
+	struct dma_phys_map map;
+	struct phys_list pl;
+	u64 t;
+	int ret;
+
+	ret = phys_list_init(&pl, &cfg);
+	if (ret)
+		return ret;
+	t = ktime_get_ns();
+	if (b->order)
+		ret = phys_list_from_folios(&pl, b->folios,
+					    b->nr_pages >> b->order,
+					    GFP_KERNEL);
+	else
+		ret = phys_list_from_pages(&pl, b->pages, b->nr_pages,
+					   GFP_KERNEL);
+	bench_lap(&t, &p->ns[PH_RL_BUILD]);
+	if (!ret)
+		ret = dma_phys_list_profile_start(&p->prof);
+	if (!ret) {
+		t = ktime_get_ns();
+		ret = dma_map_phys_list(b->dev, &pl, NULL, DMA_BIDIRECTIONAL, 0,
+					&map);
+		bench_lap(&t, &p->ns[PH_RL_MAP]);
+		if (!ret)
+			dma_unmap_phys_list(b->dev, &pl, &map);
+		bench_lap(&t, &p->ns[PH_RL_UNMAP]);
+		dma_phys_list_profile_stop();
+	}
+	phys_list_free(&pl);
+	bench_lap(&t, &p->ns[PH_RL_FREE_LIST]);
+	return ret;
+}
+
+static void bench_keep_best(u64 *best, const u64 *ns, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		best[i] = min(best[i], ns[i]);
+}
+
+static int bench_phases(struct seq_file *m, struct edu_bench *b,
+			const char *sfx)
+{
+	u64 best[PH_NR], best_dpl[DMA_PHYS_PHASE_NR];
+	struct bench_phases *p;
+	int i, ret = 0;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	memset(best, 0xff, sizeof(best));
+	memset(best_dpl, 0xff, sizeof(best_dpl));
+	for (i = 0; i < BENCH_ROUNDS && !ret; i++) {
+		ret = qemu_edu_bench_yield(b->edu);
+		if (ret)
+			break;
+		msleep(50);
+		ret = bench_phases_sgtable(b, p);
+		if (ret)
+			break;
+		msleep(50);
+		ret = bench_phases_rangelist(b, p);
+		if (ret)
+			break;
+		bench_keep_best(best, p->ns, PH_NR);
+		bench_keep_best(best_dpl, p->prof.ns, DMA_PHYS_PHASE_NR);
+	}
+	if (!ret) {
+		for (i = 0; i < PH_NR; i++)
+			seq_printf(m, "phase_%s_ns_per_mib%s,%llu,ns/MiB\n",
+				   bench_phase_names[i], sfx,
+				   bench_per_mib(b, best[i]));
+		for (i = 0; i < DMA_PHYS_PHASE_NR; i++)
+			seq_printf(m, "phase_rangelist_%s_ns_per_mib%s,%llu,ns/MiB\n",
+				   bench_dpl_phase_names[i], sfx,
+				   bench_per_mib(b, best_dpl[i]));
+	}
+	kfree(p);
+	return ret;
 }
 
 typedef int (*bench_fn)(struct edu_bench *b, u64 *ns);
@@ -236,7 +403,7 @@ static int bench_best(struct edu_bench *b, bench_fn fn, u64 *ns_per_mib)
 			return ret;
 		best = min(best, ns);
 	}
-	*ns_per_mib = div_u64(best, BENCH_BYTES >> 20);
+	*ns_per_mib = bench_per_mib(b, best);
 	return 0;
 }
 
@@ -260,9 +427,9 @@ static int bench_one(struct seq_file *m, struct qemu_edu *edu,
 	struct edu_bench b = { .edu = edu, .dev = &edu->pdev->dev };
 	const char *stage = "alloc";
 	u64 sgt, rl, floor;
-	int ret;
+	int ret, phases = 0;
 
-	ret = bench_alloc(&b, order);
+	ret = bench_alloc(&b, order, BENCH_BYTES);
 	if (!ret) {
 		stage = "sgtable";
 		ret = bench_best(&b, bench_sgtable, &sgt);
@@ -275,7 +442,11 @@ static int bench_one(struct seq_file *m, struct qemu_edu *edu,
 		stage = "floor";
 		ret = bench_best(&b, bench_floor, &floor);
 	}
+	if (!ret || ret == -EOPNOTSUPP)
+		phases = bench_phases(m, &b, sfx);
 	bench_free(&b);
+	if (!ret)
+		ret = phases;
 	if (ret == -ENOMEM || ret == -EINTR || ret == -ENODEV)
 		return ret;
 	if (ret) {
@@ -289,6 +460,50 @@ static int bench_one(struct seq_file *m, struct qemu_edu *edu,
 	bench_ratio(m, "rangelist_over_floor", sfx, rl, floor);
 	bench_ratio(m, "rangelist_over_sgtable", sfx, rl, sgt);
 	return 0;
+}
+
+/*
+ * The three methods over buffer sizes of scattered 4 KiB pages, one
+ * buffer at a time: rows sweep_<method>_<KiB>kib in ns per MiB, for the
+ * plot `make bench` draws.
+ */
+static int bench_sweep(struct seq_file *m, struct qemu_edu *edu)
+{
+	static const struct {
+		const char *name;
+		bench_fn fn;
+	} methods[] = {
+		{ "sgtable", bench_sgtable },
+		{ "rangelist", bench_rangelist },
+		{ "floor", bench_floor },
+	};
+	u64 bytes, ns;
+	int i, ret = 0;
+
+	for (bytes = BENCH_SWEEP_MIN; bytes <= BENCH_SWEEP_MAX; bytes *= 4) {
+		struct edu_bench b = { .edu = edu, .dev = &edu->pdev->dev };
+
+		ret = bench_alloc(&b, 0, bytes);
+		for (i = 0; i < ARRAY_SIZE(methods) && !ret; i++) {
+			ret = bench_best(&b, methods[i].fn, &ns);
+			if (!ret)
+				seq_printf(m, "sweep_%s_%llukib,%llu,ns/MiB\n",
+					   methods[i].name, bytes >> 10, ns);
+		}
+		bench_free(&b);
+		if (ret)
+			break;
+	}
+	/*
+	 * The floor needs an IOMMU, the largest sizes need memory: the sweep
+	 * stops there and says so, the rows so far stand.
+	 */
+	if (ret == -EOPNOTSUPP || ret == -ENOMEM) {
+		seq_printf(m, "# sweep stopped at %llu KiB: %d\n", bytes >> 10,
+			   ret);
+		ret = 0;
+	}
+	return ret;
 }
 
 /*
@@ -348,6 +563,8 @@ VISIBLE_IF_KUNIT int qemu_edu_bench_run(struct seq_file *m)
 		ret = bench_one(m, edu, PMD_SHIFT - PAGE_SHIFT, "_2m");
 	if (!ret)
 		ret = qemu_edu_dmabuf_bench(m, edu);
+	if (!ret)
+		ret = bench_sweep(m, edu);
 	qemu_edu_put(edu);
 out:
 	mutex_unlock(&bench_lock);

@@ -1518,6 +1518,87 @@ static void phys_list_error_undoes_links(struct kunit *test)
 				    0, "link %u still mapped", i);
 }
 
+/* Map @pl expecting -EREMOTEIO after @links links, all undone. */
+static void edu_expect_refused_after_links(struct kunit *test,
+					   struct edu_ctx *c,
+					   struct phys_list *pl,
+					   struct p2pdma_provider *provider,
+					   bool no_p2p, unsigned int links)
+{
+	struct iommu_domain *dom = iommu_get_domain_for_dev(c->dev);
+	struct edu_link_spy *spy;
+	struct dma_phys_map map;
+	unsigned int i;
+	int ret;
+
+	spy = edu_spy_start(test, UINT_MAX);
+	if (no_p2p)
+		ret = dma_map_phys_list_no_p2p(c->dev, pl, provider,
+					       DMA_TO_DEVICE, 0, &map);
+	else
+		ret = dma_map_phys_list(c->dev, pl, provider, DMA_TO_DEVICE, 0,
+					&map);
+	kunit_deactivate_static_stub(test, iommu_dma_link_pages);
+	KUNIT_EXPECT_EQ(test, ret, -EREMOTEIO);
+	KUNIT_EXPECT_EQ(test, spy->calls, links);
+	KUNIT_EXPECT_FALSE(test, dma_use_iova(&map.state));
+	KUNIT_EXPECT_EQ(test, dma_list_count(&map.dl), 0);
+	for (i = 0; i < min_t(unsigned int, spy->calls, ARRAY_SIZE(spy->iova));
+	     i++)
+		KUNIT_EXPECT_EQ_MSG(test, iommu_iova_to_phys(dom, spy->iova[i]),
+				    0, "link %u still mapped", i);
+}
+
+/*
+ * The list is walked once: RAM ranges before a refused one are already
+ * linked when the refusal comes, and the refusal takes them out of the
+ * IOMMU again.  Refused here: a range without struct page and without
+ * provider, and, for dma_map_phys_list_no_p2p(), a BAR range whose
+ * provider is named (which dma_map_phys_list() maps).
+ */
+static void phys_list_refusal_undoes_earlier_links(struct kunit *test)
+{
+	struct qemu_edu_shm *shm;
+	struct edu_mapping *m;
+	struct phys_list *pl;
+	struct edu_ctx c;
+	unsigned int i;
+
+	edu_ctx_init(test, &c);
+	edu_skip_without_iommu(test, &c);
+	pl = edu_new_list(test);
+	for (i = 0; i < 2; i++)
+		KUNIT_ASSERT_EQ(test, 0,
+				phys_list_append_page(pl,
+						      edu_alloc_page(test, &c),
+						      0, PAGE_SIZE,
+						      GFP_KERNEL));
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(pl, 1ULL << 50, PAGE_SIZE,
+						  GFP_KERNEL));
+	edu_expect_refused_after_links(test, &c, pl, NULL, false, 2);
+
+	/* The BAR part needs a BAR this edu reaches through the host bridge */
+	shm = edu_find_shm();
+	if (!shm || pci_p2pdma_map_type(shm->mem, c.dev) !=
+		    PCI_P2PDMA_MAP_THRU_HOST_BRIDGE) {
+		kunit_info(test, "edu %s: no BAR through the host bridge, BAR part not run\n",
+			   pci_name(c.pdev));
+		return;
+	}
+	pl = edu_new_list(test);
+	for (i = 0; i < 2; i++)
+		KUNIT_ASSERT_EQ(test, 0,
+				phys_list_append_page(pl,
+						      edu_alloc_page(test, &c),
+						      0, PAGE_SIZE,
+						      GFP_KERNEL));
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(pl, shm->phys, PAGE_SIZE,
+						  GFP_KERNEL));
+	edu_expect_refused_after_links(test, &c, pl, shm->mem, true, 2);
+	m = edu_map(test, &c, pl, shm->mem, DMA_TO_DEVICE);
+	KUNIT_EXPECT_EQ(test, m->map.nr_host_bridge, 1);
+}
+
 /* The limits PCI gives every device, restored after the test */
 static void edu_restore_dma_parms(void *data)
 {
@@ -2349,6 +2430,8 @@ static struct kunit_case qemu_edu_iova_cases[] = {
 	KUNIT_CASE_PARAM(edu_phys_list_refuse, edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_host_bridge_is_mmio, edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_error_undoes_links, edu_gen_params),
+	KUNIT_CASE_PARAM(phys_list_refusal_undoes_earlier_links,
+			 edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_device_limits, edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_many_chunks, edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_untrusted_per_range, edu_gen_params),
