@@ -65,9 +65,10 @@ struct dma_phys_map {
  * enum dma_phys_list_phase - where mapping and unmapping a list spend time
  * @DMA_PHYS_PHASE_SIZE: sizing the IOVA range from the list
  * @DMA_PHYS_PHASE_IOVA_ALLOC: allocating the IOVA range
- * @DMA_PHYS_PHASE_CLASSIFY: deciding RAM or P2P and recording it, per range
- * @DMA_PHYS_PHASE_LINK: writing IOMMU page tables (dma_iova_link()) or
- *	mapping a piece (dma_map_phys()), per range
+ * @DMA_PHYS_PHASE_CLASSIFY: deciding RAM or P2P and recording it, timed
+ *	by a second classification of the list made only while profiling
+ * @DMA_PHYS_PHASE_LINK: the rest of the walk: writing IOMMU page tables
+ *	(dma_iova_link()) or mapping pieces (dma_map_phys())
  * @DMA_PHYS_PHASE_APPEND: appending to the DMA list
  * @DMA_PHYS_PHASE_IOVA_SYNC: the one IOTLB flush after linking
  * @DMA_PHYS_PHASE_CPU_SYNC: CPU cache maintenance at unmap
