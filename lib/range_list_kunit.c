@@ -746,7 +746,8 @@ static void rl_test_append_array(struct kunit *test)
 static void rl_test_aligned(struct kunit *test)
 {
 	struct range_list_cfg cfg = { .coalesce = true, .max_entries = 5 };
-	u64 addrs[3] = { 3 * SZ_4K, 9 * SZ_4K, 5 * SZ_4K };
+	/* 8 KiB ranges on odd 4 KiB boundaries: only the starts say 4 KiB */
+	u64 addrs[3] = { SZ_1M + SZ_4K, SZ_2M + SZ_4K, SZ_4M + SZ_4K };
 	struct phys_list pl;
 
 	phys_list_init(&pl, &cfg);
@@ -755,7 +756,7 @@ static void rl_test_aligned(struct kunit *test)
 					       GFP_KERNEL), 0);
 	KUNIT_EXPECT_TRUE(test, phys_list_aligned(&pl, SZ_64K));
 	KUNIT_EXPECT_FALSE(test, phys_list_aligned(&pl, SZ_128K));
-	KUNIT_ASSERT_EQ(test, range_list_append_array(&pl.rl, addrs, 3, SZ_4K,
+	KUNIT_ASSERT_EQ(test, range_list_append_array(&pl.rl, addrs, 3, SZ_8K,
 						      PHYS_ADDR_MAX,
 						      GFP_KERNEL), 0);
 	KUNIT_EXPECT_TRUE(test, phys_list_aligned(&pl, SZ_4K));
@@ -763,7 +764,7 @@ static void rl_test_aligned(struct kunit *test)
 
 	/* Refused after its first entry and rolled back: nothing remains */
 	addrs[0] = SZ_1G + 0x800;
-	KUNIT_EXPECT_EQ(test, range_list_append_array(&pl.rl, addrs, 3, SZ_4K,
+	KUNIT_EXPECT_EQ(test, range_list_append_array(&pl.rl, addrs, 3, SZ_8K,
 						      PHYS_ADDR_MAX,
 						      GFP_KERNEL), -E2BIG);
 	KUNIT_EXPECT_EQ(test, phys_list_count(&pl), 4UL);
