@@ -319,9 +319,7 @@ static int dpl_classify(struct dpl_walk *w, phys_addr_t phys, u64 len,
 		   (last == pfn || dpl_plain_ram(w, last))) {
 		*kind = DMA_PHYS_RAM;
 		return 0;
-	} else if (!pfn_valid(pfn)) {
-		return -EREMOTEIO;
-	} else {
+	} else if (pfn_valid(pfn)) {
 		first = pfn_to_page(pfn);
 		if (w->no_p2p && is_pci_p2pdma_page(first))
 			return -EREMOTEIO;
@@ -341,6 +339,8 @@ static int dpl_classify(struct dpl_walk *w, phys_addr_t phys, u64 len,
 			return 0;
 		}
 		*mem = w->p2p.mem;
+	} else {
+		return -EREMOTEIO;
 	}
 
 	switch (type) {
