@@ -145,20 +145,29 @@ static u32 *dpl_runs(struct dma_phys_map *map)
 	return map->runs ? map->runs : &map->run0;
 }
 
+/* Count one more range in the last run if it is of @kind and not full. */
+static __always_inline bool dpl_record_more(struct dma_phys_map *map,
+					    enum dma_phys_kind kind)
+{
+	u32 *last;
+
+	if (!map->nr_runs)
+		return false;
+	last = &dpl_runs(map)[map->nr_runs - 1];
+	if ((*last & DPL_KIND_MASK) != kind ||
+	    (*last >> DPL_KIND_BITS) >= DPL_RUN_MAX)
+		return false;
+	*last += 1U << DPL_KIND_BITS;
+	return true;
+}
+
 /* Append the kind of the next range to the run-length record. */
 static int dpl_record(struct dma_phys_map *map, enum dma_phys_kind kind)
 {
 	u32 *runs = dpl_runs(map), *grown;
 
-	if (map->nr_runs) {
-		u32 *last = &runs[map->nr_runs - 1];
-
-		if ((*last & DPL_KIND_MASK) == kind &&
-		    (*last >> DPL_KIND_BITS) < DPL_RUN_MAX) {
-			*last += 1U << DPL_KIND_BITS;
-			return 0;
-		}
-	}
+	if (dpl_record_more(map, kind))
+		return 0;
 	/* The first run lives in @run0, later ones in an array */
 	if (map->nr_runs == (map->runs ? map->max_runs : 1)) {
 		unsigned int n = map->runs ? map->max_runs * 2 : 8;
@@ -392,18 +401,12 @@ static __always_inline int dpl_next_kind(struct dpl_walk *w,
 					 dma_addr_t *bus_addr)
 {
 	unsigned long pfn = PHYS_PFN(phys), last = PHYS_PFN(phys + len - 1);
-	struct dma_phys_map *map = w->map;
-	u32 *run;
 
-	if (map->nr_runs && !w->provider && dpl_plain_ram(w, pfn) &&
-	    (last == pfn || dpl_plain_ram(w, last))) {
-		run = &dpl_runs(map)[map->nr_runs - 1];
-		if ((*run & DPL_KIND_MASK) == DMA_PHYS_RAM &&
-		    (*run >> DPL_KIND_BITS) < DPL_RUN_MAX) {
-			*run += 1U << DPL_KIND_BITS;
-			*kind = DMA_PHYS_RAM;
-			return 0;
-		}
+	if (!w->provider && dpl_plain_ram(w, pfn) &&
+	    (last == pfn || dpl_plain_ram(w, last)) &&
+	    dpl_record_more(w->map, DMA_PHYS_RAM)) {
+		*kind = DMA_PHYS_RAM;
+		return 0;
 	}
 	return dpl_next_kind_slow(w, phys, len, kind, bus_addr);
 }

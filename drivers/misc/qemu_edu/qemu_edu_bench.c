@@ -80,7 +80,28 @@ int qemu_edu_bench_yield(struct qemu_edu *edu)
 }
 EXPORT_SYMBOL_IF_KUNIT(qemu_edu_bench_yield);
 
-static int bench_sgtable(struct edu_bench *b, u64 *ns)
+/* The laps of one round of a path, in ns; the round takes their sum */
+enum { LAP_BUILD, LAP_MAP, LAP_UNMAP, LAP_FREE, LAP_NR };
+
+static const char *const bench_lap_names[LAP_NR] = {
+	"build", "map", "unmap", "free",
+};
+
+/* Elapsed time since *@t into @ns; *@t moves on to now. */
+static void bench_lap(u64 *t, u64 *ns)
+{
+	u64 now = ktime_get_ns();
+
+	*ns = now - *t;
+	*t = now;
+}
+
+static u64 bench_laps_sum(const u64 *lap)
+{
+	return lap[LAP_BUILD] + lap[LAP_MAP] + lap[LAP_UNMAP] + lap[LAP_FREE];
+}
+
+static int bench_sgtable_laps(struct edu_bench *b, u64 *lap)
 {
 	struct sg_table sgt;
 	u64 t = ktime_get_ns();
@@ -90,20 +111,25 @@ static int bench_sgtable(struct edu_bench *b, u64 *ns)
 					b->bytes, GFP_KERNEL);
 	if (ret)
 		return ret;
+	bench_lap(&t, &lap[LAP_BUILD]);
 	ret = dma_map_sgtable(b->dev, &sgt, DMA_BIDIRECTIONAL, 0);
+	bench_lap(&t, &lap[LAP_MAP]);
 	if (!ret)
 		dma_unmap_sgtable(b->dev, &sgt, DMA_BIDIRECTIONAL, 0);
+	bench_lap(&t, &lap[LAP_UNMAP]);
 	sg_free_table(&sgt);
-	*ns = ktime_get_ns() - t;
+	bench_lap(&t, &lap[LAP_FREE]);
 	return ret;
 }
 
-static int bench_rangelist(struct edu_bench *b, u64 *ns)
+/* With @prof, the map and unmap also run dma_map_phys_list()'s timers. */
+static int bench_rangelist_laps(struct edu_bench *b, u64 *lap,
+				struct dma_phys_list_profile *prof)
 {
 	const struct range_list_cfg cfg = { .coalesce = true };
-	u64 t = ktime_get_ns();
 	struct dma_phys_map map;
 	struct phys_list pl;
+	u64 t = ktime_get_ns();
 	int ret;
 
 	ret = phys_list_init(&pl, &cfg);
@@ -116,13 +142,41 @@ static int bench_rangelist(struct edu_bench *b, u64 *ns)
 	else
 		ret = phys_list_from_pages(&pl, b->pages, b->nr_pages,
 					   GFP_KERNEL);
-	if (!ret)
+	bench_lap(&t, &lap[LAP_BUILD]);
+	if (!ret && prof) {
+		ret = dma_phys_list_profile_start(prof);
+		t = ktime_get_ns();
+	}
+	if (!ret) {
 		ret = dma_map_phys_list(b->dev, &pl, NULL, DMA_BIDIRECTIONAL, 0,
 					&map);
-	if (!ret)
-		dma_unmap_phys_list(b->dev, &pl, &map);
+		bench_lap(&t, &lap[LAP_MAP]);
+		if (!ret)
+			dma_unmap_phys_list(b->dev, &pl, &map);
+		bench_lap(&t, &lap[LAP_UNMAP]);
+		if (prof)
+			dma_phys_list_profile_stop();
+	}
 	phys_list_free(&pl);
-	*ns = ktime_get_ns() - t;
+	bench_lap(&t, &lap[LAP_FREE]);
+	return ret;
+}
+
+static int bench_sgtable(struct edu_bench *b, u64 *ns)
+{
+	u64 lap[LAP_NR] = {};
+	int ret = bench_sgtable_laps(b, lap);
+
+	*ns = bench_laps_sum(lap);
+	return ret;
+}
+
+static int bench_rangelist(struct edu_bench *b, u64 *ns)
+{
+	u64 lap[LAP_NR] = {};
+	int ret = bench_rangelist_laps(b, lap, NULL);
+
+	*ns = bench_laps_sum(lap);
 	return ret;
 }
 
@@ -232,25 +286,12 @@ static u64 bench_per_mib(struct edu_bench *b, u64 ns)
 }
 
 /*
- * Where the time goes, phase by phase, from separate rounds: the list
- * path's phases come from the phase timers of dma_map_phys_list() and
- * dma_unmap_phys_list() (two clock reads per range and phase, so these
- * rounds are slower than the ones above and only their split counts); the
- * scatterlist path is split where its public calls meet.  Each phase is
- * the best of BENCH_ROUNDS rounds.
+ * Where the time goes, phase by phase, from separate rounds: the laps of
+ * both paths, and the list path's phases inside the map and unmap from
+ * the phase timers of dma_map_phys_list() and dma_unmap_phys_list()
+ * (which add a classification pass, so only their split counts).  Each
+ * phase is the best of BENCH_ROUNDS rounds.
  */
-enum {
-	PH_SGT_BUILD, PH_SGT_MAP, PH_SGT_UNMAP, PH_SGT_FREE,
-	PH_RL_BUILD, PH_RL_MAP, PH_RL_UNMAP, PH_RL_FREE_LIST,
-	PH_NR
-};
-
-static const char *const bench_phase_names[PH_NR] = {
-	"sgtable_build", "sgtable_map", "sgtable_unmap", "sgtable_free",
-	"rangelist_build", "rangelist_map", "rangelist_unmap",
-	"rangelist_free_list",
-};
-
 static const char *const bench_dpl_phase_names[DMA_PHYS_PHASE_NR] = {
 	[DMA_PHYS_PHASE_SIZE] = "size",
 	[DMA_PHYS_PHASE_IOVA_ALLOC] = "iova_alloc",
@@ -264,76 +305,10 @@ static const char *const bench_dpl_phase_names[DMA_PHYS_PHASE_NR] = {
 };
 
 struct bench_phases {
-	u64 ns[PH_NR];
+	u64 sgt[LAP_NR], rl[LAP_NR];
 	struct dma_phys_list_profile prof;
+	u64 best_sgt[LAP_NR], best_rl[LAP_NR], best_dpl[DMA_PHYS_PHASE_NR];
 };
-
-/* Elapsed time since *@t into @ns; *@t moves on to now. */
-static void bench_lap(u64 *t, u64 *ns)
-{
-	u64 now = ktime_get_ns();
-
-	*ns = now - *t;
-	*t = now;
-}
-
-static int bench_phases_sgtable(struct edu_bench *b, struct bench_phases *p)
-{
-	struct sg_table sgt;
-	u64 t = ktime_get_ns();
-	int ret;
-
-	ret = sg_alloc_table_from_pages(&sgt, b->pages, b->nr_pages, 0,
-					b->bytes, GFP_KERNEL);
-	if (ret)
-		return ret;
-	bench_lap(&t, &p->ns[PH_SGT_BUILD]);
-	ret = dma_map_sgtable(b->dev, &sgt, DMA_BIDIRECTIONAL, 0);
-	bench_lap(&t, &p->ns[PH_SGT_MAP]);
-	if (!ret)
-		dma_unmap_sgtable(b->dev, &sgt, DMA_BIDIRECTIONAL, 0);
-	bench_lap(&t, &p->ns[PH_SGT_UNMAP]);
-	sg_free_table(&sgt);
-	bench_lap(&t, &p->ns[PH_SGT_FREE]);
-	return ret;
-}
-
-static int bench_phases_rangelist(struct edu_bench *b, struct bench_phases *p)
-{
-	const struct range_list_cfg cfg = { .coalesce = true };
-	struct dma_phys_map map;
-	struct phys_list pl;
-	u64 t;
-	int ret;
-
-	ret = phys_list_init(&pl, &cfg);
-	if (ret)
-		return ret;
-	t = ktime_get_ns();
-	if (b->order)
-		ret = phys_list_from_folios(&pl, b->folios,
-					    b->nr_pages >> b->order,
-					    GFP_KERNEL);
-	else
-		ret = phys_list_from_pages(&pl, b->pages, b->nr_pages,
-					   GFP_KERNEL);
-	bench_lap(&t, &p->ns[PH_RL_BUILD]);
-	if (!ret)
-		ret = dma_phys_list_profile_start(&p->prof);
-	if (!ret) {
-		t = ktime_get_ns();
-		ret = dma_map_phys_list(b->dev, &pl, NULL, DMA_BIDIRECTIONAL, 0,
-					&map);
-		bench_lap(&t, &p->ns[PH_RL_MAP]);
-		if (!ret)
-			dma_unmap_phys_list(b->dev, &pl, &map);
-		bench_lap(&t, &p->ns[PH_RL_UNMAP]);
-		dma_phys_list_profile_stop();
-	}
-	phys_list_free(&pl);
-	bench_lap(&t, &p->ns[PH_RL_FREE_LIST]);
-	return ret;
-}
 
 static void bench_keep_best(u64 *best, const u64 *ns, int n)
 {
@@ -343,42 +318,52 @@ static void bench_keep_best(u64 *best, const u64 *ns, int n)
 		best[i] = min(best[i], ns[i]);
 }
 
+static void bench_print_phases(struct seq_file *m, struct edu_bench *b,
+			       const char *path, const char *const *names,
+			       const u64 *best, int n, const char *sfx)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		seq_printf(m, "phase_%s_%s_ns_per_mib%s,%llu,ns/MiB\n", path,
+			   names[i], sfx, bench_per_mib(b, best[i]));
+}
+
 static int bench_phases(struct seq_file *m, struct edu_bench *b,
 			const char *sfx)
 {
-	u64 best[PH_NR], best_dpl[DMA_PHYS_PHASE_NR];
 	struct bench_phases *p;
 	int i, ret = 0;
 
 	p = kzalloc(sizeof(*p), GFP_KERNEL);
 	if (!p)
 		return -ENOMEM;
-	memset(best, 0xff, sizeof(best));
-	memset(best_dpl, 0xff, sizeof(best_dpl));
+	memset(p->best_sgt, 0xff, sizeof(p->best_sgt));
+	memset(p->best_rl, 0xff, sizeof(p->best_rl));
+	memset(p->best_dpl, 0xff, sizeof(p->best_dpl));
 	for (i = 0; i < BENCH_ROUNDS && !ret; i++) {
 		ret = qemu_edu_bench_yield(b->edu);
 		if (ret)
 			break;
 		msleep(50);
-		ret = bench_phases_sgtable(b, p);
+		ret = bench_sgtable_laps(b, p->sgt);
 		if (ret)
 			break;
 		msleep(50);
-		ret = bench_phases_rangelist(b, p);
+		ret = bench_rangelist_laps(b, p->rl, &p->prof);
 		if (ret)
 			break;
-		bench_keep_best(best, p->ns, PH_NR);
-		bench_keep_best(best_dpl, p->prof.ns, DMA_PHYS_PHASE_NR);
+		bench_keep_best(p->best_sgt, p->sgt, LAP_NR);
+		bench_keep_best(p->best_rl, p->rl, LAP_NR);
+		bench_keep_best(p->best_dpl, p->prof.ns, DMA_PHYS_PHASE_NR);
 	}
 	if (!ret) {
-		for (i = 0; i < PH_NR; i++)
-			seq_printf(m, "phase_%s_ns_per_mib%s,%llu,ns/MiB\n",
-				   bench_phase_names[i], sfx,
-				   bench_per_mib(b, best[i]));
-		for (i = 0; i < DMA_PHYS_PHASE_NR; i++)
-			seq_printf(m, "phase_rangelist_%s_ns_per_mib%s,%llu,ns/MiB\n",
-				   bench_dpl_phase_names[i], sfx,
-				   bench_per_mib(b, best_dpl[i]));
+		bench_print_phases(m, b, "sgtable", bench_lap_names,
+				   p->best_sgt, LAP_NR, sfx);
+		bench_print_phases(m, b, "rangelist", bench_lap_names,
+				   p->best_rl, LAP_NR, sfx);
+		bench_print_phases(m, b, "rangelist", bench_dpl_phase_names,
+				   p->best_dpl, DMA_PHYS_PHASE_NR, sfx);
 	}
 	kfree(p);
 	return ret;

@@ -600,6 +600,21 @@ static struct phys_list *edu_new_list(struct kunit *test)
 	return pl;
 }
 
+/* A new list of @n pages of the device's, not adjacent to each other. */
+static struct phys_list *edu_list_of_pages(struct kunit *test,
+					   struct edu_ctx *c, unsigned int n)
+{
+	struct phys_list *pl = edu_new_list(test);
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, 0,
+				phys_list_append_page(pl, edu_alloc_page(test, c),
+						      0, PAGE_SIZE,
+						      GFP_KERNEL));
+	return pl;
+}
+
 /*
  * Map one CMB page for the device with its current DMA mask and check the
  * decision; with @dma, also let the device read through the mapping (not
@@ -1493,17 +1508,11 @@ static void phys_list_error_undoes_links(struct kunit *test)
 	struct phys_list *pl;
 	struct edu_ctx c;
 	unsigned int i;
-	int ret;
 
 	edu_ctx_init(test, &c);
 	edu_skip_without_iommu(test, &c);
 	dom = iommu_get_domain_for_dev(c.dev);
-	pl = edu_new_list(test);
-	for (i = 0; i < 4; i++) {
-		ret = phys_list_append_page(pl, edu_alloc_page(test, &c), 0,
-					    PAGE_SIZE, GFP_KERNEL);
-		KUNIT_ASSERT_EQ(test, ret, 0);
-	}
+	pl = edu_list_of_pages(test, &c, 4);
 
 	spy = edu_spy_start(test, 2);
 	KUNIT_EXPECT_EQ(test, -ENOMEM,
@@ -1562,17 +1571,10 @@ static void phys_list_refusal_undoes_earlier_links(struct kunit *test)
 	struct edu_mapping *m;
 	struct phys_list *pl;
 	struct edu_ctx c;
-	unsigned int i;
 
 	edu_ctx_init(test, &c);
 	edu_skip_without_iommu(test, &c);
-	pl = edu_new_list(test);
-	for (i = 0; i < 2; i++)
-		KUNIT_ASSERT_EQ(test, 0,
-				phys_list_append_page(pl,
-						      edu_alloc_page(test, &c),
-						      0, PAGE_SIZE,
-						      GFP_KERNEL));
+	pl = edu_list_of_pages(test, &c, 2);
 	KUNIT_ASSERT_EQ(test, 0, phys_list_append(pl, 1ULL << 50, PAGE_SIZE,
 						  GFP_KERNEL));
 	edu_expect_refused_after_links(test, &c, pl, NULL, false, 2);
@@ -1585,13 +1587,7 @@ static void phys_list_refusal_undoes_earlier_links(struct kunit *test)
 			   pci_name(c.pdev));
 		return;
 	}
-	pl = edu_new_list(test);
-	for (i = 0; i < 2; i++)
-		KUNIT_ASSERT_EQ(test, 0,
-				phys_list_append_page(pl,
-						      edu_alloc_page(test, &c),
-						      0, PAGE_SIZE,
-						      GFP_KERNEL));
+	pl = edu_list_of_pages(test, &c, 2);
 	KUNIT_ASSERT_EQ(test, 0, phys_list_append(pl, shm->phys, PAGE_SIZE,
 						  GFP_KERNEL));
 	edu_expect_refused_after_links(test, &c, pl, shm->mem, true, 2);
