@@ -623,6 +623,77 @@ static phys_addr_t dpl_first_phys(const struct phys_list *pl)
 	return phys;
 }
 
+/*
+ * Whole-page ranges of one kind waiting to be linked with one
+ * dma_iova_link_ranges() call: the IOMMU driver then walks its page table
+ * once per leaf table, not once per page.  Small enough for the stack.
+ */
+#define DPL_BATCH	32
+
+struct dpl_batch {
+	struct phys_vec v[DPL_BATCH];
+	unsigned int nr;
+	enum dma_phys_kind kind;
+	u64 off;
+	u64 len;
+};
+
+/* Link the waiting ranges; what is linked of the IOVA range grows. */
+static int dpl_batch_link(struct dpl_walk *w, struct dpl_batch *b)
+{
+	struct dma_phys_map *map = w->map;
+	int ret;
+
+	if (!b->nr)
+		return 0;
+	ret = dma_iova_link_ranges(w->dev, &map->state, b->v, b->nr, b->off,
+				   map->dir, dpl_attrs(map, b->kind));
+	if (ret)
+		return ret;
+	map->iova_linked = b->off + b->len;
+	b->nr = 0;
+	return 0;
+}
+
+/*
+ * Link a range of @kind at @off of the IOVA range, from @pad bytes before
+ * @phys: whole IOMMU pages join the batch, anything else is linked on its
+ * own (after the batch, to keep what is linked one prefix of the range).
+ */
+static int dpl_link(struct dpl_walk *w, struct dpl_batch *b,
+		    enum dma_phys_kind kind, phys_addr_t phys, u64 len,
+		    u64 off, u64 pad, u64 mask)
+{
+	struct dma_phys_map *map = w->map;
+	int ret;
+
+	if (!((map->state.addr + off) & mask) && !((phys | len) & mask) &&
+	    len <= SIZE_MAX) {
+		if (b->nr && (b->kind != kind || b->nr == DPL_BATCH)) {
+			ret = dpl_batch_link(w, b);
+			if (ret)
+				return ret;
+		}
+		if (!b->nr) {
+			b->kind = kind;
+			b->off = off;
+			b->len = 0;
+		}
+		b->v[b->nr++] = (struct phys_vec){ .paddr = phys, .len = len };
+		b->len += len;
+		return 0;
+	}
+	ret = dpl_batch_link(w, b);
+	if (ret)
+		return ret;
+	ret = dma_iova_link(w->dev, &map->state, phys - pad, off, len + pad,
+			    map->dir, dpl_attrs(map, kind));
+	if (ret)
+		return ret;
+	map->iova_linked = off + pad + len;
+	return 0;
+}
+
 /* The IOVA path: link every range that needs translation, one flush. */
 static int dpl_map_iova(struct dpl_walk *w, const struct phys_list *pl,
 			u64 mask)
@@ -633,10 +704,12 @@ static int dpl_map_iova(struct dpl_walk *w, const struct phys_list *pl,
 	dma_addr_t addr, run = 0;
 	struct phys_list_iter pi;
 	enum dma_phys_kind kind;
+	struct dpl_batch b;
 	bool first = true;
 	phys_addr_t phys;
 	int ret;
 
+	b.nr = 0;
 	pad0 = map->state.addr & mask;
 	phys_list_for_each(pl, &pi, phys, len) {
 		ret = dpl_next_kind(w, phys, len, &kind, &addr);
@@ -644,13 +717,10 @@ static int dpl_map_iova(struct dpl_walk *w, const struct phys_list *pl,
 			goto err;
 		if (kind != DMA_PHYS_P2P_BUS) {
 			off = dpl_slot(cursor, first, phys, pad0, mask, &pad);
-			ret = dma_iova_link(dev, &map->state, phys - pad, off,
-					    len + pad, map->dir,
-					    dpl_attrs(map, kind));
+			ret = dpl_link(w, &b, kind, phys, len, off, pad, mask);
 			if (ret)
 				goto err;
 			cursor = off + pad + len;
-			map->iova_linked = cursor;
 			addr = map->state.addr + off + pad;
 		}
 		first = false;
@@ -668,6 +738,9 @@ static int dpl_map_iova(struct dpl_walk *w, const struct phys_list *pl,
 		run = addr;
 		run_len = len;
 	}
+	ret = dpl_batch_link(w, &b);
+	if (ret)
+		goto err;
 	ret = dpl_append(map, run, run_len);
 	if (ret)
 		goto err;

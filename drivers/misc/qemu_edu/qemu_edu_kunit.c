@@ -391,6 +391,255 @@ static void iova_no_iommu(struct kunit *test)
 }
 
 /* The NVMe controller memory buffer published for P2P, if any. */
+struct edu_pages {
+	struct page *page;
+	unsigned int order;
+};
+
+static void edu_free_pages_action(void *data)
+{
+	struct edu_pages *p = data;
+
+	__free_pages(p->page, p->order);
+}
+
+/* 2^@order physically contiguous pages, freed with the test. */
+static struct page *edu_alloc_pages(struct kunit *test, struct edu_ctx *c,
+				    unsigned int order)
+{
+	struct edu_pages *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p->page = alloc_pages(c->gfp | __GFP_NOWARN, order);
+	if (!p->page)
+		kunit_skip(test, "no order-%u block free", order);
+	p->order = order;
+	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
+					edu_free_pages_action, p));
+	return p->page;
+}
+
+/* Link @vec with one dma_iova_link() per range, back to back from @off. */
+static void edu_link_each(struct kunit *test, struct edu_ctx *c,
+			  struct dma_iova_state *st, const struct phys_vec *vec,
+			  unsigned int nr, size_t off)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; off += vec[i].len, i++)
+		KUNIT_ASSERT_EQ(test, 0, dma_iova_link(c->dev, st, vec[i].paddr,
+						       off, vec[i].len,
+						       DMA_BIDIRECTIONAL, 0));
+}
+
+/*
+ * Compare every IOMMU page of @len bytes at @a and @b with the physical
+ * addresses @vec says are there; the number of pages that differ.
+ */
+static unsigned int edu_vec_mismatches(struct kunit *test,
+				       struct iommu_domain *dom,
+				       dma_addr_t a, dma_addr_t b,
+				       const struct phys_vec *vec,
+				       unsigned int nr)
+{
+	unsigned int i, bad = 0;
+	phys_addr_t pa, pb;
+	size_t pos, off = 0;
+
+	for (i = 0; i < nr; i++) {
+		for (pos = 0; pos < vec[i].len; pos += PAGE_SIZE) {
+			pa = iommu_iova_to_phys(dom, a + off + pos);
+			pb = b ? iommu_iova_to_phys(dom, b + off + pos) :
+				 vec[i].paddr + pos;
+			if (pa == vec[i].paddr + pos && pb == pa)
+				continue;
+			if (!bad++)
+				kunit_info(test, "range %u +%#zx: batched %pa, per range %pa, want %pa\n",
+					   i, pos, &pa, &pb, &vec[i].paddr);
+		}
+		off += vec[i].len;
+	}
+	return bad;
+}
+
+/*
+ * Whole pages linked as one vector end up exactly where one
+ * dma_iova_link() per range puts them: every IOMMU page of 520 scattered
+ * ranges (more than a leaf table of 512 entries, with some four-page
+ * ranges among them) translates to the same physical page both ways, and
+ * the device reads each page's own bytes at the leaf table edges.
+ */
+static void iova_link_ranges_matches_per_range(struct kunit *test)
+{
+	const unsigned int nr = 520;
+	struct dma_iova_state a, b;
+	struct iommu_domain *dom;
+	size_t len = 0, edge;
+	struct phys_vec *vec;
+	size_t reads[4];
+	struct page *p;
+	struct edu_ctx c;
+	unsigned int i;
+	u8 want[64];
+
+	edu_ctx_init(test, &c);
+	edu_skip_without_iommu(test, &c);
+	dom = iommu_get_domain_for_dev(c.dev);
+	vec = kunit_kcalloc(test, nr, sizeof(*vec), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, vec);
+	for (i = 0; i < nr; i++) {
+		p = i % 100 == 7 ? edu_alloc_pages(test, &c, 2) :
+				   edu_alloc_page(test, &c);
+		vec[i].paddr = page_to_phys(p);
+		vec[i].len = i % 100 == 7 ? 4 * PAGE_SIZE : PAGE_SIZE;
+		qemu_edu_pattern(page_address(p), vec[i].len, len, 1);
+		len += vec[i].len;
+	}
+
+	KUNIT_ASSERT_TRUE(test, dma_iova_try_alloc(c.dev, &a, 0, len));
+	KUNIT_ASSERT_TRUE(test, dma_iova_try_alloc(c.dev, &b, 0, len));
+	KUNIT_EXPECT_EQ(test, 0, dma_iova_link_ranges(c.dev, &a, vec, nr, 0,
+						      DMA_BIDIRECTIONAL, 0));
+	edu_link_each(test, &c, &b, vec, nr, 0);
+	KUNIT_EXPECT_EQ(test, 0, dma_iova_sync(c.dev, &a, 0, len));
+	KUNIT_EXPECT_EQ(test, 0, dma_iova_sync(c.dev, &b, 0, len));
+	KUNIT_EXPECT_EQ(test, 0, edu_vec_mismatches(test, dom, a.addr, b.addr,
+						    vec, nr));
+
+	/* The first page, either side of the first leaf table edge, the last */
+	edge = ALIGN(a.addr + 1, SZ_2M) - a.addr;
+	reads[0] = 0;
+	reads[1] = edge - PAGE_SIZE;
+	reads[2] = edge;
+	reads[3] = len - PAGE_SIZE;
+	for (i = 0; i < ARRAY_SIZE(reads); i++) {
+		/* qemu_edu_pattern() numbers bytes by their buffer offset */
+		qemu_edu_pattern(want, sizeof(want), reads[i], 1);
+		edu_expect_reads(test, &c, a.addr + reads[i], sizeof(want), want);
+	}
+
+	dma_iova_destroy(c.dev, &a, len, DMA_BIDIRECTIONAL, 0);
+	dma_iova_destroy(c.dev, &b, len, DMA_BIDIRECTIONAL, 0);
+}
+
+/*
+ * A vector that runs into an IOVA page that is already mapped fails with
+ * -EBUSY, and the pages it linked before that one are unmapped again
+ * while the page that was there stays as it was.  Unaligned and empty
+ * ranges are refused before anything is linked.
+ */
+static void iova_link_ranges_busy_unwinds_exactly(struct kunit *test)
+{
+	const unsigned int nr = 8, busy = 5;
+	struct phys_vec vec[8], bad;
+	struct iommu_domain *dom;
+	struct dma_iova_state st;
+	phys_addr_t there;
+	struct edu_ctx c;
+	unsigned int i;
+
+	edu_ctx_init(test, &c);
+	edu_skip_without_iommu(test, &c);
+	dom = iommu_get_domain_for_dev(c.dev);
+	for (i = 0; i < nr; i++)
+		vec[i] = (struct phys_vec){
+			.paddr = page_to_phys(edu_alloc_page(test, &c)),
+			.len = PAGE_SIZE,
+		};
+	there = page_to_phys(edu_alloc_page(test, &c));
+	KUNIT_ASSERT_TRUE(test, dma_iova_try_alloc(c.dev, &st, 0,
+						   nr * PAGE_SIZE));
+
+	bad = vec[2];
+	vec[2].len = PAGE_SIZE / 2;
+	KUNIT_EXPECT_EQ(test, -EINVAL, dma_iova_link_ranges(c.dev, &st, vec,
+				nr, 0, DMA_TO_DEVICE, 0));
+	vec[2].len = 0;
+	KUNIT_EXPECT_EQ(test, -EINVAL, dma_iova_link_ranges(c.dev, &st, vec,
+				nr, 0, DMA_TO_DEVICE, 0));
+	vec[2] = bad;
+	/* Past the end of the IOVA range; starting inside a page */
+	KUNIT_EXPECT_EQ(test, -EINVAL, dma_iova_link_ranges(c.dev, &st, vec,
+				nr, PAGE_SIZE, DMA_TO_DEVICE, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL, dma_iova_link_ranges(c.dev, &st, vec,
+				nr - 1, PAGE_SIZE / 2, DMA_TO_DEVICE, 0));
+	for (i = 0; i < nr; i++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    iommu_iova_to_phys(dom, st.addr + i * PAGE_SIZE),
+				    0, "IOVA page %u after a refused vector", i);
+
+	KUNIT_ASSERT_EQ(test, 0, iommu_map(dom, st.addr + busy * PAGE_SIZE,
+					   there, PAGE_SIZE,
+					   IOMMU_READ | IOMMU_WRITE,
+					   GFP_KERNEL));
+	KUNIT_EXPECT_EQ(test, -EBUSY, dma_iova_link_ranges(c.dev, &st, vec, nr,
+					0, DMA_TO_DEVICE, 0));
+	for (i = 0; i < nr; i++)
+		KUNIT_EXPECT_EQ_MSG(test,
+				    iommu_iova_to_phys(dom, st.addr + i * PAGE_SIZE),
+				    i == busy ? there : 0, "IOVA page %u", i);
+
+	iommu_unmap(dom, st.addr + busy * PAGE_SIZE, PAGE_SIZE);
+	dma_iova_free(c.dev, &st);
+}
+
+/*
+ * Ranges that allow 2 MiB superpages get them in a vector, and 4 KiB
+ * ranges between them still get 4 KiB entries: a 2 MiB block, 512
+ * scattered pages, a 2 MiB block.  Unmapping one 4 KiB page of a
+ * superpage takes the whole 2 MiB, which is how the test tells.
+ */
+static void iova_link_ranges_keeps_superpages(struct kunit *test)
+{
+	const unsigned int nr = 514;
+	struct iommu_domain *dom;
+	struct dma_iova_state st;
+	struct phys_vec *vec;
+	struct edu_ctx c;
+	unsigned int i;
+	size_t off;
+
+	edu_ctx_init(test, &c);
+	edu_skip_without_iommu(test, &c);
+	dom = iommu_get_domain_for_dev(c.dev);
+	if (!(dom->pgsize_bitmap & SZ_2M))
+		kunit_skip(test, "this IOMMU domain has no 2 MiB pages");
+	vec = kunit_kcalloc(test, nr, sizeof(*vec), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, vec);
+	for (i = 0; i < nr; i++) {
+		if (!i || i == nr - 1)
+			vec[i] = (struct phys_vec){
+				.paddr = page_to_phys(edu_alloc_pages(test, &c, 9)),
+				.len = SZ_2M,
+			};
+		else
+			vec[i] = (struct phys_vec){
+				.paddr = page_to_phys(edu_alloc_page(test, &c)),
+				.len = PAGE_SIZE,
+			};
+	}
+
+	KUNIT_ASSERT_TRUE(test, dma_iova_try_alloc(c.dev, &st, 0, 8 * SZ_1M));
+	off = ALIGN(st.addr, SZ_2M) - st.addr;
+	KUNIT_ASSERT_EQ(test, 0, dma_iova_link_ranges(c.dev, &st, vec, nr, off,
+						      DMA_BIDIRECTIONAL, 0));
+	KUNIT_EXPECT_EQ(test, 0, dma_iova_sync(c.dev, &st, off, 6 * SZ_1M));
+	KUNIT_EXPECT_EQ(test, 0, edu_vec_mismatches(test, dom, st.addr + off, 0,
+						    vec, nr));
+
+	KUNIT_EXPECT_EQ(test, SZ_2M, iommu_unmap(dom, st.addr + off, SZ_4K));
+	KUNIT_EXPECT_EQ(test, SZ_4K, iommu_unmap(dom, st.addr + off + SZ_2M,
+						 SZ_4K));
+	KUNIT_EXPECT_EQ(test, SZ_2M, iommu_unmap(dom, st.addr + off + SZ_4M,
+						 SZ_4K));
+	iommu_unmap(dom, st.addr + off + SZ_2M + SZ_4K, SZ_2M - SZ_4K);
+	for (off = 0; off < 8 * SZ_1M; off += PAGE_SIZE)
+		if (iommu_iova_to_phys(dom, st.addr + off))
+			break;
+	KUNIT_EXPECT_EQ_MSG(test, off, 8 * SZ_1M, "IOVA +%#zx still mapped", off);
+	dma_iova_free(c.dev, &st);
+}
+
 static struct pci_dev *edu_find_p2p_provider(void)
 {
 	struct pci_dev *pdev = NULL;
@@ -597,21 +846,6 @@ static struct phys_list *edu_new_list(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, 0, phys_list_init(pl, NULL));
 	ret = kunit_add_action_or_reset(test, edu_free_list_action, pl);
 	KUNIT_ASSERT_EQ(test, ret, 0);
-	return pl;
-}
-
-/* A new list of @n pages of the device's, not adjacent to each other. */
-static struct phys_list *edu_list_of_pages(struct kunit *test,
-					   struct edu_ctx *c, unsigned int n)
-{
-	struct phys_list *pl = edu_new_list(test);
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		KUNIT_ASSERT_EQ(test, 0,
-				phys_list_append_page(pl, edu_alloc_page(test, c),
-						      0, PAGE_SIZE,
-						      GFP_KERNEL));
 	return pl;
 }
 
@@ -1421,8 +1655,10 @@ static struct qemu_edu_shm *edu_shm_through_host_bridge(struct kunit *test,
 }
 
 /*
- * Spy on the page table writes of dma_iova_link(): record what each link
- * asked for and optionally fail one of them.
+ * Spy on the page table writes of dma_iova_link() and of
+ * dma_iova_link_ranges(): record what each link call asked for (a vector
+ * as its start and total length) and optionally fail one of them, as a
+ * driver does: nothing of the failed call mapped.
  */
 struct edu_link_spy {
 	unsigned int calls;
@@ -1434,8 +1670,8 @@ struct edu_link_spy {
 
 static struct edu_link_spy *edu_spy;
 
-static int edu_link_pages_spy(struct iommu_domain *domain, dma_addr_t iova,
-			      phys_addr_t phys, size_t len, int prot)
+/* Record one link call; false if it is the one to fail. */
+static bool edu_spy_record(dma_addr_t iova, size_t len, int prot)
 {
 	unsigned int i = edu_spy->calls++;
 
@@ -1444,9 +1680,30 @@ static int edu_link_pages_spy(struct iommu_domain *domain, dma_addr_t iova,
 		edu_spy->len[i] = len;
 		edu_spy->prot[i] = prot;
 	}
-	if (i == edu_spy->fail_at)
+	return i != edu_spy->fail_at;
+}
+
+static int edu_link_pages_spy(struct iommu_domain *domain, dma_addr_t iova,
+			      phys_addr_t phys, size_t len, int prot)
+{
+	if (!edu_spy_record(iova, len, prot))
 		return -ENOMEM;
 	return iommu_map_nosync(domain, iova, phys, len, prot, GFP_ATOMIC);
+}
+
+static int edu_link_ranges_spy(struct iommu_domain *domain, dma_addr_t iova,
+			       const struct phys_vec *ranges, unsigned int nr,
+			       int prot)
+{
+	size_t len = 0;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		len += ranges[i].len;
+	if (!edu_spy_record(iova, len, prot))
+		return -ENOMEM;
+	return iommu_map_ranges_nosync(domain, iova, ranges, nr, prot,
+				       GFP_ATOMIC);
 }
 
 static struct edu_link_spy *edu_spy_start(struct kunit *test,
@@ -1457,7 +1714,36 @@ static struct edu_link_spy *edu_spy_start(struct kunit *test,
 	edu_spy->fail_at = fail_at;
 	kunit_activate_static_stub(test, iommu_dma_link_pages,
 				   edu_link_pages_spy);
+	kunit_activate_static_stub(test, iommu_dma_link_ranges,
+				   edu_link_ranges_spy);
 	return edu_spy;
+}
+
+static void edu_spy_stop(struct kunit *test)
+{
+	kunit_deactivate_static_stub(test, iommu_dma_link_pages);
+	kunit_deactivate_static_stub(test, iommu_dma_link_ranges);
+}
+
+/*
+ * A list whose links take two calls per pair of ranges: a whole page
+ * (batched) and the middle half of a page (linked on its own, after the
+ * batch; never physically next to its neighbours, so never merged).
+ */
+static struct phys_list *edu_list_of_halves(struct kunit *test,
+					    struct edu_ctx *c,
+					    unsigned int pairs)
+{
+	struct phys_list *pl = edu_new_list(test);
+	unsigned int i;
+
+	for (i = 0; i < 2 * pairs; i++)
+		KUNIT_ASSERT_EQ(test, 0,
+				phys_list_append_page(pl, edu_alloc_page(test, c),
+						      (i & 1) * PAGE_SIZE / 4,
+						      PAGE_SIZE >> (i & 1),
+						      GFP_KERNEL));
+	return pl;
 }
 
 /*
@@ -1486,7 +1772,7 @@ static void phys_list_host_bridge_is_mmio(struct kunit *test)
 						  GFP_KERNEL));
 	spy = edu_spy_start(test, UINT_MAX);
 	m = edu_map(test, &c, pl, shm->mem, DMA_BIDIRECTIONAL);
-	kunit_deactivate_static_stub(test, iommu_dma_link_pages);
+	edu_spy_stop(test);
 	KUNIT_EXPECT_EQ(test, spy->calls, 2);
 	KUNIT_EXPECT_EQ(test, spy->prot[0] & IOMMU_MMIO, 0);
 	KUNIT_EXPECT_EQ(test, spy->prot[1] & IOMMU_MMIO, IOMMU_MMIO);
@@ -1498,7 +1784,10 @@ static void phys_list_host_bridge_is_mmio(struct kunit *test)
 
 /*
  * A link that fails half-way through a list: the call fails and every
- * range linked before is gone from the IOMMU's page tables.
+ * range linked before is gone from the IOMMU's page tables.  Whole pages
+ * are linked in batches, so the list alternates whole and half pages to
+ * make four link calls: batch, single, batch, single; the last one fails,
+ * right after a batch.
  */
 static void phys_list_error_undoes_links(struct kunit *test)
 {
@@ -1512,17 +1801,17 @@ static void phys_list_error_undoes_links(struct kunit *test)
 	edu_ctx_init(test, &c);
 	edu_skip_without_iommu(test, &c);
 	dom = iommu_get_domain_for_dev(c.dev);
-	pl = edu_list_of_pages(test, &c, 4);
+	pl = edu_list_of_halves(test, &c, 2);
 
-	spy = edu_spy_start(test, 2);
+	spy = edu_spy_start(test, 3);
 	KUNIT_EXPECT_EQ(test, -ENOMEM,
 			dma_map_phys_list(c.dev, pl, NULL, DMA_TO_DEVICE, 0,
 					  &map));
-	kunit_deactivate_static_stub(test, iommu_dma_link_pages);
-	KUNIT_EXPECT_EQ(test, spy->calls, 3);
+	edu_spy_stop(test);
+	KUNIT_EXPECT_EQ(test, spy->calls, 4);
 	KUNIT_EXPECT_FALSE(test, dma_use_iova(&map.state));
 	KUNIT_EXPECT_EQ(test, dma_list_count(&map.dl), 0);
-	for (i = 0; i < 2; i++)
+	for (i = 0; i < 3; i++)
 		KUNIT_EXPECT_EQ_MSG(test, iommu_iova_to_phys(dom, spy->iova[i]),
 				    0, "link %u still mapped", i);
 }
@@ -1547,7 +1836,7 @@ static void edu_expect_refused_after_links(struct kunit *test,
 	else
 		ret = dma_map_phys_list(c->dev, pl, provider, DMA_TO_DEVICE, 0,
 					&map);
-	kunit_deactivate_static_stub(test, iommu_dma_link_pages);
+	edu_spy_stop(test);
 	KUNIT_EXPECT_EQ(test, ret, -EREMOTEIO);
 	KUNIT_EXPECT_EQ(test, spy->calls, links);
 	KUNIT_EXPECT_FALSE(test, dma_use_iova(&map.state));
@@ -1574,7 +1863,7 @@ static void phys_list_refusal_undoes_earlier_links(struct kunit *test)
 
 	edu_ctx_init(test, &c);
 	edu_skip_without_iommu(test, &c);
-	pl = edu_list_of_pages(test, &c, 2);
+	pl = edu_list_of_halves(test, &c, 1);
 	KUNIT_ASSERT_EQ(test, 0, phys_list_append(pl, 1ULL << 50, PAGE_SIZE,
 						  GFP_KERNEL));
 	edu_expect_refused_after_links(test, &c, pl, NULL, false, 2);
@@ -1587,7 +1876,7 @@ static void phys_list_refusal_undoes_earlier_links(struct kunit *test)
 			   pci_name(c.pdev));
 		return;
 	}
-	pl = edu_list_of_pages(test, &c, 2);
+	pl = edu_list_of_halves(test, &c, 1);
 	KUNIT_ASSERT_EQ(test, 0, phys_list_append(pl, shm->phys, PAGE_SIZE,
 						  GFP_KERNEL));
 	edu_expect_refused_after_links(test, &c, pl, shm->mem, true, 2);
@@ -2423,6 +2712,8 @@ static struct kunit_case qemu_edu_iova_cases[] = {
 	KUNIT_CASE_PARAM(iova_misuse_warns, edu_gen_params),
 	KUNIT_CASE_PARAM(iova_beyond_aperture, edu_gen_params),
 	KUNIT_CASE_PARAM(iova_no_iommu, edu_gen_params),
+	KUNIT_CASE_PARAM(iova_link_ranges_busy_unwinds_exactly, edu_gen_params),
+	KUNIT_CASE_PARAM(iova_link_ranges_keeps_superpages, edu_gen_params),
 	KUNIT_CASE_PARAM(edu_phys_list_refuse, edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_host_bridge_is_mmio, edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_error_undoes_links, edu_gen_params),
@@ -2440,6 +2731,9 @@ static struct kunit_case qemu_edu_iova_cases[] = {
 	KUNIT_CASE_PARAM(edu_dmabuf_cmb_pages_only_for_p2p_importers,
 			 edu_gen_params),
 	KUNIT_CASE_PARAM(edu_dmabuf_domain_mapping, edu_gen_params),
+	/* Eight device reads at ~100 ms each */
+	KUNIT_CASE_PARAM_ATTR(iova_link_ranges_matches_per_range, edu_gen_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
 	/* Twelve or more device transfers at ~100 ms each */
 	KUNIT_CASE_PARAM_ATTR(edu_dma_multi_range, edu_gen_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
