@@ -607,9 +607,9 @@ def cmd_check(argv):
     return 1 if counts['FAIL'] else 0
 
 
-SWEEP = re.compile(r'^sweep_([a-z]+)_(\d+)kib$')
+SWEEP = re.compile(r'^sweep_([a-z_]+)_(\d+)kib$')
 SWEEP_COLOURS = {'sgtable': '#d62728', 'rangelist': '#1f77b4',
-                 'floor': '#2ca02c'}
+                 'floor': '#2ca02c', 'pte_floor': '#9467bd'}
 
 
 def sweep_svg(rows):
