@@ -9,9 +9,11 @@
 # make, xz-utils and perl come with build-essential and linux-source but
 # are named because the scripts call them directly (prepare.sh unpacks
 # the .tar.xz, build.sh checks perl).
+# meson and ninja-build build v4l2-compliance (v4l-utils.sh; g++ comes
+# with build-essential).
 PACKAGES="linux-source-6.12 build-essential make xz-utils perl flex bison bc
 libelf-dev libssl-dev cpio kmod python3 git pkg-config qemu-system-x86
-v4l-utils libdrm-dev clang libclang-rt-14-dev llvm"
+libdrm-dev clang libclang-rt-14-dev llvm meson ninja-build"
 
 missing=""
 for p in $PACKAGES; do

@@ -197,11 +197,22 @@ def parse_igt(suite, lines, rc, topo, res):
 ANSI = re.compile(r'\x1b\[[0-9;]*m')
 
 
+# v4l2-compliance's last line counts what it ran:
+#   Total for vivid device /dev/video0: 130, Succeeded: 130, Failed: 0, Warnings: 0
+V4L2_TOTAL = re.compile(r'^Total for .*: (\d+), Succeeded: (\d+), Failed: (\d+), '
+                        r'Warnings: (\d+)$')
+
+
 def parse_v4l2(suite, lines, rc, topo, res):
     section = ''
-    n = 0
+    n = failed = 0
+    total = None
     for line in lines:
         line = ANSI.sub('', line)
+        m = V4L2_TOTAL.match(line)
+        if m:
+            total = (int(m.group(1)), int(m.group(3)))
+            continue
         if line and not line[0].isspace() and line.rstrip().endswith(':'):
             section = line.strip().rstrip(':')
             section = re.sub(r' for vivid device /dev/video\d+', '', section)
@@ -211,8 +222,19 @@ def parse_v4l2(suite, lines, rc, topo, res):
             name = f'{suite}/{section}/{m.group(1)}'
             res.add(topo, 'PASS' if m.group(2) == 'OK' else 'FAIL', name)
             n += 1
+            failed += m.group(2) == 'FAIL'
+    # Every result it counted must have been read, and a run that
+    # stopped early (crash, timeout) or failed without a FAIL line
+    # must not pass on the results it printed before.
     if n == 0:
         res.add(topo, 'FAIL', suite, f'no test result (rc={rc})')
+    elif total is None:
+        res.add(topo, 'FAIL', suite, f'no "Total" line: it did not finish (rc={rc})')
+    elif total != (n, failed):
+        res.add(topo, 'FAIL', suite, f'read {n} results ({failed} failed), '
+                f'v4l2-compliance counted {total[0]} ({total[1]} failed)')
+    elif rc != 0 and failed == 0:
+        res.add(topo, 'FAIL', suite, f'rc={rc} but no test failed')
 
 
 def split_console(path):

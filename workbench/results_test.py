@@ -216,6 +216,74 @@ def interrupt_remapping_fault_in_window_is_still_a_splat():
             splats(got) == ['kernel/splat/igt/edu']), got
 
 
+# What v4l2-compliance 1.28.1 prints (trimmed): a section per input,
+# "OK (Not Supported)", "fail:" lines before a FAIL, a kernel line in
+# between, and the closing count.
+V4L2_128 = [
+    'v4l2-compliance 1.28.1, 64 bits, 64-bit time_t', '',
+    'Compliance test for vivid device /dev/video0:', '',
+    'Required ioctls:',
+    '\ttest MC information (see \'Media Driver Info\' above): OK',
+    '\ttest VIDIOC_QUERYCAP: OK', '',
+    'Debug ioctls:',
+    '\ttest VIDIOC_DBG_G/S_REGISTER: OK (Not Supported)', '',
+    'Buffer ioctls (Input 0):',
+    '\ttest VIDIOC_REQBUFS/CREATE_BUFS/QUERYBUF: OK',
+    '\ttest VIDIOC_REMOVE_BUFS: OK', '',
+    'Test input 0:', '',
+    'Streaming ioctls:',
+    '\ttest blocking wait: OK',
+    k(115.4, 'vivid vivid.0: swiotlb buffer is full (sz: 462848 bytes)'),
+    '\t\tfail: v4l2-test-buffers.cpp(2086): ret (got 22)',
+    '\ttest DMABUF (no poll): FAIL', '',
+    'Total for vivid device /dev/video0: 7, Succeeded: 6, Failed: 1, Warnings: 0',
+]
+
+
+def v4l2_run(body, rc):
+    got, _ = run(console(suites=[TAP_OK, ('v4l2-compliance', 'v4l2', body, rc)]))
+    return got
+
+
+@case
+def v4l2_128_results_named_by_section():
+    got = v4l2_run(V4L2_128, 1)
+    want = {
+        'Required ioctls/test MC information (see \'Media Driver Info\' above)': 'PASS',
+        'Required ioctls/test VIDIOC_QUERYCAP': 'PASS',
+        'Debug ioctls/test VIDIOC_DBG_G/S_REGISTER': 'PASS',
+        'Buffer ioctls (Input 0)/test VIDIOC_REQBUFS/CREATE_BUFS/QUERYBUF': 'PASS',
+        'Buffer ioctls (Input 0)/test VIDIOC_REMOVE_BUFS': 'PASS',
+        'Streaming ioctls/test blocking wait': 'PASS',
+        'Streaming ioctls/test DMABUF (no poll)': 'FAIL',
+    }
+    have = {n[len('v4l2-compliance/'):]: st[0] for n, st in got.items()
+            if n.startswith('v4l2-compliance/')}
+    return have == want and 'v4l2-compliance' not in got, got
+
+
+@case
+def v4l2_run_without_total_fails():
+    got = v4l2_run(V4L2_128[:-1], 139)
+    st = got.get('v4l2-compliance', ('', ''))
+    return st[0] == 'FAIL' and 'did not finish' in st[1], got
+
+
+@case
+def v4l2_unread_result_fails():
+    body = [l for l in V4L2_128 if 'REMOVE_BUFS' not in l]
+    st = v4l2_run(body, 1).get('v4l2-compliance', ('', ''))
+    return st[0] == 'FAIL' and 'counted 7' in st[1], st
+
+
+@case
+def v4l2_nonzero_exit_without_fail_fails():
+    body = [l for l in V4L2_128 if 'FAIL' not in l and 'fail:' not in l]
+    body[-1] = 'Total for vivid device /dev/video0: 6, Succeeded: 6, Failed: 0, Warnings: 0'
+    st = v4l2_run(body, 1).get('v4l2-compliance', ('', ''))
+    return st[0] == 'FAIL' and 'rc=1' in st[1], st
+
+
 def main():
     print('TAP version 13')
     print(f'1..{len(CASES)}')

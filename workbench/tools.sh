@@ -5,7 +5,8 @@
 # $WB_CACHE/tools (seen by the guest through the 9p root):
 #   kselftest/  the kernel's own dma-buf kselftests, from the patched tree
 #   igt/        this repository's igt-tests
-# Both compile against the uapi headers of the kernel we just built.
+#   v4l-utils/  v4l2-compliance and v4l2-ctl (v4l-utils.sh; kept across runs)
+# The first two compile against the uapi headers of the kernel we just built.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -33,4 +34,5 @@ done
 
 make -s -C "$REPO/igt-tests" OUT="$TOOLS/igt" KHDR="$HDR" ||
 	die "igt-tests failed to build"
+bash "$WB_DIR/v4l-utils.sh"
 say "test programs: $(ls "$TOOLS/kselftest" | tr '\n' ' ')$(ls "$TOOLS/igt" | tr '\n' ' ')"

@@ -101,11 +101,23 @@ topology_check() {
 	fi
 }
 
+# v4l2-compliance and v4l2-ctl as built by workbench/v4l-utils.sh (not
+# Debian's, which is too old for 6.12).
+V4L_BIN=$WB_TOOLS/v4l-utils/bin
+
+# v4l_tool NAME: the path of a v4l-utils program, or a message and 1.
+v4l_tool() {
+	[ -x "$V4L_BIN/$1" ] && { echo "$V4L_BIN/$1"; return 0; }
+	echo "$V4L_BIN/$1 is missing: build it with workbench/tools.sh" >&2
+	return 1
+}
+
 v4l2_compliance() {
+	tool=$(v4l_tool v4l2-compliance) || return 1
 	cap=$(video_node vivid-000-vid-cap) || { echo "no vivid-000-vid-cap"; return 1; }
 	exp=$(video_node vivid-001-vid-cap) || { echo "no vivid-001-vid-cap"; return 1; }
 	echo "capture $cap, exporter $exp"
-	timeout -k 5 "${WB_SUITE_TIMEOUT:-600}" v4l2-compliance -C never -d "$cap" -s5 -e "$exp" -P
+	timeout -k 5 "${WB_SUITE_TIMEOUT:-600}" "$tool" -C never -d "$cap" -s5 -e "$exp" -P
 }
 
 run_check() {
