@@ -408,22 +408,44 @@ def live_console(console):
     return out
 
 
+# DMA-API debugging prints its complaint, then the WARNING it raises:
+#   DMA-API: vivid vivid.0: mapping sg segment longer than ... [len=1] [max=2]
+#   WARNING: CPU: 0 PID: 244 at kernel/dma/debug.c:1181 debug_dma_map_sg+...
+DMA_API_MSG = re.compile(r'^DMA-API: (\S+ \S+): (.*?)(?:\s*\[.*)?$')
+DMA_API_WARN = re.compile(r'^WARNING: .* at kernel/dma/debug\.c:\d+ ')
+
+
+def dma_api_suffix(prev, msg):
+    """The complaint that names a DMA-API debug WARNING, or ''.
+
+    A splat of `ctx` becomes `ctx/DMA-API <driver> <device>: <complaint>`
+    (numbers in brackets dropped), so an xfail can name one stock-kernel
+    complaint without hiding any other splat of the same suite.
+    """
+    m = DMA_API_MSG.match(prev or '')
+    if not m or not DMA_API_WARN.match(msg):
+        return ''
+    return f'/DMA-API {m.group(1)}: {m.group(2)}'
+
+
 def attribute_splats(console, expected=frozenset()):
     """Map each splat line of the console to what was running.
 
     Boot: the KUnit case whose result line follows the splat, or the
     dma-buf selftest last announced.  User space: the framed suite.
-    Lines in `expected` (deliberate DMAR faults) are not splats.
+    Lines in `expected` (deliberate DMAR faults) are not splats.  A
+    DMA-API debug WARNING gets its complaint appended (dma_api_suffix).
     Returns {context: [(timestamp, message)]}.
     """
     out = {}
     pending = []
     suite = None
     context = 'boot'
+    prev = None
 
     def flush(ctx):
-        for hit in pending:
-            out.setdefault(ctx, []).append(hit)
+        for hit, suffix in pending:
+            out.setdefault(ctx + suffix, []).append(hit)
         pending.clear()
 
     for line in console:
@@ -436,9 +458,13 @@ def attribute_splats(console, expected=frozenset()):
             context = 'between-suites'
             continue
         if is_splat(line) and kernel_line(line) not in expected:
-            pending.append(kernel_line(line))
+            hit = kernel_line(line)
+            pending.append((hit, dma_api_suffix(prev, hit[1])))
+            prev = hit[1]
             continue
         msg = TS.sub('', line)
+        if TS.match(line):
+            prev = msg
         m = re.match(r'^(\s*)# Subtest: (\S+)', msg)
         if m and len(m.group(1)) == 4:
             suite = m.group(2)

@@ -90,6 +90,22 @@ def splat_reported_once_not_again_from_the_dump():
 
 
 @case
+def dma_api_warning_named_by_its_complaint():
+    got, rc = run(console(suites=[TAP_OK, ('v4l2-compliance', 'tap', [
+        'TAP version 13', '1..1',
+        k(5, 'DMA-API: vivid vivid.0: mapping sg segment longer than device '
+             'claims to support [len=462848] [max=65536]'),
+        k(5.1, 'WARNING: CPU: 0 PID: 244 at kernel/dma/debug.c:1181 '
+               'debug_dma_map_sg+0x629/0xa30'),
+        k(6, 'WARNING: CPU: 0 PID: 244 at drivers/foo.c:1 bar+0x1/0x2'),
+        'ok 1 streaming'], 0)]))
+    want = ['kernel/splat/v4l2-compliance',
+            'kernel/splat/v4l2-compliance/DMA-API vivid vivid.0: mapping sg '
+            'segment longer than device claims to support']
+    return splats(got) == want and rc == 1, (splats(got), rc)
+
+
+@case
 def fault_inside_window_passes_status_line_first():
     got, rc = run(console(suites=[TAP_OK, ('igt/edu', 'igt', [
         'Starting subtest: unmapped',
