@@ -9,9 +9,13 @@
 # make, xz-utils and perl come with build-essential and linux-source but
 # are named because the scripts call them directly (prepare.sh unpacks
 # the .tar.xz, build.sh checks perl).
+# The second block builds IGT GPU Tools' library (workbench/igt.sh).
 PACKAGES="linux-source-6.12 build-essential make xz-utils perl flex bison bc
 libelf-dev libssl-dev cpio kmod python3 git pkg-config qemu-system-x86
-v4l-utils libdrm-dev clang libclang-rt-14-dev llvm"
+v4l-utils libdrm-dev clang libclang-rt-14-dev llvm
+meson ninja-build libkmod-dev libproc2-dev libdw-dev libpciaccess-dev
+libcairo2-dev libpixman-1-dev libudev-dev libglib2.0-dev libjpeg-dev
+libunwind-dev"
 
 missing=""
 for p in $PACKAGES; do
