@@ -8,6 +8,8 @@
  * the camera captures again into the same buffer, the importer's view
  * changes with it, without a new import.
  */
+#include "igt.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -22,7 +24,6 @@
 #include <xf86drm.h>
 
 #include "lib/devices.h"
-#include "lib/igt.h"
 
 #define CAMERA "vivid-000-vid-cap"
 #define SECOND_VIVID_OUT "vivid-001-vid-out"
@@ -43,8 +44,8 @@ static void wait_readable(int fd, const char *what)
 	struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
 	int n = poll(&p, 1, 10000);
 
-	igt_assert_sys(n);
-	igt_assert_f(n > 0, "timed out waiting for %s", what);
+	igt_assert_lte(0, n);
+	igt_assert_f(n > 0, "timed out waiting for %s\n", what);
 }
 
 /* Capture frames until buffer @want comes back; returns bytesused. */
@@ -61,9 +62,9 @@ static size_t capture_into(struct camera *cam, unsigned int want)
 		if (idx == want)
 			return used;
 		b.index = idx;
-		igt_assert_sys(ioctl(cam->fd, VIDIOC_QBUF, &b));
+		igt_assert_lte(0, ioctl(cam->fd, VIDIOC_QBUF, &b));
 	}
-	igt_fail_at(__FILE__, __LINE__, "buffer %u never came back", want);
+	igt_assert_f(false, "buffer %u never came back\n", want);
 }
 
 static void requeue(struct camera *cam, unsigned int index)
@@ -74,7 +75,7 @@ static void requeue(struct camera *cam, unsigned int index)
 		.index = index,
 	};
 
-	igt_assert_sys(ioctl(cam->fd, VIDIOC_QBUF, &b));
+	igt_assert_lte(0, ioctl(cam->fd, VIDIOC_QBUF, &b));
 }
 
 /*
@@ -90,14 +91,14 @@ static void *vgem_import_map(int drm, int dmabuf, size_t len, uint32_t *handle)
 	int back;
 	void *p;
 
-	igt_assert_sys(drmPrimeFDToHandle(drm, dmabuf, handle));
-	igt_assert_sys(drmPrimeHandleToFD(drm, *handle, DRM_CLOEXEC, &back));
-	igt_assert_sys(fstat(dmabuf, &a));
-	igt_assert_sys(fstat(back, &b));
+	igt_assert_lte(0, drmPrimeFDToHandle(drm, dmabuf, handle));
+	igt_assert_lte(0, drmPrimeHandleToFD(drm, *handle, DRM_CLOEXEC, &back));
+	igt_assert_lte(0, fstat(dmabuf, &a));
+	igt_assert_lte(0, fstat(back, &b));
 	igt_assert_f(a.st_ino == b.st_ino,
-		     "vgem's handle is backed by another dma-buf (a copy?)");
+		     "vgem's handle is backed by another dma-buf (a copy?)\n");
 	p = mmap(NULL, len, PROT_READ, MAP_SHARED, back, 0);
-	igt_assert_f(p != MAP_FAILED, "mmap of vgem's dma-buf: %m");
+	igt_assert_f(p != MAP_FAILED, "mmap of vgem's dma-buf: %m\n");
 	close(back);
 	return p;
 }
@@ -110,7 +111,7 @@ static void dmabuf_cpu_read(int dmabuf, bool start)
 			 (start ? DMA_BUF_SYNC_START : DMA_BUF_SYNC_END),
 	};
 
-	igt_assert_sys(ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync));
+	igt_assert_lte(0, ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync));
 }
 
 static void vivid_to_vgem(void)
@@ -123,7 +124,7 @@ static void vivid_to_vgem(void)
 	int drm, dmabuf;
 	void *view;
 
-	drm = drm_open_driver("vgem");
+	drm = wb_drm_open(DRIVER_VGEM);
 	camera_start(&cam, CAMERA, 2, 0);
 	idx = camera_dequeue(&cam, &used);
 	igt_assert(used > 0 && used <= cam.len[idx]);
@@ -136,17 +137,17 @@ static void vivid_to_vgem(void)
 		 (unsigned long long)h1);
 	dmabuf_cpu_read(dmabuf, true);
 	igt_assert_f(!memcmp(view, cam.map[idx], used),
-		     "vgem sees other bytes than the camera wrote");
+		     "vgem sees other bytes than the camera wrote\n");
 	dmabuf_cpu_read(dmabuf, false);
 
 	/* Same memory, not a copy: a new frame shows through the import. */
 	requeue(&cam, idx);
 	used2 = capture_into(&cam, idx);
 	h2 = fnv1a(cam.map[idx], used2);
-	igt_assert_f(h2 != h1, "the camera wrote the same frame twice");
+	igt_assert_f(h2 != h1, "the camera wrote the same frame twice\n");
 	dmabuf_cpu_read(dmabuf, true);
 	igt_assert_f(!memcmp(view, cam.map[idx], used2),
-		     "vgem's view did not follow the camera's new frame");
+		     "vgem's view did not follow the camera's new frame\n");
 	dmabuf_cpu_read(dmabuf, false);
 	igt_info("vgem handle %u follows the camera: fnv1a %016llx\n", handle,
 		 (unsigned long long)h2);
@@ -178,9 +179,9 @@ static void vivid_to_vivid_output(void)
 	 * 720x576): give the camera buffers large enough for either.
 	 */
 	out = v4l2_open_by_name(SECOND_VIVID_OUT);
-	igt_assert_sys(ioctl(out, VIDIOC_G_FMT, &ofmt));
+	igt_assert_lte(0, ioctl(out, VIDIOC_G_FMT, &ofmt));
 	ofmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
-	igt_assert_sys(ioctl(out, VIDIOC_S_FMT, &ofmt));
+	igt_assert_lte(0, ioctl(out, VIDIOC_S_FMT, &ofmt));
 
 	igt_info("vivid-001 output: %ux%u, %u bytes a frame\n",
 		 ofmt.fmt.pix.width, ofmt.fmt.pix.height, ofmt.fmt.pix.sizeimage);
@@ -190,16 +191,16 @@ static void vivid_to_vivid_output(void)
 	h = fnv1a(cam.map[idx], used);
 	dmabuf = camera_export(&cam, idx);
 	igt_assert_f(ofmt.fmt.pix.sizeimage <= cam.len[idx],
-		     "output wants %u bytes, the camera buffer has %zu",
+		     "output wants %u bytes, the camera buffer has %zu\n",
 		     ofmt.fmt.pix.sizeimage, cam.len[idx]);
-	igt_assert_sys(ioctl(out, VIDIOC_REQBUFS, &req));
+	igt_assert_lte(0, ioctl(out, VIDIOC_REQBUFS, &req));
 
 	/*
 	 * vivid keeps the last queued output frame on "screen" and returns
 	 * a buffer only once another is queued behind it: queue the frame
 	 * twice (two vb2 buffers importing the same dma-buf).
 	 */
-	igt_assert_f(req.count >= 2, "vivid gave %u output buffers", req.count);
+	igt_assert_f(req.count >= 2, "vivid gave %u output buffers\n", req.count);
 	for (unsigned int i = 0; i < 2; i++) {
 		memset(&b, 0, sizeof(b));
 		b.type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
@@ -208,36 +209,43 @@ static void vivid_to_vivid_output(void)
 		b.m.fd = dmabuf;
 		b.bytesused = ofmt.fmt.pix.sizeimage;
 		b.length = cam.len[idx];
-		igt_assert_sys(ioctl(out, VIDIOC_QBUF, &b));
+		igt_assert_lte(0, ioctl(out, VIDIOC_QBUF, &b));
 	}
-	igt_assert_sys(ioctl(out, VIDIOC_STREAMON, &type));
+	igt_assert_lte(0, ioctl(out, VIDIOC_STREAMON, &type));
 	igt_info("vivid-001 output streaming the camera's dma-buf\n");
 	wait_readable(out, "vivid-001 output to return the buffer");
-	igt_assert_sys(ioctl(out, VIDIOC_DQBUF, &b));
+	igt_assert_lte(0, ioctl(out, VIDIOC_DQBUF, &b));
 	igt_assert(!(b.flags & V4L2_BUF_FLAG_ERROR));
-	igt_assert_sys(ioctl(out, VIDIOC_STREAMOFF, &type));
+	igt_assert_lte(0, ioctl(out, VIDIOC_STREAMOFF, &type));
 	igt_info("vivid-001 output consumed %u bytes of the camera's dma-buf\n",
 		 b.bytesused);
 
 	/* An output importer reads; the camera's frame must be intact. */
 	igt_assert_f(fnv1a(cam.map[idx], used) == h,
-		     "the output device changed the camera's frame");
+		     "the output device changed the camera's frame\n");
 
 	req.count = 0;
-	igt_assert_sys(ioctl(out, VIDIOC_REQBUFS, &req));
+	igt_assert_lte(0, ioctl(out, VIDIOC_REQBUFS, &req));
 	close(out);
 	close(dmabuf);
 	camera_stop(&cam);
 }
 
-static const struct igt_subtest tests[] = {
-	{ "vivid-to-vgem", "vgem imports a camera frame and sees its bytes",
-	  vivid_to_vgem },
-	{ "vivid-to-vivid-output", "a second vivid plays a camera frame by dma-buf",
-	  vivid_to_vivid_output },
-};
+IGT_TEST_DESCRIPTION("A camera frame shared by dma-buf with vgem and a second vivid, checked byte for byte");
 
-int main(int argc, char **argv)
+igt_main
 {
-	return igt_main(argc, argv, tests, ARRAY_SIZE(tests));
+	igt_describe("vgem imports a camera frame and sees its bytes");
+	igt_subtest("vivid-to-vgem") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "vivid-to-vgem");
+		vivid_to_vgem();
+		igt_reset_timeout();
+	}
+
+	igt_describe("a second vivid plays a camera frame by dma-buf");
+	igt_subtest("vivid-to-vivid-output") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "vivid-to-vivid-output");
+		vivid_to_vivid_output();
+		igt_reset_timeout();
+	}
 }
