@@ -218,7 +218,7 @@ static void buf_sync(const struct buf *b, uint64_t flags)
 {
 	struct dma_buf_sync s = { .flags = flags };
 
-	igt_assert_lte(0, ioctl(b->fd, DMA_BUF_IOCTL_SYNC, &s));
+	wb_assert_sys(ioctl(b->fd, DMA_BUF_IOCTL_SYNC, &s));
 }
 
 static void buf_map_dmabuf(struct buf *b)
@@ -238,8 +238,8 @@ static void udmabuf_alloc(struct buf *b, size_t size, bool huge)
 		flags |= MFD_HUGETLB | MFD_HUGE_2MB;
 	b->memfd = memfd_create("edu-dmabuf", flags);
 	igt_assert_f(b->memfd >= 0, "memfd_create%s: %m\n", huge ? " (hugetlb 2M)" : "");
-	igt_assert_lte(0, ftruncate(b->memfd, size));
-	igt_assert_lte(0, fcntl(b->memfd, F_ADD_SEALS, F_SEAL_SHRINK));
+	wb_assert_sys(ftruncate(b->memfd, size));
+	wb_assert_sys(fcntl(b->memfd, F_ADD_SEALS, F_SEAL_SHRINK));
 	b->size = size;
 	b->map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      b->memfd, 0);
@@ -337,7 +337,7 @@ static struct route bufinfo_route(const struct buf *b, const struct edu *e)
 	bool ours = false, dev = false;
 	FILE *f;
 
-	igt_assert_lte(0, fstat(b->fd, &st));
+	wb_assert_sys(fstat(b->fd, &st));
 	f = fopen(DEBUGFS "/dma_buf/bufinfo", "r");
 	igt_assert_f(f, "bufinfo: %m\n");
 	while (fgets(line, sizeof(line), f)) {
@@ -542,7 +542,7 @@ static void checksum_case(const struct buf *b, const struct edu *e,
 	}
 	igt_assert_eq_u64(pos, len);
 
-	igt_assert_lte(0, ioctl(fd, QEMU_EDU_IOC_DETACH));
+	wb_assert_sys(ioctl(fd, QEMU_EDU_IOC_DETACH));
 	assert_edu_idle(e);
 	close(fd);
 }
@@ -574,7 +574,7 @@ static void write_case(const struct buf *b, const struct edu *e, uint32_t api,
 	err = edu_ioctl(fd, QEMU_EDU_IOC_WRITE, &w);
 	igt_assert_f(!err, "WRITE: %s\n", strerror(err));
 	igt_assert_eq_u64(w.bytes, len);
-	igt_assert_lte(0, ioctl(fd, QEMU_EDU_IOC_DETACH));
+	wb_assert_sys(ioctl(fd, QEMU_EDU_IOC_DETACH));
 	assert_edu_idle(e);
 	close(fd);
 
@@ -951,12 +951,12 @@ static void bad_attach(void)
 	close(1000);
 	EXPECT_ERR(edu_attach(t.fd, &nb, 0, PAGE, 0, 0, 0, &a), EBADF);
 	memfd = memfd_create("not-a-dmabuf", 0);
-	igt_assert_lte(0, memfd);
-	igt_assert_lte(0, ftruncate(memfd, PAGE));
+	wb_assert_sys(memfd);
+	wb_assert_sys(ftruncate(memfd, PAGE));
 	nb.fd = memfd;
 	EXPECT_ERR(edu_attach(t.fd, &nb, 0, PAGE, 0, 0, 0, &a), EINVAL);
 	null = open("/dev/null", O_RDWR);
-	igt_assert_lte(0, null);
+	wb_assert_sys(null);
 	nb.fd = null;
 	EXPECT_ERR(edu_attach(t.fd, &nb, 0, PAGE, 0, 0, 0, &a), EINVAL);
 	close(memfd);

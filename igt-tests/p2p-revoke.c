@@ -99,7 +99,7 @@ static void unbind_or_fail(const char *drv, const char *pci)
 	igt_info("unbinding %s from %s\n", pci, drv);
 	/* A plain child: it only writes, and a hung one is left behind */
 	pid = fork();
-	igt_assert_lte(0, pid);
+	wb_assert_sys(pid);
 	if (pid == 0) {
 		int fd = open(path, O_WRONLY);
 
@@ -195,7 +195,7 @@ static void shm_open_dev(struct shm *s)
 	s->dev = open(s->node, O_RDWR | O_CLOEXEC);
 	igt_assert_f(s->dev >= 0, "open %s: %m\n", s->node);
 	memset(&info, 0xa5, sizeof(info));
-	igt_assert_lte(0, ioctl(s->dev, QEMU_EDU_SHM_IOC_INFO, &info));
+	wb_assert_sys(ioctl(s->dev, QEMU_EDU_SHM_IOC_INFO, &info));
 	igt_assert_f(info.bar_size && !(info.bar_size % PAGE) && !info.flags &&
 		     !info.pad, "INFO: size %llu flags %u pad %u\n",
 		     (unsigned long long)info.bar_size, info.flags, info.pad);
@@ -430,7 +430,7 @@ static void edu_expect_revoked(int fd, int buf_fd)
 	if (fd < 0)
 		return;
 	EXPECT_ERRNO(ioctl(fd, QEMU_EDU_IOC_CHECKSUM, &c), ENODEV);
-	igt_assert_lte(0, ioctl(fd, QEMU_EDU_IOC_DETACH));
+	wb_assert_sys(ioctl(fd, QEMU_EDU_IOC_DETACH));
 	EXPECT_ERRNO(ioctl(fd, QEMU_EDU_IOC_ATTACH, &(struct qemu_edu_attach){
 			.fd = buf_fd, .length = PAGE,
 			.dir = QEMU_EDU_DIR_TO_DEVICE }), ENODEV);

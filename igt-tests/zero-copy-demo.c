@@ -44,7 +44,7 @@ static void wait_readable(int fd, const char *what)
 	struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
 	int n = poll(&p, 1, 10000);
 
-	igt_assert_lte(0, n);
+	wb_assert_sys(n);
 	igt_assert_f(n > 0, "timed out waiting for %s\n", what);
 }
 
@@ -62,7 +62,7 @@ static size_t capture_into(struct camera *cam, unsigned int want)
 		if (idx == want)
 			return used;
 		b.index = idx;
-		igt_assert_lte(0, ioctl(cam->fd, VIDIOC_QBUF, &b));
+		wb_assert_sys(ioctl(cam->fd, VIDIOC_QBUF, &b));
 	}
 	igt_assert_f(false, "buffer %u never came back\n", want);
 }
@@ -75,7 +75,7 @@ static void requeue(struct camera *cam, unsigned int index)
 		.index = index,
 	};
 
-	igt_assert_lte(0, ioctl(cam->fd, VIDIOC_QBUF, &b));
+	wb_assert_sys(ioctl(cam->fd, VIDIOC_QBUF, &b));
 }
 
 /*
@@ -91,10 +91,10 @@ static void *vgem_import_map(int drm, int dmabuf, size_t len, uint32_t *handle)
 	int back;
 	void *p;
 
-	igt_assert_lte(0, drmPrimeFDToHandle(drm, dmabuf, handle));
-	igt_assert_lte(0, drmPrimeHandleToFD(drm, *handle, DRM_CLOEXEC, &back));
-	igt_assert_lte(0, fstat(dmabuf, &a));
-	igt_assert_lte(0, fstat(back, &b));
+	wb_assert_sys(drmPrimeFDToHandle(drm, dmabuf, handle));
+	wb_assert_sys(drmPrimeHandleToFD(drm, *handle, DRM_CLOEXEC, &back));
+	wb_assert_sys(fstat(dmabuf, &a));
+	wb_assert_sys(fstat(back, &b));
 	igt_assert_f(a.st_ino == b.st_ino,
 		     "vgem's handle is backed by another dma-buf (a copy?)\n");
 	p = mmap(NULL, len, PROT_READ, MAP_SHARED, back, 0);
@@ -111,25 +111,51 @@ static void dmabuf_cpu_read(int dmabuf, bool start)
 			 (start ? DMA_BUF_SYNC_START : DMA_BUF_SYNC_END),
 	};
 
-	igt_assert_lte(0, ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync));
+	wb_assert_sys(ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync));
+}
+
+/*
+ * What a subtest holds lives here: a subtest that fails leaves by a jump
+ * and IGT runs the next one in the same process, so each subtest first
+ * releases what a failed one left behind (a camera still streaming would
+ * refuse the next subtest with EBUSY).
+ */
+static struct camera cam = { .fd = -1 };
+static int drm = -1, dmabuf = -1, out = -1;
+static void *view;
+static size_t view_len;
+
+static void release_held(void)
+{
+	if (view)
+		munmap(view, view_len);
+	view = NULL;
+	if (dmabuf >= 0)
+		close(dmabuf);
+	if (out >= 0)
+		close(out);
+	if (cam.fd >= 0)
+		camera_stop(&cam);
+	if (drm >= 0)
+		close(drm);
+	dmabuf = out = drm = -1;
 }
 
 static void vivid_to_vgem(void)
 {
-	struct camera cam;
 	unsigned int idx;
 	size_t used, used2;
 	uint32_t handle;
 	uint64_t h1, h2;
-	int drm, dmabuf;
-	void *view;
 
+	release_held();
 	drm = wb_drm_open(DRIVER_VGEM);
 	camera_start(&cam, CAMERA, 2, 0);
 	idx = camera_dequeue(&cam, &used);
 	igt_assert(used > 0 && used <= cam.len[idx]);
 	dmabuf = camera_export(&cam, idx);
-	view = vgem_import_map(drm, dmabuf, cam.len[idx], &handle);
+	view_len = cam.len[idx];
+	view = vgem_import_map(drm, dmabuf, view_len, &handle);
 
 	h1 = fnv1a(cam.map[idx], used);
 	igt_info("camera frame: %zu bytes, %ux%u, fnv1a %016llx\n", used,
@@ -152,10 +178,7 @@ static void vivid_to_vgem(void)
 	igt_info("vgem handle %u follows the camera: fnv1a %016llx\n", handle,
 		 (unsigned long long)h2);
 
-	munmap(view, cam.len[idx]);
-	close(dmabuf);
-	camera_stop(&cam);
-	close(drm);
+	release_held();
 }
 
 static void vivid_to_vivid_output(void)
@@ -168,20 +191,19 @@ static void vivid_to_vivid_output(void)
 	struct v4l2_format ofmt = { .type = V4L2_BUF_TYPE_VIDEO_OUTPUT };
 	int type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
 	struct v4l2_buffer b = { 0 };
-	struct camera cam;
 	unsigned int idx;
 	size_t used;
 	uint64_t h;
-	int out, dmabuf;
 
+	release_held();
 	/*
 	 * vivid's output has its own frame size (its standard's, e.g.
 	 * 720x576): give the camera buffers large enough for either.
 	 */
 	out = v4l2_open_by_name(SECOND_VIVID_OUT);
-	igt_assert_lte(0, ioctl(out, VIDIOC_G_FMT, &ofmt));
+	wb_assert_sys(ioctl(out, VIDIOC_G_FMT, &ofmt));
 	ofmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
-	igt_assert_lte(0, ioctl(out, VIDIOC_S_FMT, &ofmt));
+	wb_assert_sys(ioctl(out, VIDIOC_S_FMT, &ofmt));
 
 	igt_info("vivid-001 output: %ux%u, %u bytes a frame\n",
 		 ofmt.fmt.pix.width, ofmt.fmt.pix.height, ofmt.fmt.pix.sizeimage);
@@ -193,7 +215,7 @@ static void vivid_to_vivid_output(void)
 	igt_assert_f(ofmt.fmt.pix.sizeimage <= cam.len[idx],
 		     "output wants %u bytes, the camera buffer has %zu\n",
 		     ofmt.fmt.pix.sizeimage, cam.len[idx]);
-	igt_assert_lte(0, ioctl(out, VIDIOC_REQBUFS, &req));
+	wb_assert_sys(ioctl(out, VIDIOC_REQBUFS, &req));
 
 	/*
 	 * vivid keeps the last queued output frame on "screen" and returns
@@ -209,14 +231,14 @@ static void vivid_to_vivid_output(void)
 		b.m.fd = dmabuf;
 		b.bytesused = ofmt.fmt.pix.sizeimage;
 		b.length = cam.len[idx];
-		igt_assert_lte(0, ioctl(out, VIDIOC_QBUF, &b));
+		wb_assert_sys(ioctl(out, VIDIOC_QBUF, &b));
 	}
-	igt_assert_lte(0, ioctl(out, VIDIOC_STREAMON, &type));
+	wb_assert_sys(ioctl(out, VIDIOC_STREAMON, &type));
 	igt_info("vivid-001 output streaming the camera's dma-buf\n");
 	wait_readable(out, "vivid-001 output to return the buffer");
-	igt_assert_lte(0, ioctl(out, VIDIOC_DQBUF, &b));
+	wb_assert_sys(ioctl(out, VIDIOC_DQBUF, &b));
 	igt_assert(!(b.flags & V4L2_BUF_FLAG_ERROR));
-	igt_assert_lte(0, ioctl(out, VIDIOC_STREAMOFF, &type));
+	wb_assert_sys(ioctl(out, VIDIOC_STREAMOFF, &type));
 	igt_info("vivid-001 output consumed %u bytes of the camera's dma-buf\n",
 		 b.bytesused);
 
@@ -225,10 +247,8 @@ static void vivid_to_vivid_output(void)
 		     "the output device changed the camera's frame\n");
 
 	req.count = 0;
-	igt_assert_lte(0, ioctl(out, VIDIOC_REQBUFS, &req));
-	close(out);
-	close(dmabuf);
-	camera_stop(&cam);
+	wb_assert_sys(ioctl(out, VIDIOC_REQBUFS, &req));
+	release_held();
 }
 
 IGT_TEST_DESCRIPTION("A camera frame shared by dma-buf with vgem and a second vivid, checked byte for byte");

@@ -71,13 +71,15 @@ void camera_start(struct camera *cam, const char *name, unsigned int count,
 
 	igt_assert(count <= 8);
 	memset(cam, 0, sizeof(*cam));
+	/* Not open until the open returns: one that fails leaves nothing */
+	cam->fd = -1;
 	cam->fd = v4l2_open_by_name(name);
 	cam->fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	igt_assert_lte(0, ioctl(cam->fd, VIDIOC_G_FMT, &cam->fmt));
+	wb_assert_sys(ioctl(cam->fd, VIDIOC_G_FMT, &cam->fmt));
 	create.format = cam->fmt;
 	if (min_size > create.format.fmt.pix.sizeimage)
 		create.format.fmt.pix.sizeimage = min_size;
-	igt_assert_lte(0, ioctl(cam->fd, VIDIOC_CREATE_BUFS, &create));
+	wb_assert_sys(ioctl(cam->fd, VIDIOC_CREATE_BUFS, &create));
 	igt_assert_f(create.count == count && create.index == 0,
 		     "got buffers %u..%u, asked %u\n", create.index,
 		     create.index + create.count, count);
@@ -89,14 +91,14 @@ void camera_start(struct camera *cam, const char *name, unsigned int count,
 			.memory = V4L2_MEMORY_MMAP,
 		};
 
-		igt_assert_lte(0, ioctl(cam->fd, VIDIOC_QUERYBUF, &b));
+		wb_assert_sys(ioctl(cam->fd, VIDIOC_QUERYBUF, &b));
 		cam->len[i] = b.length;
 		cam->map[i] = mmap(NULL, b.length, PROT_READ, MAP_SHARED,
 				   cam->fd, b.m.offset);
 		igt_assert(cam->map[i] != MAP_FAILED);
-		igt_assert_lte(0, ioctl(cam->fd, VIDIOC_QBUF, &b));
+		wb_assert_sys(ioctl(cam->fd, VIDIOC_QBUF, &b));
 	}
-	igt_assert_lte(0, ioctl(cam->fd, VIDIOC_STREAMON, &type));
+	wb_assert_sys(ioctl(cam->fd, VIDIOC_STREAMON, &type));
 }
 
 unsigned int camera_dequeue(struct camera *cam, size_t *used)
@@ -108,9 +110,9 @@ unsigned int camera_dequeue(struct camera *cam, size_t *used)
 	struct pollfd p = { .fd = cam->fd, .events = POLLIN };
 	int n = poll(&p, 1, 10000);
 
-	igt_assert_lte(0, n);
+	wb_assert_sys(n);
 	igt_assert_f(n > 0, "no frame from the camera in 10 s\n");
-	igt_assert_lte(0, ioctl(cam->fd, VIDIOC_DQBUF, &b));
+	wb_assert_sys(ioctl(cam->fd, VIDIOC_DQBUF, &b));
 	igt_assert(!(b.flags & V4L2_BUF_FLAG_ERROR));
 	*used = b.bytesused;
 	return b.index;
@@ -124,7 +126,7 @@ int camera_export(struct camera *cam, unsigned int index)
 		.flags = O_RDWR | O_CLOEXEC,
 	};
 
-	igt_assert_lte(0, ioctl(cam->fd, VIDIOC_EXPBUF, &eb));
+	wb_assert_sys(ioctl(cam->fd, VIDIOC_EXPBUF, &eb));
 	return eb.fd;
 }
 

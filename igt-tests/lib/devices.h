@@ -34,6 +34,16 @@ static inline bool wb_skip_is_fail(void)
 #define wb_skip(f...) wb_require_f(false, f)
 
 /*
+ * A call that returns -1 and sets errno on failure.  The message names
+ * the call as written (IGT's comparison asserts would print the ioctl
+ * numbers' macros expanded) and its errno.
+ */
+#define wb_assert_sys(expr) do {					\
+	if ((expr) < 0)							\
+		igt_assert_f(false, "%s: %m\n", #expr);		\
+} while (0)
+
+/*
  * Each subtest of ours sets this deadline when it starts: one that hangs
  * fails, and the next one runs.
  */
