@@ -189,12 +189,40 @@ static void assert_edu_idle(const struct edu *e)
 		     e->pci, a, m);
 }
 
+/*
+ * The edu files a subtest has open.  IGT runs every subtest in one
+ * process: one that fails leaves by a jump with its files still open,
+ * and their attachments would fail the next subtest's idle checks.  So
+ * each subtest starts by closing what a failed one left.
+ */
+static int edu_fds[8];
+static unsigned int edu_nfds;
+
 static int edu_open(const struct edu *e)
 {
 	int fd = open(e->node, O_RDWR | O_CLOEXEC);
 
 	igt_assert_f(fd >= 0, "open %s: %m\n", e->node);
+	igt_assert(edu_nfds < ARRAY_SIZE(edu_fds));
+	edu_fds[edu_nfds++] = fd;
 	return fd;
+}
+
+static void edu_close(int fd)
+{
+	for (unsigned int i = 0; i < edu_nfds; i++) {
+		if (edu_fds[i] == fd) {
+			edu_fds[i] = edu_fds[--edu_nfds];
+			break;
+		}
+	}
+	close(fd);
+}
+
+static void edu_close_leftovers(void)
+{
+	while (edu_nfds)
+		close(edu_fds[--edu_nfds]);
 }
 
 /* ioctl's errno, 0 on success */
@@ -511,7 +539,7 @@ static void checksum_case(const struct buf *b, const struct edu *e,
 	page_crc = page_case(fd, b, e, api, off, len);
 	if (!dma_emulated(b, e)) {
 		igt_info("QEMU does not route bus-address DMA inside a switch behind its vIOMMU: mapping checked, no DMA\n");
-		close(fd);
+		edu_close(fd);
 		assert_edu_idle(e);
 		return;
 	}
@@ -544,7 +572,7 @@ static void checksum_case(const struct buf *b, const struct edu *e,
 
 	wb_assert_sys(ioctl(fd, QEMU_EDU_IOC_DETACH));
 	assert_edu_idle(e);
-	close(fd);
+	edu_close(fd);
 }
 
 /* The device writes a pattern into [off, off + len); the CPU must see it. */
@@ -566,7 +594,7 @@ static void write_case(const struct buf *b, const struct edu *e, uint32_t api,
 		     strerror(err));
 	check_route(b, e);
 	if (!dma_emulated(b, e)) {
-		close(fd);
+		edu_close(fd);
 		assert_edu_idle(e);
 		free(before);
 		return;
@@ -576,7 +604,7 @@ static void write_case(const struct buf *b, const struct edu *e, uint32_t api,
 	igt_assert_eq_u64(w.bytes, len);
 	wb_assert_sys(ioctl(fd, QEMU_EDU_IOC_DETACH));
 	assert_edu_idle(e);
-	close(fd);
+	edu_close(fd);
 
 	buf_sync(b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	for (uint64_t i = 0; i < b->size; i++) {
@@ -695,7 +723,7 @@ static void no_p2p(struct buf *bp)
 					 api, 0, &a);
 			igt_assert_f(!err, "ATTACH with P2P after the refusal: %s\n",
 				     strerror(err));
-			close(fd);
+			edu_close(fd);
 			assert_edu_idle(&edus[i]);
 		}
 	}
@@ -818,7 +846,7 @@ static void revoked_checks(const struct edu *e, int fd, const struct buf *b)
 	fd2 = edu_open(e);
 	EXPECT_ERR(edu_attach(fd2, b, 0, PAGE, QEMU_EDU_DIR_TO_DEVICE,
 			      QEMU_EDU_API_LIST, 0, &a), ENODEV);
-	close(fd2);
+	edu_close(fd2);
 	assert_edu_idle(e);
 }
 
@@ -884,8 +912,8 @@ static void ivshmem_bar_revoke(void)
 	status = __igt_waitchildren();
 	shm_bind("bind", pci);
 	igt_assert_f(status == 0, "checks after the revoke failed (%d)\n", status);
-	close(fd);
-	close(fd_sgt);
+	edu_close(fd);
+	edu_close(fd_sgt);
 	close(b.fd);
 	assert_edu_idle(e);
 	assert_edu_idle(&edus[0]);
@@ -928,7 +956,7 @@ static void bad_check_idle(struct bad *t)
 
 static void bad_done(struct bad *t)
 {
-	close(t->fd);
+	edu_close(t->fd);
 	assert_edu_idle(&t->e);
 	buf_free(&t->b);
 }
@@ -1135,6 +1163,7 @@ igt_main
 	igt_describe("edu reads and writes a udmabuf of 4K pages, list API");
 	igt_subtest("udmabuf-4k-list") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "udmabuf-4k-list");
+		edu_close_leftovers();
 		udmabuf_4k(QEMU_EDU_API_LIST);
 		igt_reset_timeout();
 	}
@@ -1142,6 +1171,7 @@ igt_main
 	igt_describe("edu reads and writes a udmabuf of 4K pages, sg_table API, CPU reads the same bytes through its pages");
 	igt_subtest("udmabuf-4k-sgt") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "udmabuf-4k-sgt");
+		edu_close_leftovers();
 		udmabuf_4k(QEMU_EDU_API_SGT);
 		igt_reset_timeout();
 	}
@@ -1149,6 +1179,7 @@ igt_main
 	igt_describe("edu reads and writes a udmabuf of 2M hugetlb folios, list API");
 	igt_subtest("udmabuf-2m-list") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "udmabuf-2m-list");
+		edu_close_leftovers();
 		udmabuf_2m(QEMU_EDU_API_LIST);
 		igt_reset_timeout();
 	}
@@ -1156,6 +1187,7 @@ igt_main
 	igt_describe("edu reads and writes a udmabuf of 2M hugetlb folios, sg_table API, CPU reads the same bytes through its pages");
 	igt_subtest("udmabuf-2m-sgt") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "udmabuf-2m-sgt");
+		edu_close_leftovers();
 		udmabuf_2m(QEMU_EDU_API_SGT);
 		igt_reset_timeout();
 	}
@@ -1163,6 +1195,7 @@ igt_main
 	igt_describe("edu reads and writes a system heap buffer, list API");
 	igt_subtest("system-heap-list") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "system-heap-list");
+		edu_close_leftovers();
 		system_heap(QEMU_EDU_API_LIST);
 		igt_reset_timeout();
 	}
@@ -1170,6 +1203,7 @@ igt_main
 	igt_describe("edu reads and writes a system heap buffer, sg_table API, CPU reads the same bytes through its pages");
 	igt_subtest("system-heap-sgt") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "system-heap-sgt");
+		edu_close_leftovers();
 		system_heap(QEMU_EDU_API_SGT);
 		igt_reset_timeout();
 	}
@@ -1177,6 +1211,7 @@ igt_main
 	igt_describe("edu reads and writes a CMA heap buffer, list API");
 	igt_subtest("cma-heap-list") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "cma-heap-list");
+		edu_close_leftovers();
 		cma_heap(QEMU_EDU_API_LIST);
 		igt_reset_timeout();
 	}
@@ -1184,6 +1219,7 @@ igt_main
 	igt_describe("edu reads and writes a CMA heap buffer, sg_table API, CPU reads the same bytes through its pages");
 	igt_subtest("cma-heap-sgt") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "cma-heap-sgt");
+		edu_close_leftovers();
 		cma_heap(QEMU_EDU_API_SGT);
 		igt_reset_timeout();
 	}
@@ -1191,6 +1227,7 @@ igt_main
 	igt_describe("edu reads and writes NVMe CMB memory, list API, P2P route checked");
 	igt_subtest("p2pmem-heap-list") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "p2pmem-heap-list");
+		edu_close_leftovers();
 		p2pmem_heap(QEMU_EDU_API_LIST);
 		igt_reset_timeout();
 	}
@@ -1198,6 +1235,7 @@ igt_main
 	igt_describe("edu reads and writes NVMe CMB memory, sg_table API, P2P route checked, DMA-only table");
 	igt_subtest("p2pmem-heap-sgt") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "p2pmem-heap-sgt");
+		edu_close_leftovers();
 		p2pmem_heap(QEMU_EDU_API_SGT);
 		igt_reset_timeout();
 	}
@@ -1205,6 +1243,7 @@ igt_main
 	igt_describe("an importer refusing P2P gets EREMOTEIO, nothing mapped");
 	igt_subtest("p2pmem-heap-nop2p") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "p2pmem-heap-nop2p");
+		edu_close_leftovers();
 		p2pmem_heap_no_p2p();
 		igt_reset_timeout();
 	}
@@ -1212,6 +1251,7 @@ igt_main
 	igt_describe("edu reads and writes the ivshmem BAR (no struct page), list API, P2P route checked");
 	igt_subtest("ivshmem-bar-list") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "ivshmem-bar-list");
+		edu_close_leftovers();
 		ivshmem_bar(QEMU_EDU_API_LIST);
 		igt_reset_timeout();
 	}
@@ -1219,6 +1259,7 @@ igt_main
 	igt_describe("edu reads and writes the ivshmem BAR (no struct page), sg_table API, P2P route checked, DMA-only table");
 	igt_subtest("ivshmem-bar-sgt") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "ivshmem-bar-sgt");
+		edu_close_leftovers();
 		ivshmem_bar(QEMU_EDU_API_SGT);
 		igt_reset_timeout();
 	}
@@ -1226,6 +1267,7 @@ igt_main
 	igt_describe("an importer refusing P2P gets EREMOTEIO on the BAR, nothing mapped");
 	igt_subtest("ivshmem-bar-nop2p") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "ivshmem-bar-nop2p");
+		edu_close_leftovers();
 		ivshmem_bar_no_p2p();
 		igt_reset_timeout();
 	}
@@ -1233,6 +1275,7 @@ igt_main
 	igt_describe("unbinding ivshmem revokes: edus unmapped, next CHECKSUM and PAGE_CHECKSUM ENODEV, no transfer");
 	igt_subtest("ivshmem-bar-revoke") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "ivshmem-bar-revoke");
+		edu_close_leftovers();
 		ivshmem_bar_revoke();
 		igt_reset_timeout();
 	}
@@ -1240,6 +1283,7 @@ igt_main
 	igt_describe("ATTACH: bad fds, windows, directions, apis, flags; nothing mapped");
 	igt_subtest("bad-attach") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "bad-attach");
+		edu_close_leftovers();
 		bad_attach();
 		igt_reset_timeout();
 	}
@@ -1247,6 +1291,7 @@ igt_main
 	igt_describe("CHECKSUM: unattached, bad flags, short array, wrong direction; no transfer");
 	igt_subtest("bad-checksum") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "bad-checksum");
+		edu_close_leftovers();
 		bad_checksum();
 		igt_reset_timeout();
 	}
@@ -1254,6 +1299,7 @@ igt_main
 	igt_describe("WRITE: unattached, bad flags and seed, wrong direction; buffer untouched");
 	igt_subtest("bad-write") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "bad-write");
+		edu_close_leftovers();
 		bad_write();
 		igt_reset_timeout();
 	}
@@ -1261,6 +1307,7 @@ igt_main
 	igt_describe("PAGE_CHECKSUM: unattached, detached, list mapping, bad flags, padding and ranges; no transfer");
 	igt_subtest("bad-page-checksum") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "bad-page-checksum");
+		edu_close_leftovers();
 		bad_page_checksum();
 		igt_reset_timeout();
 	}
@@ -1268,6 +1315,7 @@ igt_main
 	igt_describe("DETACH: unattached, twice, unknown ioctl; close releases");
 	igt_subtest("bad-detach") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "bad-detach");
+		edu_close_leftovers();
 		bad_detach();
 		igt_reset_timeout();
 	}
