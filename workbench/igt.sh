@@ -92,7 +92,7 @@ meson setup "$BUILD" "$SRC" --buildtype=debugoptimized \
 	-Dvmtb=disabled -Dlibdrm_drivers= -Dlibunwind=enabled \
 	-Drunner=disabled -Doping=disabled >"$IGT/meson.log" 2>&1 ||
 	die "IGT: meson setup failed, see $IGT/meson.log"
-# shellcheck disable=SC2046
+# shellcheck disable=SC2046,SC2086
 ninja -C "$BUILD" -j "$JOBS" lib/libigt.so.0 $(printf 'tests/%s ' $IGT_TESTS) \
 	>"$IGT/ninja.log" 2>&1 || die "IGT: build failed, see $IGT/ninja.log"
 echo "$want" >"$STAMP"
