@@ -25,6 +25,8 @@
  * holds a mapping nor moved a byte.
  */
 #define _GNU_SOURCE
+#include "igt.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -46,19 +48,14 @@
 #include <sys/wait.h>
 
 #include "lib/devices.h"
-#include "lib/igt.h"
 
 #define PAGE		4096UL
-#define igt_assert_eq_u(a, b) \
-	igt_assert_f((uint64_t)(a) == (uint64_t)(b), "%s == %s: %llu != %llu", \
-		     #a, #b, (unsigned long long)(a), (unsigned long long)(b))
-#define SZ_2M		(2UL << 20)
 #define DEBUGFS		"/sys/kernel/debug"
 
 /* A call returning an errno (0 on success) must return @want */
 #define EXPECT_ERR(call, want) do { \
 	int __e = (call); \
-	igt_assert_f(__e == (want), "%s: got %s, want %s", #call, \
+	igt_assert_f(__e == (want), "%s: got %s, want %s\n", #call, \
 		     __e ? strerror(__e) : "success", strerror(want)); \
 } while (0)
 
@@ -90,7 +87,7 @@ static void root_port_of(const char *sysdev, char *out, size_t len)
 {
 	char real[PATH_MAX], *p, *q;
 
-	igt_assert_f(realpath(sysdev, real), "realpath %s: %m", sysdev);
+	igt_assert_f(realpath(sysdev, real), "realpath %s: %m\n", sysdev);
 	p = strchr(real + strlen("/sys/devices/"), '/');
 	igt_assert(p);
 	q = strchr(p + 1, '/');
@@ -147,7 +144,7 @@ static int find_edus(struct edu *edus)
 
 	root_port_of_pci("0x1b36", "0x0010", nvme_rp, sizeof(nvme_rp));
 	if (glob("/dev/qemu_edu[0-9]*", 0, NULL, &g))
-		igt_skip("no /dev/qemu_edu* node");
+		wb_skip("no /dev/qemu_edu* node\n");
 	for (size_t i = 0; i < g.gl_pathc && n < 2; i++) {
 		char sys[PATH_MAX], real[PATH_MAX], rp[64];
 		const char *name = g.gl_pathv[i] + strlen("/dev/");
@@ -155,13 +152,13 @@ static int find_edus(struct edu *edus)
 
 		snprintf(e->node, sizeof(e->node), "%s", g.gl_pathv[i]);
 		snprintf(sys, sizeof(sys), "/sys/class/misc/%s/device", name);
-		igt_assert_f(realpath(sys, real), "%s: %m", sys);
+		igt_assert_f(realpath(sys, real), "%s: %m\n", sys);
 		snprintf(e->pci, sizeof(e->pci), "%s", strrchr(real, '/') + 1);
 		root_port_of(sys, rp, sizeof(rp));
 		e->behind_switch = nvme_rp[0] && !strcmp(rp, nvme_rp);
 	}
 	globfree(&g);
-	igt_assert_f(n == 2, "want two edu nodes, found %d", n);
+	igt_assert_f(n == 2, "want two edu nodes, found %d\n", n);
 	if (!edus[0].behind_switch) {
 		struct edu t = edus[0];
 
@@ -169,7 +166,7 @@ static int find_edus(struct edu *edus)
 		edus[1] = t;
 	}
 	igt_assert_f(edus[0].behind_switch && !edus[1].behind_switch,
-		     "want one edu behind the switch and one on a root port");
+		     "want one edu behind the switch and one on a root port\n");
 	return n;
 }
 
@@ -178,7 +175,7 @@ static unsigned long edu_debugfs(const struct edu *e, const char *file)
 	char p[PATH_MAX], buf[64];
 
 	snprintf(p, sizeof(p), DEBUGFS "/qemu_edu/%s/%s", e->pci, file);
-	igt_assert_f(read_file(p, buf, sizeof(buf)), "%s: %m", p);
+	igt_assert_f(read_file(p, buf, sizeof(buf)), "%s: %m\n", p);
 	return strtoul(buf, NULL, 0);
 }
 
@@ -188,16 +185,44 @@ static void assert_edu_idle(const struct edu *e)
 	unsigned long a = edu_debugfs(e, "dmabuf_attachments");
 	unsigned long m = edu_debugfs(e, "dmabuf_mappings");
 
-	igt_assert_f(!a && !m, "edu %s still holds %lu attachments, %lu mappings",
+	igt_assert_f(!a && !m, "edu %s still holds %lu attachments, %lu mappings\n",
 		     e->pci, a, m);
 }
+
+/*
+ * The edu files a subtest has open.  IGT runs every subtest in one
+ * process: one that fails leaves by a jump with its files still open,
+ * and their attachments would fail the next subtest's idle checks.  So
+ * each subtest starts by closing what a failed one left.
+ */
+static int edu_fds[8];
+static unsigned int edu_nfds;
 
 static int edu_open(const struct edu *e)
 {
 	int fd = open(e->node, O_RDWR | O_CLOEXEC);
 
-	igt_assert_f(fd >= 0, "open %s: %m", e->node);
+	igt_assert_f(fd >= 0, "open %s: %m\n", e->node);
+	igt_assert(edu_nfds < ARRAY_SIZE(edu_fds));
+	edu_fds[edu_nfds++] = fd;
 	return fd;
+}
+
+static void edu_close(int fd)
+{
+	for (unsigned int i = 0; i < edu_nfds; i++) {
+		if (edu_fds[i] == fd) {
+			edu_fds[i] = edu_fds[--edu_nfds];
+			break;
+		}
+	}
+	close(fd);
+}
+
+static void edu_close_leftovers(void)
+{
+	while (edu_nfds)
+		close(edu_fds[--edu_nfds]);
 }
 
 /* ioctl's errno, 0 on success */
@@ -221,14 +246,14 @@ static void buf_sync(const struct buf *b, uint64_t flags)
 {
 	struct dma_buf_sync s = { .flags = flags };
 
-	igt_assert_sys(ioctl(b->fd, DMA_BUF_IOCTL_SYNC, &s));
+	wb_assert_sys(ioctl(b->fd, DMA_BUF_IOCTL_SYNC, &s));
 }
 
 static void buf_map_dmabuf(struct buf *b)
 {
 	b->map = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      b->fd, 0);
-	igt_assert_f(b->map != MAP_FAILED, "mmap %s dma-buf: %m", b->what);
+	igt_assert_f(b->map != MAP_FAILED, "mmap %s dma-buf: %m\n", b->what);
 }
 
 static void udmabuf_alloc(struct buf *b, size_t size, bool huge)
@@ -240,23 +265,23 @@ static void udmabuf_alloc(struct buf *b, size_t size, bool huge)
 	if (huge)
 		flags |= MFD_HUGETLB | MFD_HUGE_2MB;
 	b->memfd = memfd_create("edu-dmabuf", flags);
-	igt_assert_f(b->memfd >= 0, "memfd_create%s: %m", huge ? " (hugetlb 2M)" : "");
-	igt_assert_sys(ftruncate(b->memfd, size));
-	igt_assert_sys(fcntl(b->memfd, F_ADD_SEALS, F_SEAL_SHRINK));
+	igt_assert_f(b->memfd >= 0, "memfd_create%s: %m\n", huge ? " (hugetlb 2M)" : "");
+	wb_assert_sys(ftruncate(b->memfd, size));
+	wb_assert_sys(fcntl(b->memfd, F_ADD_SEALS, F_SEAL_SHRINK));
 	b->size = size;
 	b->map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      b->memfd, 0);
-	igt_assert_f(b->map != MAP_FAILED, "mmap memfd: %m");
+	igt_assert_f(b->map != MAP_FAILED, "mmap memfd: %m\n");
 	/* Populate now: hugetlb reservation failures show here, not as SIGBUS */
 	memset(b->map, 0, size);
 
 	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
-	igt_assert_f(dev >= 0, "open /dev/udmabuf: %m");
+	igt_assert_f(dev >= 0, "open /dev/udmabuf: %m\n");
 	c.memfd = b->memfd;
 	c.size = size;
 	b->fd = ioctl(dev, UDMABUF_CREATE, &c);
 	close(dev);
-	igt_assert_f(b->fd >= 0, "UDMABUF_CREATE: %m");
+	igt_assert_f(b->fd >= 0, "UDMABUF_CREATE: %m\n");
 }
 
 static void heap_alloc(struct buf *b, const char *heap, size_t size)
@@ -267,8 +292,8 @@ static void heap_alloc(struct buf *b, const char *heap, size_t size)
 	};
 	int h = open(heap, O_RDONLY | O_CLOEXEC);
 
-	igt_assert_f(h >= 0, "open %s: %m", heap);
-	igt_assert_f(!ioctl(h, DMA_HEAP_IOCTL_ALLOC, &a), "alloc %zu from %s: %m",
+	igt_assert_f(h >= 0, "open %s: %m\n", heap);
+	igt_assert_f(!ioctl(h, DMA_HEAP_IOCTL_ALLOC, &a), "alloc %zu from %s: %m\n",
 		     size, heap);
 	close(h);
 	b->fd = a.fd;
@@ -340,9 +365,9 @@ static struct route bufinfo_route(const struct buf *b, const struct edu *e)
 	bool ours = false, dev = false;
 	FILE *f;
 
-	igt_assert_sys(fstat(b->fd, &st));
+	wb_assert_sys(fstat(b->fd, &st));
 	f = fopen(DEBUGFS "/dma_buf/bufinfo", "r");
-	igt_assert_f(f, "bufinfo: %m");
+	igt_assert_f(f, "bufinfo: %m\n");
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long bus, hb;
 		char *p;
@@ -407,24 +432,24 @@ static void check_route(const struct buf *b, const struct edu *e)
 {
 	struct route r = bufinfo_route(b, e);
 
-	igt_assert_f(r.attached, "bufinfo shows edu %s not attached to %s",
+	igt_assert_f(r.attached, "bufinfo shows edu %s not attached to %s\n",
 		     e->pci, b->what);
 	/* The core lists its own mappings, not a legacy exporter's tables */
 	if (!b->p2p) {
 		igt_assert_f(!r.bus && !r.host_bridge,
-			     "%s is RAM, bufinfo shows P2P ranges", b->what);
+			     "%s is RAM, bufinfo shows P2P ranges\n", b->what);
 		return;
 	}
-	igt_assert_f(r.mappings > 0, "bufinfo shows no mapping of %s for edu %s",
+	igt_assert_f(r.mappings > 0, "bufinfo shows no mapping of %s for edu %s\n",
 		     b->what, e->pci);
 	igt_info("edu %s: %s mapped with %lu bus-address and %lu host-bridge ranges\n",
 		 e->pci, b->what, r.bus, r.host_bridge);
 	if (e->behind_switch)
 		igt_assert_f(r.bus > 0 && !r.host_bridge,
-			     "edu in the provider's switch: want bus addresses");
+			     "edu in the provider's switch: want bus addresses\n");
 	else
 		igt_assert_f(r.host_bridge > 0 && !r.bus,
-			     "edu on its own root port: want the host bridge");
+			     "edu on its own root port: want the host bridge\n");
 }
 
 static int page_checksum(int fd, uint64_t off, uint64_t len,
@@ -453,38 +478,38 @@ static uint32_t page_case(int fd, const struct buf *b, const struct edu *e,
 
 	err = page_checksum(fd, off, len, &p);
 	if (api == QEMU_EDU_API_LIST) {
-		igt_assert_f(err == EINVAL, "PAGE_CHECKSUM of a list mapping: got %s, want %s",
+		igt_assert_f(err == EINVAL, "PAGE_CHECKSUM of a list mapping: got %s, want %s\n",
 			     err ? strerror(err) : "success", strerror(EINVAL));
 		return 0;
 	}
 	if (b->p2p) {
 		/* No struct page for the CPU to use: a DMA-only table */
 		igt_assert_f(err == ENXIO,
-			     "PAGE_CHECKSUM of %s, edu %s: got %s, want %s (a DMA-only table)",
+			     "PAGE_CHECKSUM of %s, edu %s: got %s, want %s (a DMA-only table)\n",
 			     b->what, e->pci, err ? strerror(err) : "success",
 			     strerror(ENXIO));
 		return 0;
 	}
-	igt_assert_f(!err, "PAGE_CHECKSUM of %s, edu %s: %s (no CPU side for a legacy importer)",
+	igt_assert_f(!err, "PAGE_CHECKSUM of %s, edu %s: %s (no CPU side for a legacy importer)\n",
 		     b->what, e->pci, strerror(err));
 	igt_info("edu %s: %s sg_table has %u page entries, %u DMA entries\n",
 		 e->pci, b->what, p.orig_nents, p.nents);
 	igt_assert(p.orig_nents >= 1 && p.nents >= 1);
 	igt_assert_f(p.crc == crc32_le(~0u, b->map + off, len),
-		     "%s: the window read through the table's pages is not what the CPU wrote",
+		     "%s: the window read through the table's pages is not what the CPU wrote\n",
 		     b->what);
-	igt_assert_eq_u(p.pages, pages_spanned(off, len));
+	igt_assert_eq_u64(p.pages, pages_spanned(off, len));
 
 	err = page_checksum(fd, 0, b->size, &p);
-	igt_assert_f(!err, "PAGE_CHECKSUM of all of %s: %s", b->what,
+	igt_assert_f(!err, "PAGE_CHECKSUM of all of %s: %s\n", b->what,
 		     strerror(err));
 	igt_assert_f(p.crc == crc32_le(~0u, b->map, b->size),
-		     "%s: the buffer read through the table's pages is not what the CPU wrote",
+		     "%s: the buffer read through the table's pages is not what the CPU wrote\n",
 		     b->what);
-	igt_assert_eq_u(p.pages, b->size / PAGE);
+	igt_assert_eq_u64(p.pages, b->size / PAGE);
 	/* The same again: the walk left the table as it found it */
 	EXPECT_ERR(page_checksum(fd, off, len, &p), 0);
-	igt_assert_eq_u(p.crc, crc32_le(~0u, b->map + off, len));
+	igt_assert_eq_u64(p.crc, crc32_le(~0u, b->map + off, len));
 	return p.crc;
 }
 
@@ -503,51 +528,51 @@ static void checksum_case(const struct buf *b, const struct edu *e,
 	int fd = edu_open(e), err;
 
 	err = edu_attach(fd, b, off, len, QEMU_EDU_DIR_TO_DEVICE, api, 0, &a);
-	igt_assert_f(!err, "ATTACH %s to edu %s: %s", b->what, e->pci,
+	igt_assert_f(!err, "ATTACH %s to edu %s: %s\n", b->what, e->pci,
 		     strerror(err));
 	igt_info("edu %s (%s): %s mapped in %u DMA ranges, %u in the window\n",
 		 e->pci, e->behind_switch ? "switch" : "root port", b->what,
 		 a.nr_ranges, a.win_ranges);
 	igt_assert(a.win_ranges >= 1 && a.win_ranges <= a.nr_ranges);
-	igt_assert_eq_u(edu_debugfs(e, "dmabuf_mappings"), 1);
+	igt_assert_eq_u64(edu_debugfs(e, "dmabuf_mappings"), 1);
 	check_route(b, e);
 	page_crc = page_case(fd, b, e, api, off, len);
 	if (!dma_emulated(b, e)) {
 		igt_info("QEMU does not route bus-address DMA inside a switch behind its vIOMMU: mapping checked, no DMA\n");
-		close(fd);
+		edu_close(fd);
 		assert_edu_idle(e);
 		return;
 	}
 
 	err = edu_ioctl(fd, QEMU_EDU_IOC_CHECKSUM, &c);
-	igt_assert_f(!err, "CHECKSUM: %s", strerror(err));
-	igt_assert_eq_u(c.bytes, len);
-	igt_assert_eq_u(c.nr_ranges, a.win_ranges);
-	igt_assert_eq_u(c.crc, crc32_le(~0u, b->map + off, len));
+	igt_assert_f(!err, "CHECKSUM: %s\n", strerror(err));
+	igt_assert_eq_u64(c.bytes, len);
+	igt_assert_eq_u64(c.nr_ranges, a.win_ranges);
+	igt_assert_eq_u64(c.crc, crc32_le(~0u, b->map + off, len));
 	if (api == QEMU_EDU_API_SGT && !b->p2p)
 		igt_assert_f(c.crc == page_crc,
-			     "the device and the table's pages see different bytes");
+			     "the device and the table's pages see different bytes\n");
 	for (uint32_t i = 0; i < c.nr_ranges; i++) {
 		const struct qemu_edu_range *r = &ranges[i];
 
 		igt_assert_f(r->offset == pos && r->length &&
 			     r->offset + r->length <= len,
-			     "range %u at %llu+%llu does not follow %llu", i,
+			     "range %u at %llu+%llu does not follow %llu\n", i,
 			     (unsigned long long)r->offset,
 			     (unsigned long long)r->length,
 			     (unsigned long long)pos);
 		igt_assert_f(r->crc == crc32_le(~0u, b->map + off + r->offset,
 						r->length),
-			     "range %u (%llu+%llu): the device read other bytes",
+			     "range %u (%llu+%llu): the device read other bytes\n",
 			     i, (unsigned long long)r->offset,
 			     (unsigned long long)r->length);
 		pos += r->length;
 	}
-	igt_assert_eq_u(pos, len);
+	igt_assert_eq_u64(pos, len);
 
-	igt_assert_sys(ioctl(fd, QEMU_EDU_IOC_DETACH));
+	wb_assert_sys(ioctl(fd, QEMU_EDU_IOC_DETACH));
 	assert_edu_idle(e);
-	close(fd);
+	edu_close(fd);
 }
 
 /* The device writes a pattern into [off, off + len); the CPU must see it. */
@@ -565,21 +590,21 @@ static void write_case(const struct buf *b, const struct edu *e, uint32_t api,
 	buf_sync(b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 
 	err = edu_attach(fd, b, off, len, QEMU_EDU_DIR_FROM_DEVICE, api, 0, &a);
-	igt_assert_f(!err, "ATTACH %s to edu %s: %s", b->what, e->pci,
+	igt_assert_f(!err, "ATTACH %s to edu %s: %s\n", b->what, e->pci,
 		     strerror(err));
 	check_route(b, e);
 	if (!dma_emulated(b, e)) {
-		close(fd);
+		edu_close(fd);
 		assert_edu_idle(e);
 		free(before);
 		return;
 	}
 	err = edu_ioctl(fd, QEMU_EDU_IOC_WRITE, &w);
-	igt_assert_f(!err, "WRITE: %s", strerror(err));
-	igt_assert_eq_u(w.bytes, len);
-	igt_assert_sys(ioctl(fd, QEMU_EDU_IOC_DETACH));
+	igt_assert_f(!err, "WRITE: %s\n", strerror(err));
+	igt_assert_eq_u64(w.bytes, len);
+	wb_assert_sys(ioctl(fd, QEMU_EDU_IOC_DETACH));
 	assert_edu_idle(e);
-	close(fd);
+	edu_close(fd);
 
 	buf_sync(b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	for (uint64_t i = 0; i < b->size; i++) {
@@ -587,7 +612,7 @@ static void write_case(const struct buf *b, const struct edu *e, uint32_t api,
 			       edu_pattern(i - off, seed) : before[i];
 
 		igt_assert_f(b->map[i] == want,
-			     "byte %llu: CPU sees %#x, want %#x (%s)",
+			     "byte %llu: CPU sees %#x, want %#x (%s)\n",
 			     (unsigned long long)i, b->map[i], want,
 			     i >= off && i < off + len ? "device wrote it" :
 			     "outside the window");
@@ -656,7 +681,7 @@ static void cma_heap(uint32_t api)
 	if (!node)
 		node = heap_node("/dev/dma_heap/linux,cma");
 	if (!node)
-		igt_skip("no CMA heap in /dev/dma_heap");
+		wb_skip("no CMA heap in /dev/dma_heap\n");
 	heap_alloc(&b, node, 64 * 1024);
 	exercise(&b, api, 32 * 1024);
 }
@@ -667,21 +692,11 @@ static void p2pmem_heap(uint32_t api)
 	const char *node = heap_node("/dev/dma_heap/p2pmem-*");
 
 	if (!node)
-		igt_skip("no /dev/dma_heap/p2pmem-* node");
+		wb_skip("no /dev/dma_heap/p2pmem-* node\n");
 	heap_alloc(&b, node, 64 * 1024);
 	exercise(&b, api, 32 * 1024);
 }
 
-static void udmabuf_4k_list(void) { udmabuf_4k(QEMU_EDU_API_LIST); }
-static void udmabuf_4k_sgt(void) { udmabuf_4k(QEMU_EDU_API_SGT); }
-static void udmabuf_2m_list(void) { udmabuf_2m(QEMU_EDU_API_LIST); }
-static void udmabuf_2m_sgt(void) { udmabuf_2m(QEMU_EDU_API_SGT); }
-static void system_heap_list(void) { system_heap(QEMU_EDU_API_LIST); }
-static void system_heap_sgt(void) { system_heap(QEMU_EDU_API_SGT); }
-static void cma_heap_list(void) { cma_heap(QEMU_EDU_API_LIST); }
-static void cma_heap_sgt(void) { cma_heap(QEMU_EDU_API_SGT); }
-static void p2pmem_heap_list(void) { p2pmem_heap(QEMU_EDU_API_LIST); }
-static void p2pmem_heap_sgt(void) { p2pmem_heap(QEMU_EDU_API_SGT); }
 
 /* An importer that refuses P2P gets -EREMOTEIO, and nothing is mapped. */
 static void no_p2p(struct buf *bp)
@@ -698,17 +713,17 @@ static void no_p2p(struct buf *bp)
 					     api, QEMU_EDU_ATTACH_NO_P2P, &a);
 			struct route r = bufinfo_route(&b, &edus[i]);
 
-			igt_assert_f(err == EREMOTEIO, "edu %s api %u: want EREMOTEIO, got %s",
+			igt_assert_f(err == EREMOTEIO, "edu %s api %u: want EREMOTEIO, got %s\n",
 				     edus[i].pci, api, strerror(err));
-			igt_assert_f(!r.attached, "edu %s still attached after the refusal",
+			igt_assert_f(!r.attached, "edu %s still attached after the refusal\n",
 				     edus[i].pci);
 			assert_edu_idle(&edus[i]);
 			/* The same file then attaches with P2P allowed */
 			err = edu_attach(fd, &b, 0, PAGE, QEMU_EDU_DIR_TO_DEVICE,
 					 api, 0, &a);
-			igt_assert_f(!err, "ATTACH with P2P after the refusal: %s",
+			igt_assert_f(!err, "ATTACH with P2P after the refusal: %s\n",
 				     strerror(err));
-			close(fd);
+			edu_close(fd);
 			assert_edu_idle(&edus[i]);
 		}
 	}
@@ -721,7 +736,7 @@ static void p2pmem_heap_no_p2p(void)
 	const char *node = heap_node("/dev/dma_heap/p2pmem-*");
 
 	if (!node)
-		igt_skip("no /dev/dma_heap/p2pmem-* node");
+		wb_skip("no /dev/dma_heap/p2pmem-* node\n");
 	heap_alloc(&b, node, 64 * 1024);
 	no_p2p(&b);
 }
@@ -738,7 +753,7 @@ static void shm_pci(char *out, size_t len)
 
 	out[0] = 0;
 	root_port_of_pci("0x1af4", "0x1110", rp, sizeof(rp));
-	igt_assert_f(rp[0], "no ivshmem device");
+	igt_assert_f(rp[0], "no ivshmem device\n");
 	igt_assert(!glob("/sys/bus/pci/devices/*", 0, NULL, &g));
 	for (size_t i = 0; i < g.gl_pathc; i++) {
 		char p[PATH_MAX], v[16], d[16];
@@ -763,9 +778,9 @@ static void shm_export(struct buf *b, uint64_t off, uint64_t len)
 	};
 	int dev = open("/dev/qemu_edu_shm0", O_RDWR | O_CLOEXEC);
 
-	igt_assert_f(dev >= 0, "open /dev/qemu_edu_shm0: %m");
+	igt_assert_f(dev >= 0, "open /dev/qemu_edu_shm0: %m\n");
 	igt_assert_f(!ioctl(dev, QEMU_EDU_SHM_IOC_EXPORT, &x),
-		     "QEMU_EDU_SHM_IOC_EXPORT: %m");
+		     "QEMU_EDU_SHM_IOC_EXPORT: %m\n");
 	close(dev);
 	b->fd = x.fd;
 	b->size = len;
@@ -783,8 +798,6 @@ static void ivshmem_bar(uint32_t api)
 	exercise(&b, api, 32 * 1024);
 }
 
-static void ivshmem_bar_list(void) { ivshmem_bar(QEMU_EDU_API_LIST); }
-static void ivshmem_bar_sgt(void) { ivshmem_bar(QEMU_EDU_API_SGT); }
 
 static void ivshmem_bar_no_p2p(void)
 {
@@ -801,9 +814,9 @@ static void shm_bind(const char *what, const char *pci)
 
 	snprintf(p, sizeof(p), SHM_DRIVER "/%s", what);
 	fd = open(p, O_WRONLY);
-	igt_assert_f(fd >= 0, "open %s: %m", p);
+	igt_assert_f(fd >= 0, "open %s: %m\n", p);
 	igt_assert_f(write(fd, pci, strlen(pci)) == (ssize_t)strlen(pci),
-		     "%s %s: %m", what, pci);
+		     "%s %s: %m\n", what, pci);
 	close(fd);
 }
 
@@ -821,19 +834,19 @@ static void revoked_checks(const struct edu *e, int fd, const struct buf *b)
 	int fd2;
 
 	igt_assert_f(edu_debugfs(e, "dmabuf_mappings") == 0,
-		     "edu still holds its mapping after the revoke");
-	igt_assert_eq_u(edu_debugfs(e, "dmabuf_attachments"), 1);
+		     "edu still holds its mapping after the revoke\n");
+	igt_assert_eq_u64(edu_debugfs(e, "dmabuf_attachments"), 1);
 	EXPECT_ERR(edu_ioctl(fd, QEMU_EDU_IOC_CHECKSUM, &c), ENODEV);
 	igt_assert_f(edu_debugfs(e, "transfers") == xfers,
-		     "the device transferred from a revoked buffer");
-	igt_assert_eq_u(edu_debugfs(e, "dmabuf_mappings"), 0);
+		     "the device transferred from a revoked buffer\n");
+	igt_assert_eq_u64(edu_debugfs(e, "dmabuf_mappings"), 0);
 	EXPECT_ERR(edu_ioctl(fd, QEMU_EDU_IOC_DETACH, NULL), 0);
 	assert_edu_idle(e);
 
 	fd2 = edu_open(e);
 	EXPECT_ERR(edu_attach(fd2, b, 0, PAGE, QEMU_EDU_DIR_TO_DEVICE,
 			      QEMU_EDU_API_LIST, 0, &a), ENODEV);
-	close(fd2);
+	edu_close(fd2);
 	assert_edu_idle(e);
 }
 
@@ -846,10 +859,10 @@ static void revoked_sgt_checks(const struct edu *e, int fd)
 	struct qemu_edu_page_checksum p;
 
 	igt_assert_f(edu_debugfs(e, "dmabuf_mappings") == 0,
-		     "edu %s still holds its sg_table mapping after the revoke",
+		     "edu %s still holds its sg_table mapping after the revoke\n",
 		     e->pci);
 	EXPECT_ERR(page_checksum(fd, 0, PAGE, &p), ENODEV);
-	igt_assert_eq_u(edu_debugfs(e, "dmabuf_mappings"), 0);
+	igt_assert_eq_u64(edu_debugfs(e, "dmabuf_mappings"), 0);
 	EXPECT_ERR(edu_ioctl(fd, QEMU_EDU_IOC_DETACH, NULL), 0);
 	assert_edu_idle(e);
 }
@@ -865,7 +878,6 @@ static void ivshmem_bar_revoke(void)
 	const struct edu *e;
 	char pci[32];
 	int fd, fd_sgt, status;
-	pid_t pid;
 
 	find_edus(edus);
 	/* The edu on the root port: its DMA reaches the BAR on every topology */
@@ -878,13 +890,13 @@ static void ivshmem_bar_revoke(void)
 	EXPECT_ERR(edu_attach(fd, &b, PAGE, 2 * PAGE, QEMU_EDU_DIR_TO_DEVICE,
 			      QEMU_EDU_API_LIST, 0, &a), 0);
 	EXPECT_ERR(edu_ioctl(fd, QEMU_EDU_IOC_CHECKSUM, &c), 0);
-	igt_assert_eq_u(c.crc, crc32_le(~0u, b.map + PAGE, 2 * PAGE));
+	igt_assert_eq_u64(c.crc, crc32_le(~0u, b.map + PAGE, 2 * PAGE));
 	/* The other edu maps it through the sg_table API (no DMA) */
 	fd_sgt = edu_open(&edus[0]);
 	EXPECT_ERR(edu_attach(fd_sgt, &b, 0, PAGE, QEMU_EDU_DIR_TO_DEVICE,
 			      QEMU_EDU_API_SGT, 0, &a), 0);
 	EXPECT_ERR(page_checksum(fd_sgt, 0, PAGE, &p), ENXIO);
-	igt_assert_eq_u(edu_debugfs(&edus[0], "dmabuf_mappings"), 1);
+	igt_assert_eq_u64(edu_debugfs(&edus[0], "dmabuf_mappings"), 1);
 	/* The CPU mapping is zapped by the revoke; drop it first */
 	munmap(b.map, b.size);
 	b.map = NULL;
@@ -892,24 +904,21 @@ static void ivshmem_bar_revoke(void)
 	igt_info("unbinding %s from qemu_edu_shm\n", pci);
 	shm_bind("unbind", pci);
 	/* Checked in a child, so that the device is bound again whatever happens */
-	pid = fork();
-	igt_assert_sys(pid);
-	if (pid == 0) {
+	igt_fork(child, 1) {
 		revoked_checks(e, fd, &b);
 		revoked_sgt_checks(&edus[0], fd_sgt);
-		_exit(0);
 	}
-	igt_assert_sys(waitpid(pid, &status, 0));
+	/* A child's failure is reported once the device is bound again */
+	status = __igt_waitchildren();
 	shm_bind("bind", pci);
-	igt_assert_f(WIFEXITED(status) && WEXITSTATUS(status) == 0,
-		     "checks after the revoke failed");
-	close(fd);
-	close(fd_sgt);
+	igt_assert_f(status == 0, "checks after the revoke failed (%d)\n", status);
+	edu_close(fd);
+	edu_close(fd_sgt);
 	close(b.fd);
 	assert_edu_idle(e);
 	assert_edu_idle(&edus[0]);
 	igt_assert_f(!access("/dev/qemu_edu_shm0", F_OK),
-		     "/dev/qemu_edu_shm0 is not back after the rebind");
+		     "/dev/qemu_edu_shm0 is not back after the rebind\n");
 }
 
 /* -------------------------------------------------------- bad input */
@@ -940,14 +949,14 @@ static void bad_check_idle(struct bad *t)
 {
 	assert_edu_idle(&t->e);
 	igt_assert_f(edu_debugfs(&t->e, "transfers") == t->xfers,
-		     "the device transferred after a refused ioctl");
+		     "the device transferred after a refused ioctl\n");
 	igt_assert_f(!bufinfo_route(&t->b, &t->e).attached,
-		     "bufinfo shows the edu attached after a refused ioctl");
+		     "bufinfo shows the edu attached after a refused ioctl\n");
 }
 
 static void bad_done(struct bad *t)
 {
-	close(t->fd);
+	edu_close(t->fd);
 	assert_edu_idle(&t->e);
 	buf_free(&t->b);
 }
@@ -970,12 +979,12 @@ static void bad_attach(void)
 	close(1000);
 	EXPECT_ERR(edu_attach(t.fd, &nb, 0, PAGE, 0, 0, 0, &a), EBADF);
 	memfd = memfd_create("not-a-dmabuf", 0);
-	igt_assert_sys(memfd);
-	igt_assert_sys(ftruncate(memfd, PAGE));
+	wb_assert_sys(memfd);
+	wb_assert_sys(ftruncate(memfd, PAGE));
 	nb.fd = memfd;
 	EXPECT_ERR(edu_attach(t.fd, &nb, 0, PAGE, 0, 0, 0, &a), EINVAL);
 	null = open("/dev/null", O_RDWR);
-	igt_assert_sys(null);
+	wb_assert_sys(null);
 	nb.fd = null;
 	EXPECT_ERR(edu_attach(t.fd, &nb, 0, PAGE, 0, 0, 0, &a), EINVAL);
 	close(memfd);
@@ -1004,8 +1013,8 @@ static void bad_attach(void)
 	/* A second attachment on the same file is refused, the first stays */
 	EXPECT_ERR(edu_attach(t.fd, &t.b, 0, sz, 0, 0, 0, &a), 0);
 	EXPECT_ERR(edu_attach(t.fd, &t.b, 0, sz, 0, 0, 0, &a), EBUSY);
-	igt_assert_eq_u(edu_debugfs(&t.e, "dmabuf_attachments"), 1);
-	igt_assert_eq_u(edu_debugfs(&t.e, "dmabuf_mappings"), 1);
+	igt_assert_eq_u64(edu_debugfs(&t.e, "dmabuf_attachments"), 1);
+	igt_assert_eq_u64(edu_debugfs(&t.e, "dmabuf_mappings"), 1);
 	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_DETACH, NULL), 0);
 	bad_check_idle(&t);
 	bad_done(&t);
@@ -1033,9 +1042,9 @@ static void bad_checksum(void)
 	c.pad = 0;
 	c.nr_ranges = 0;
 	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_CHECKSUM, &c), ENOSPC);
-	igt_assert_eq_u(c.nr_ranges, a.win_ranges);
+	igt_assert_eq_u64(c.nr_ranges, a.win_ranges);
 	igt_assert_f(edu_debugfs(&t.e, "transfers") == t.xfers,
-		     "the device transferred after a refused CHECKSUM");
+		     "the device transferred after a refused CHECKSUM\n");
 	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_DETACH, NULL), 0);
 
 	/* A device-writes-only attachment cannot be read by the device */
@@ -1080,7 +1089,7 @@ static void bad_write(void)
 	bad_check_idle(&t);
 	buf_sync(&t.b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	igt_assert_f(!memcmp(before, t.b.map, t.b.size),
-		     "the buffer changed after refused WRITEs");
+		     "the buffer changed after refused WRITEs\n");
 	buf_sync(&t.b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 	free(before);
 	bad_done(&t);
@@ -1123,8 +1132,8 @@ static void bad_page_checksum(void)
 	EXPECT_ERR(page_checksum(t.fd, sz - 1, 2, &p), EINVAL);
 	EXPECT_ERR(page_checksum(t.fd, UINT64_MAX - 10, 100, &p), EOVERFLOW);
 	EXPECT_ERR(page_checksum(t.fd, 1, UINT64_MAX, &p), EOVERFLOW);
-	igt_assert_eq_u(edu_debugfs(&t.e, "dmabuf_attachments"), 1);
-	igt_assert_eq_u(edu_debugfs(&t.e, "dmabuf_mappings"), 1);
+	igt_assert_eq_u64(edu_debugfs(&t.e, "dmabuf_attachments"), 1);
+	igt_assert_eq_u64(edu_debugfs(&t.e, "dmabuf_mappings"), 1);
 	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_DETACH, NULL), 0);
 	bad_check_idle(&t);
 	bad_done(&t);
@@ -1147,30 +1156,167 @@ static void bad_detach(void)
 	bad_done(&t);
 }
 
-static const struct igt_subtest tests[] = {
-	{ "udmabuf-4k-list", "edu reads and writes a udmabuf of 4K pages, list API", udmabuf_4k_list },
-	{ "udmabuf-4k-sgt", "edu reads and writes a udmabuf of 4K pages, sg_table API, CPU reads the same bytes through its pages", udmabuf_4k_sgt },
-	{ "udmabuf-2m-list", "edu reads and writes a udmabuf of 2M hugetlb folios, list API", udmabuf_2m_list },
-	{ "udmabuf-2m-sgt", "edu reads and writes a udmabuf of 2M hugetlb folios, sg_table API, CPU reads the same bytes through its pages", udmabuf_2m_sgt },
-	{ "system-heap-list", "edu reads and writes a system heap buffer, list API", system_heap_list },
-	{ "system-heap-sgt", "edu reads and writes a system heap buffer, sg_table API, CPU reads the same bytes through its pages", system_heap_sgt },
-	{ "cma-heap-list", "edu reads and writes a CMA heap buffer, list API", cma_heap_list },
-	{ "cma-heap-sgt", "edu reads and writes a CMA heap buffer, sg_table API, CPU reads the same bytes through its pages", cma_heap_sgt },
-	{ "p2pmem-heap-list", "edu reads and writes NVMe CMB memory, list API, P2P route checked", p2pmem_heap_list },
-	{ "p2pmem-heap-sgt", "edu reads and writes NVMe CMB memory, sg_table API, P2P route checked, DMA-only table", p2pmem_heap_sgt },
-	{ "p2pmem-heap-nop2p", "an importer refusing P2P gets EREMOTEIO, nothing mapped", p2pmem_heap_no_p2p },
-	{ "ivshmem-bar-list", "edu reads and writes the ivshmem BAR (no struct page), list API, P2P route checked", ivshmem_bar_list },
-	{ "ivshmem-bar-sgt", "edu reads and writes the ivshmem BAR (no struct page), sg_table API, P2P route checked, DMA-only table", ivshmem_bar_sgt },
-	{ "ivshmem-bar-nop2p", "an importer refusing P2P gets EREMOTEIO on the BAR, nothing mapped", ivshmem_bar_no_p2p },
-	{ "ivshmem-bar-revoke", "unbinding ivshmem revokes: edus unmapped, next CHECKSUM and PAGE_CHECKSUM ENODEV, no transfer", ivshmem_bar_revoke },
-	{ "bad-attach", "ATTACH: bad fds, windows, directions, apis, flags; nothing mapped", bad_attach },
-	{ "bad-checksum", "CHECKSUM: unattached, bad flags, short array, wrong direction; no transfer", bad_checksum },
-	{ "bad-write", "WRITE: unattached, bad flags and seed, wrong direction; buffer untouched", bad_write },
-	{ "bad-page-checksum", "PAGE_CHECKSUM: unattached, detached, list mapping, bad flags, padding and ranges; no transfer", bad_page_checksum },
-	{ "bad-detach", "DETACH: unattached, twice, unknown ioctl; close releases", bad_detach },
-};
+IGT_TEST_DESCRIPTION("The edu NIC stand-in imports dma-bufs of every exporter, through the range-list and the sg_table importer APIs");
 
-int main(int argc, char **argv)
+igt_main
 {
-	return igt_main(argc, argv, tests, ARRAY_SIZE(tests));
+	igt_describe("edu reads and writes a udmabuf of 4K pages, list API");
+	igt_subtest("udmabuf-4k-list") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "udmabuf-4k-list");
+		edu_close_leftovers();
+		udmabuf_4k(QEMU_EDU_API_LIST);
+		igt_reset_timeout();
+	}
+
+	igt_describe("edu reads and writes a udmabuf of 4K pages, sg_table API, CPU reads the same bytes through its pages");
+	igt_subtest("udmabuf-4k-sgt") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "udmabuf-4k-sgt");
+		edu_close_leftovers();
+		udmabuf_4k(QEMU_EDU_API_SGT);
+		igt_reset_timeout();
+	}
+
+	igt_describe("edu reads and writes a udmabuf of 2M hugetlb folios, list API");
+	igt_subtest("udmabuf-2m-list") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "udmabuf-2m-list");
+		edu_close_leftovers();
+		udmabuf_2m(QEMU_EDU_API_LIST);
+		igt_reset_timeout();
+	}
+
+	igt_describe("edu reads and writes a udmabuf of 2M hugetlb folios, sg_table API, CPU reads the same bytes through its pages");
+	igt_subtest("udmabuf-2m-sgt") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "udmabuf-2m-sgt");
+		edu_close_leftovers();
+		udmabuf_2m(QEMU_EDU_API_SGT);
+		igt_reset_timeout();
+	}
+
+	igt_describe("edu reads and writes a system heap buffer, list API");
+	igt_subtest("system-heap-list") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "system-heap-list");
+		edu_close_leftovers();
+		system_heap(QEMU_EDU_API_LIST);
+		igt_reset_timeout();
+	}
+
+	igt_describe("edu reads and writes a system heap buffer, sg_table API, CPU reads the same bytes through its pages");
+	igt_subtest("system-heap-sgt") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "system-heap-sgt");
+		edu_close_leftovers();
+		system_heap(QEMU_EDU_API_SGT);
+		igt_reset_timeout();
+	}
+
+	igt_describe("edu reads and writes a CMA heap buffer, list API");
+	igt_subtest("cma-heap-list") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "cma-heap-list");
+		edu_close_leftovers();
+		cma_heap(QEMU_EDU_API_LIST);
+		igt_reset_timeout();
+	}
+
+	igt_describe("edu reads and writes a CMA heap buffer, sg_table API, CPU reads the same bytes through its pages");
+	igt_subtest("cma-heap-sgt") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "cma-heap-sgt");
+		edu_close_leftovers();
+		cma_heap(QEMU_EDU_API_SGT);
+		igt_reset_timeout();
+	}
+
+	igt_describe("edu reads and writes NVMe CMB memory, list API, P2P route checked");
+	igt_subtest("p2pmem-heap-list") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "p2pmem-heap-list");
+		edu_close_leftovers();
+		p2pmem_heap(QEMU_EDU_API_LIST);
+		igt_reset_timeout();
+	}
+
+	igt_describe("edu reads and writes NVMe CMB memory, sg_table API, P2P route checked, DMA-only table");
+	igt_subtest("p2pmem-heap-sgt") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "p2pmem-heap-sgt");
+		edu_close_leftovers();
+		p2pmem_heap(QEMU_EDU_API_SGT);
+		igt_reset_timeout();
+	}
+
+	igt_describe("an importer refusing P2P gets EREMOTEIO, nothing mapped");
+	igt_subtest("p2pmem-heap-nop2p") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "p2pmem-heap-nop2p");
+		edu_close_leftovers();
+		p2pmem_heap_no_p2p();
+		igt_reset_timeout();
+	}
+
+	igt_describe("edu reads and writes the ivshmem BAR (no struct page), list API, P2P route checked");
+	igt_subtest("ivshmem-bar-list") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "ivshmem-bar-list");
+		edu_close_leftovers();
+		ivshmem_bar(QEMU_EDU_API_LIST);
+		igt_reset_timeout();
+	}
+
+	igt_describe("edu reads and writes the ivshmem BAR (no struct page), sg_table API, P2P route checked, DMA-only table");
+	igt_subtest("ivshmem-bar-sgt") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "ivshmem-bar-sgt");
+		edu_close_leftovers();
+		ivshmem_bar(QEMU_EDU_API_SGT);
+		igt_reset_timeout();
+	}
+
+	igt_describe("an importer refusing P2P gets EREMOTEIO on the BAR, nothing mapped");
+	igt_subtest("ivshmem-bar-nop2p") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "ivshmem-bar-nop2p");
+		edu_close_leftovers();
+		ivshmem_bar_no_p2p();
+		igt_reset_timeout();
+	}
+
+	igt_describe("unbinding ivshmem revokes: edus unmapped, next CHECKSUM and PAGE_CHECKSUM ENODEV, no transfer");
+	igt_subtest("ivshmem-bar-revoke") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "ivshmem-bar-revoke");
+		edu_close_leftovers();
+		ivshmem_bar_revoke();
+		igt_reset_timeout();
+	}
+
+	igt_describe("ATTACH: bad fds, windows, directions, apis, flags; nothing mapped");
+	igt_subtest("bad-attach") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "bad-attach");
+		edu_close_leftovers();
+		bad_attach();
+		igt_reset_timeout();
+	}
+
+	igt_describe("CHECKSUM: unattached, bad flags, short array, wrong direction; no transfer");
+	igt_subtest("bad-checksum") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "bad-checksum");
+		edu_close_leftovers();
+		bad_checksum();
+		igt_reset_timeout();
+	}
+
+	igt_describe("WRITE: unattached, bad flags and seed, wrong direction; buffer untouched");
+	igt_subtest("bad-write") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "bad-write");
+		edu_close_leftovers();
+		bad_write();
+		igt_reset_timeout();
+	}
+
+	igt_describe("PAGE_CHECKSUM: unattached, detached, list mapping, bad flags, padding and ranges; no transfer");
+	igt_subtest("bad-page-checksum") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "bad-page-checksum");
+		edu_close_leftovers();
+		bad_page_checksum();
+		igt_reset_timeout();
+	}
+
+	igt_describe("DETACH: unattached, twice, unknown ioctl; close releases");
+	igt_subtest("bad-detach") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "bad-detach");
+		edu_close_leftovers();
+		bad_detach();
+		igt_reset_timeout();
+	}
 }

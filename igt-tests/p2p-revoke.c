@@ -12,6 +12,8 @@
  * mappings and allocations are refused.  Binding the driver again brings
  * a working exporter back.
  */
+#include "igt.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -34,7 +36,6 @@
 #include <misc/qemu_edu.h>
 
 #include "lib/devices.h"
-#include "lib/igt.h"
 
 #define PAGE		4096UL
 #define SHM_DRV		"/sys/bus/pci/drivers/qemu_edu_shm"
@@ -46,7 +47,7 @@
 #define EXPECT_ERRNO(expr, err) do {					\
 	int __r = (expr);						\
 	igt_assert_f(__r < 0 && errno == (err),				\
-		     "%s: expected %s, got %s", #expr, strerror(err),	\
+		     "%s: expected %s, got %s\n", #expr, strerror(err),	\
 		     __r < 0 ? strerror(errno) : "success");		\
 } while (0)
 
@@ -77,9 +78,9 @@ static void sysfs_write(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY);
 
-	igt_assert_f(fd >= 0, "open %s: %m", path);
+	igt_assert_f(fd >= 0, "open %s: %m\n", path);
 	igt_assert_f(write(fd, val, strlen(val)) == (ssize_t)strlen(val),
-		     "write %s to %s: %m", val, path);
+		     "write %s to %s: %m\n", val, path);
 	close(fd);
 }
 
@@ -96,8 +97,9 @@ static void unbind_or_fail(const char *drv, const char *pci)
 
 	snprintf(path, sizeof(path), "%s/unbind", drv);
 	igt_info("unbinding %s from %s\n", pci, drv);
+	/* A plain child: it only writes, and a hung one is left behind */
 	pid = fork();
-	igt_assert_sys(pid);
+	wb_assert_sys(pid);
 	if (pid == 0) {
 		int fd = open(path, O_WRONLY);
 
@@ -110,10 +112,10 @@ static void unbind_or_fail(const char *drv, const char *pci)
 		usleep(100 * 1000);
 	}
 	igt_assert_f(waited < UNBIND_TIMEOUT_S * 10,
-		     "unbinding %s did not complete in %d s", pci,
+		     "unbinding %s did not complete in %d s\n", pci,
 		     UNBIND_TIMEOUT_S);
 	igt_assert_f(WIFEXITED(status) && !WEXITSTATUS(status),
-		     "writing %s to %s failed", pci, path);
+		     "writing %s to %s failed\n", pci, path);
 	igt_info("unbound in %.1f s\n", waited / 10.0);
 }
 
@@ -185,17 +187,17 @@ static void shm_open_dev(struct shm *s)
 	char dir[PATH_MAX], name[NAME_MAX + 1];
 
 	igt_assert_f(find_entry(SHM_DRV, "*:*", s->pci, sizeof(s->pci)),
-		     "no device bound to qemu_edu_shm");
+		     "no device bound to qemu_edu_shm\n");
 	snprintf(dir, sizeof(dir), PCI_DEVS "/%s/misc", s->pci);
 	igt_assert_f(find_entry(dir, "qemu_edu_shm*", name, sizeof(name)),
-		     "%s has no qemu_edu_shm character device", s->pci);
+		     "%s has no qemu_edu_shm character device\n", s->pci);
 	snprintf(s->node, sizeof(s->node), "/dev/%s", name);
 	s->dev = open(s->node, O_RDWR | O_CLOEXEC);
-	igt_assert_f(s->dev >= 0, "open %s: %m", s->node);
+	igt_assert_f(s->dev >= 0, "open %s: %m\n", s->node);
 	memset(&info, 0xa5, sizeof(info));
-	igt_assert_sys(ioctl(s->dev, QEMU_EDU_SHM_IOC_INFO, &info));
+	wb_assert_sys(ioctl(s->dev, QEMU_EDU_SHM_IOC_INFO, &info));
 	igt_assert_f(info.bar_size && !(info.bar_size % PAGE) && !info.flags &&
-		     !info.pad, "INFO: size %llu flags %u pad %u",
+		     !info.pad, "INFO: size %llu flags %u pad %u\n",
 		     (unsigned long long)info.bar_size, info.flags, info.pad);
 	s->bar_size = info.bar_size;
 }
@@ -209,7 +211,7 @@ static int shm_export(struct shm *s, uint64_t off, uint64_t len,
 
 	if (ioctl(s->dev, QEMU_EDU_SHM_IOC_EXPORT, &x) < 0)
 		return -1;
-	igt_assert_f(x.fd >= 0, "EXPORT succeeded with fd %d", x.fd);
+	igt_assert_f(x.fd >= 0, "EXPORT succeeded with fd %d\n", x.fd);
 	return x.fd;
 }
 
@@ -220,7 +222,7 @@ static void shm_export_bad_input(void)
 
 	shm_open_dev(&s);
 	before = count_bufs("qemu_edu");
-	igt_assert_f(before >= 0, "no /sys/kernel/debug/dma_buf/bufinfo");
+	igt_assert_f(before >= 0, "no /sys/kernel/debug/dma_buf/bufinfo\n");
 
 	EXPECT_ERRNO(shm_export(&s, 0, 0, O_RDWR), EINVAL);
 	EXPECT_ERRNO(shm_export(&s, 100, PAGE, O_RDWR), EINVAL);
@@ -233,16 +235,16 @@ static void shm_export_bad_input(void)
 	EXPECT_ERRNO(ioctl(s.dev, _IO(QEMU_EDU_SHM_IOC_MAGIC, 0x7f)), ENOTTY);
 	EXPECT_ERRNO(ioctl(s.dev, QEMU_EDU_SHM_IOC_EXPORT, NULL), EFAULT);
 	igt_assert_f(count_bufs("qemu_edu") == before,
-		     "a refused export left a dma-buf behind (%d -> %d)",
+		     "a refused export left a dma-buf behind (%d -> %d)\n",
 		     before, count_bufs("qemu_edu"));
 
 	/* The edges that are valid: the whole BAR, and its last page */
 	fd = shm_export(&s, 0, s.bar_size, O_RDWR | O_CLOEXEC);
-	igt_assert_f(fd >= 0, "export of the whole BAR: %m");
+	igt_assert_f(fd >= 0, "export of the whole BAR: %m\n");
 	close(fd);
 	fd = shm_export(&s, s.bar_size - PAGE, PAGE, O_RDONLY);
-	igt_assert_f(fd >= 0, "export of the last page: %m");
-	igt_assert_f(fcntl(fd, F_GETFD) == 0, "fd has FD_CLOEXEC without O_CLOEXEC");
+	igt_assert_f(fd >= 0, "export of the last page: %m\n");
+	igt_assert_f(fcntl(fd, F_GETFD) == 0, "fd has FD_CLOEXEC without O_CLOEXEC\n");
 	close(fd);
 	close(s.dev);
 }
@@ -259,20 +261,20 @@ static void shm_mmap_reaches_bar(void)
 
 	shm_open_dev(&s);
 	fd = shm_export(&s, off, len, O_RDWR | O_CLOEXEC);
-	igt_assert_f(fd >= 0, "EXPORT: %m");
+	igt_assert_f(fd >= 0, "EXPORT: %m\n");
 	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	igt_assert_f(map != MAP_FAILED, "mmap: %m");
+	igt_assert_f(map != MAP_FAILED, "mmap: %m\n");
 	for (i = 0; i < len; i++)
 		map[i] = pattern(i, 0x11);
 
 	snprintf(res, sizeof(res), PCI_DEVS "/%s/resource2", s.pci);
 	rfd = open(res, O_RDONLY);
-	igt_assert_f(rfd >= 0, "open %s: %m", res);
+	igt_assert_f(rfd >= 0, "open %s: %m\n", res);
 	bar = mmap(NULL, off + len, PROT_READ, MAP_SHARED, rfd, 0);
-	igt_assert_f(bar != MAP_FAILED, "mmap %s: %m", res);
+	igt_assert_f(bar != MAP_FAILED, "mmap %s: %m\n", res);
 	for (i = 0; i < len; i++)
 		igt_assert_f(bar[off + i] == pattern(i, 0x11),
-			     "BAR byte %llu is %#x, the buffer wrote %#x",
+			     "BAR byte %llu is %#x, the buffer wrote %#x\n",
 			     (unsigned long long)(off + i), bar[off + i],
 			     pattern(i, 0x11));
 
@@ -301,9 +303,9 @@ static void shm_unbind_revokes(void)
 
 	shm_open_dev(&s);
 	fd = shm_export(&s, 0, len, O_RDWR | O_CLOEXEC);
-	igt_assert_f(fd >= 0, "EXPORT: %m");
+	igt_assert_f(fd >= 0, "EXPORT: %m\n");
 	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	igt_assert_f(map != MAP_FAILED, "mmap: %m");
+	igt_assert_f(map != MAP_FAILED, "mmap: %m\n");
 	for (i = 0; i < len; i++)
 		map[i] = pattern(i, 0x22);
 	igt_assert(!read_faults(map + len - 1));
@@ -311,45 +313,42 @@ static void shm_unbind_revokes(void)
 
 	unbind_or_fail(SHM_DRV, s.pci);
 	/* From here on, bind again whatever fails */
-	pid_t pid = fork();
 	int status;
 
-	igt_assert_sys(pid);
-	if (pid == 0) {
-		igt_assert_f(read_faults(map), "the CPU mapping survived the unbind");
+	igt_fork(child, 1) {
+		igt_assert_f(read_faults(map), "the CPU mapping survived the unbind\n");
 		igt_assert_f(read_faults(map + len - 1),
-			     "the CPU mapping survived the unbind");
+			     "the CPU mapping survived the unbind\n");
 		EXPECT_ERRNO(mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0) ==
 			     MAP_FAILED ? -1 : 0, ENODEV);
 		EXPECT_ERRNO(shm_export(&s, 0, PAGE, O_RDWR), ENODEV);
 		EXPECT_ERRNO(ioctl(s.dev, QEMU_EDU_SHM_IOC_INFO,
 				   &(struct qemu_edu_shm_info){ 0 }), ENODEV);
 		igt_assert_f(access(s.node, F_OK) < 0,
-			     "%s still exists after the unbind", s.node);
+			     "%s still exists after the unbind\n", s.node);
 		/* The buffer object lives on until its fd is closed */
 		igt_assert_f(count_bufs("qemu_edu") == before,
-			     "the revoked buffer vanished while its fd is open");
-		_exit(0);
+			     "the revoked buffer vanished while its fd is open\n");
 	}
-	igt_assert_sys(waitpid(pid, &status, 0));
+	/* A child's failure is reported once the device is bound again */
+	status = __igt_waitchildren();
 	munmap(map, len);
 	close(fd);
 	close(s.dev);
 	igt_assert_f(count_bufs("qemu_edu") == before - 1,
-		     "closing the revoked buffer did not release it");
+		     "closing the revoked buffer did not release it\n");
 	bind(SHM_DRV, s.pci);
-	igt_assert_f(WIFEXITED(status) && !WEXITSTATUS(status),
-		     "checks after the unbind failed");
+	igt_assert_f(status == 0, "checks after the unbind failed (%d)\n", status);
 
 	shm_open_dev(&s);
 	fd2 = shm_export(&s, 0, len, O_RDWR | O_CLOEXEC);
-	igt_assert_f(fd2 >= 0, "EXPORT after the rebind: %m");
+	igt_assert_f(fd2 >= 0, "EXPORT after the rebind: %m\n");
 	map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd2, 0);
-	igt_assert_f(map != MAP_FAILED, "mmap after the rebind: %m");
+	igt_assert_f(map != MAP_FAILED, "mmap after the rebind: %m\n");
 	/* The BAR kept its bytes: the rebound exporter shows the same memory */
 	for (i = 0; i < len; i++)
 		igt_assert_f(map[i] == pattern(i, 0x22),
-			     "byte %zu after the rebind is %#x, not %#x", i,
+			     "byte %zu after the rebind is %#x, not %#x\n", i,
 			     map[i], pattern(i, 0x22));
 	munmap(map, len);
 	close(fd2);
@@ -364,10 +363,10 @@ static void root_port_of(const char *pci, char *out, size_t n)
 	char path[PATH_MAX], real[PATH_MAX], *p;
 
 	snprintf(path, sizeof(path), PCI_DEVS "/%s", pci);
-	igt_assert_f(realpath(path, real), "realpath %s: %m", path);
+	igt_assert_f(realpath(path, real), "realpath %s: %m\n", path);
 	/* /sys/devices/pci0000:00/<root port>/... */
 	p = strchr(real + strlen("/sys/devices/"), '/');
-	igt_assert_f(p, "no root port in %s", real);
+	igt_assert_f(p, "no root port in %s\n", real);
 	snprintf(out, n, "%s", p + 1);
 	p = strchr(out, '/');
 	if (p)
@@ -396,7 +395,7 @@ static int edu_attach_read(const char *provider, int buf_fd, uint64_t len,
 
 	root_port_of(provider, rp_prov, sizeof(rp_prov));
 	d = opendir("/sys/bus/pci/drivers/qemu_edu");
-	igt_assert_f(d, "no qemu_edu driver");
+	igt_assert_f(d, "no qemu_edu driver\n");
 	node[0] = '\0';
 	while ((de = readdir(d))) {
 		if (!strchr(de->d_name, ':'))
@@ -409,16 +408,16 @@ static int edu_attach_read(const char *provider, int buf_fd, uint64_t len,
 			snprintf(node, sizeof(node), "/dev/%s", name);
 	}
 	closedir(d);
-	igt_assert_f(node[0], "no edu on another root port than %s", provider);
+	igt_assert_f(node[0], "no edu on another root port than %s\n", provider);
 
 	fd = open(node, O_RDWR | O_CLOEXEC);
-	igt_assert_f(fd >= 0, "open %s: %m", node);
-	igt_assert_f(!ioctl(fd, QEMU_EDU_IOC_ATTACH, &a), "ATTACH %s: %m", node);
+	igt_assert_f(fd >= 0, "open %s: %m\n", node);
+	igt_assert_f(!ioctl(fd, QEMU_EDU_IOC_ATTACH, &a), "ATTACH %s: %m\n", node);
 	igt_info("%s attached (api %u, %u ranges)\n", node, api, a.nr_ranges);
 	igt_assert_f(!ioctl(fd, QEMU_EDU_IOC_CHECKSUM, &c),
-		     "CHECKSUM before the unbind: %m");
+		     "CHECKSUM before the unbind: %m\n");
 	igt_assert_f(c.crc == want_crc && c.bytes == len,
-		     "edu read crc %#x of %llu bytes, the CPU wrote %#x",
+		     "edu read crc %#x of %llu bytes, the CPU wrote %#x\n",
 		     c.crc, (unsigned long long)c.bytes, want_crc);
 	return fd;
 }
@@ -431,7 +430,7 @@ static void edu_expect_revoked(int fd, int buf_fd)
 	if (fd < 0)
 		return;
 	EXPECT_ERRNO(ioctl(fd, QEMU_EDU_IOC_CHECKSUM, &c), ENODEV);
-	igt_assert_sys(ioctl(fd, QEMU_EDU_IOC_DETACH));
+	wb_assert_sys(ioctl(fd, QEMU_EDU_IOC_DETACH));
 	EXPECT_ERRNO(ioctl(fd, QEMU_EDU_IOC_ATTACH, &(struct qemu_edu_attach){
 			.fd = buf_fd, .length = PAGE,
 			.dir = QEMU_EDU_DIR_TO_DEVICE }), ENODEV);
@@ -456,7 +455,7 @@ static void find_nvme(char *pci, size_t n, char *heap, size_t hn)
 	DIR *d = opendir(NVME_DRV);
 	int fd;
 
-	igt_assert_f(d, "no nvme driver");
+	igt_assert_f(d, "no nvme driver\n");
 	pci[0] = '\0';
 	while ((de = readdir(d))) {
 		if (!strchr(de->d_name, ':'))
@@ -471,7 +470,7 @@ static void find_nvme(char *pci, size_t n, char *heap, size_t hn)
 		close(fd);
 	}
 	closedir(d);
-	igt_assert_f(pci[0], "no nvme controller publishes its CMB");
+	igt_assert_f(pci[0], "no nvme controller publishes its CMB\n");
 	snprintf(heap, hn, "/dev/dma_heap/p2pmem-%s", pci);
 }
 
@@ -506,16 +505,15 @@ static void p2pmem_unbind_revokes(void)
 	char pci[NAME_MAX + 1], heap_node[PATH_MAX];
 	int heap, fd, status, edu_list, edu_sgt;
 	uint8_t *map;
-	pid_t pid;
 	size_t i;
 
 	find_nvme(pci, sizeof(pci), heap_node, sizeof(heap_node));
 	heap = open(heap_node, O_RDONLY | O_CLOEXEC);
-	igt_assert_f(heap >= 0, "open %s: %m", heap_node);
+	igt_assert_f(heap >= 0, "open %s: %m\n", heap_node);
 	fd = heap_alloc(heap, len);
-	igt_assert_f(fd >= 0, "alloc: %m");
+	igt_assert_f(fd >= 0, "alloc: %m\n");
 	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	igt_assert_f(map != MAP_FAILED, "mmap: %m");
+	igt_assert_f(map != MAP_FAILED, "mmap: %m\n");
 	for (i = 0; i < len; i++)
 		map[i] = pattern(i, 0x33);
 	edu_list = edu_attach_read(pci, fd, len, QEMU_EDU_API_LIST,
@@ -524,18 +522,16 @@ static void p2pmem_unbind_revokes(void)
 				  crc32_le(~0u, map, len));
 
 	unbind_or_fail(NVME_DRV, pci);
-	pid = fork();
-	igt_assert_sys(pid);
-	if (pid == 0) {
+	igt_fork(child, 1) {
 		edu_expect_revoked(edu_list, fd);
 		edu_expect_revoked(edu_sgt, fd);
-		igt_assert_f(read_faults(map), "the CPU mapping survived the unbind");
+		igt_assert_f(read_faults(map), "the CPU mapping survived the unbind\n");
 		EXPECT_ERRNO(mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0) ==
 			     MAP_FAILED ? -1 : 0, ENODEV);
 		EXPECT_ERRNO(heap_alloc(heap, PAGE), ENODEV);
-		_exit(0);
 	}
-	igt_assert_sys(waitpid(pid, &status, 0));
+	/* A child's failure is reported once the device is bound again */
+	status = __igt_waitchildren();
 	if (edu_list >= 0)
 		close(edu_list);
 	if (edu_sgt >= 0)
@@ -543,42 +539,54 @@ static void p2pmem_unbind_revokes(void)
 	munmap(map, len);
 	close(fd);
 	bind(NVME_DRV, pci);
-	igt_assert_f(WIFEXITED(status) && !WEXITSTATUS(status),
-		     "checks after the unbind failed");
-	igt_assert_f(wait_published(pci), "%s did not publish its CMB again",
+	igt_assert_f(status == 0, "checks after the unbind failed (%d)\n", status);
+	igt_assert_f(wait_published(pci), "%s did not publish its CMB again\n",
 		     pci);
 
 	fd = heap_alloc(heap, len);
-	igt_assert_f(fd >= 0, "alloc after the rebind: %m");
+	igt_assert_f(fd >= 0, "alloc after the rebind: %m\n");
 	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	igt_assert_f(map != MAP_FAILED, "mmap after the rebind: %m");
+	igt_assert_f(map != MAP_FAILED, "mmap after the rebind: %m\n");
 	for (i = 0; i < len; i++)
 		map[i] = pattern(i, 0x44);
 	for (i = 0; i < len; i++)
 		igt_assert_f(map[i] == pattern(i, 0x44),
-			     "byte %zu after the rebind reads back %#x", i,
+			     "byte %zu after the rebind reads back %#x\n", i,
 			     map[i]);
 	munmap(map, len);
 	close(fd);
 	close(heap);
 }
 
-static const struct igt_subtest tests[] = {
-	{ "shm-export-bad-input",
-	  "ivshmem export: zero, unaligned, past-the-end, overflowing, bad flags refused with their errnos, no buffer left",
-	  shm_export_bad_input },
-	{ "shm-mmap-reaches-bar",
-	  "bytes written through an exported window land in the BAR at the window's offset",
-	  shm_mmap_reaches_bar },
-	{ "shm-unbind-revokes",
-	  "unbinding ivshmem with a mapped buffer completes; the mapping faults, mmap and ioctls ENODEV; rebind works",
-	  shm_unbind_revokes },
-	{ "p2pmem-unbind-revokes",
-	  "unbinding nvme with a heap buffer mapped by edu (list and sg_table) and the CPU completes; ENODEV and faults after; rebind works",
-	  p2pmem_unbind_revokes },
-};
+IGT_TEST_DESCRIPTION("Unbinding the device behind P2P memory revokes the dma-bufs exported from it");
 
-int main(int argc, char **argv)
+igt_main
 {
-	return igt_main(argc, argv, tests, ARRAY_SIZE(tests));
+	igt_describe("ivshmem export: zero, unaligned, past-the-end, overflowing, bad flags refused with their errnos, no buffer left");
+	igt_subtest("shm-export-bad-input") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "shm-export-bad-input");
+		shm_export_bad_input();
+		igt_reset_timeout();
+	}
+
+	igt_describe("bytes written through an exported window land in the BAR at the window's offset");
+	igt_subtest("shm-mmap-reaches-bar") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "shm-mmap-reaches-bar");
+		shm_mmap_reaches_bar();
+		igt_reset_timeout();
+	}
+
+	igt_describe("unbinding ivshmem with a mapped buffer completes; the mapping faults, mmap and ioctls ENODEV; rebind works");
+	igt_subtest("shm-unbind-revokes") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "shm-unbind-revokes");
+		shm_unbind_revokes();
+		igt_reset_timeout();
+	}
+
+	igt_describe("unbinding nvme with a heap buffer mapped by edu (list and sg_table) and the CPU completes; ENODEV and faults after; rebind works");
+	igt_subtest("p2pmem-unbind-revokes") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "p2pmem-unbind-revokes");
+		p2pmem_unbind_revokes();
+		igt_reset_timeout();
+	}
 }

@@ -8,6 +8,8 @@
  * the camera captures again into the same buffer, the importer's view
  * changes with it, without a new import.
  */
+#include "igt.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -22,7 +24,6 @@
 #include <xf86drm.h>
 
 #include "lib/devices.h"
-#include "lib/igt.h"
 
 #define CAMERA "vivid-000-vid-cap"
 #define SECOND_VIVID_OUT "vivid-001-vid-out"
@@ -43,8 +44,8 @@ static void wait_readable(int fd, const char *what)
 	struct pollfd p = { .fd = fd, .events = POLLIN | POLLOUT };
 	int n = poll(&p, 1, 10000);
 
-	igt_assert_sys(n);
-	igt_assert_f(n > 0, "timed out waiting for %s", what);
+	wb_assert_sys(n);
+	igt_assert_f(n > 0, "timed out waiting for %s\n", what);
 }
 
 /* Capture frames until buffer @want comes back; returns bytesused. */
@@ -61,9 +62,9 @@ static size_t capture_into(struct camera *cam, unsigned int want)
 		if (idx == want)
 			return used;
 		b.index = idx;
-		igt_assert_sys(ioctl(cam->fd, VIDIOC_QBUF, &b));
+		wb_assert_sys(ioctl(cam->fd, VIDIOC_QBUF, &b));
 	}
-	igt_fail_at(__FILE__, __LINE__, "buffer %u never came back", want);
+	igt_assert_f(false, "buffer %u never came back\n", want);
 }
 
 static void requeue(struct camera *cam, unsigned int index)
@@ -74,7 +75,7 @@ static void requeue(struct camera *cam, unsigned int index)
 		.index = index,
 	};
 
-	igt_assert_sys(ioctl(cam->fd, VIDIOC_QBUF, &b));
+	wb_assert_sys(ioctl(cam->fd, VIDIOC_QBUF, &b));
 }
 
 /*
@@ -90,14 +91,14 @@ static void *vgem_import_map(int drm, int dmabuf, size_t len, uint32_t *handle)
 	int back;
 	void *p;
 
-	igt_assert_sys(drmPrimeFDToHandle(drm, dmabuf, handle));
-	igt_assert_sys(drmPrimeHandleToFD(drm, *handle, DRM_CLOEXEC, &back));
-	igt_assert_sys(fstat(dmabuf, &a));
-	igt_assert_sys(fstat(back, &b));
+	wb_assert_sys(drmPrimeFDToHandle(drm, dmabuf, handle));
+	wb_assert_sys(drmPrimeHandleToFD(drm, *handle, DRM_CLOEXEC, &back));
+	wb_assert_sys(fstat(dmabuf, &a));
+	wb_assert_sys(fstat(back, &b));
 	igt_assert_f(a.st_ino == b.st_ino,
-		     "vgem's handle is backed by another dma-buf (a copy?)");
+		     "vgem's handle is backed by another dma-buf (a copy?)\n");
 	p = mmap(NULL, len, PROT_READ, MAP_SHARED, back, 0);
-	igt_assert_f(p != MAP_FAILED, "mmap of vgem's dma-buf: %m");
+	igt_assert_f(p != MAP_FAILED, "mmap of vgem's dma-buf: %m\n");
 	close(back);
 	return p;
 }
@@ -110,25 +111,51 @@ static void dmabuf_cpu_read(int dmabuf, bool start)
 			 (start ? DMA_BUF_SYNC_START : DMA_BUF_SYNC_END),
 	};
 
-	igt_assert_sys(ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync));
+	wb_assert_sys(ioctl(dmabuf, DMA_BUF_IOCTL_SYNC, &sync));
+}
+
+/*
+ * What a subtest holds lives here: a subtest that fails leaves by a jump
+ * and IGT runs the next one in the same process, so each subtest first
+ * releases what a failed one left behind (a camera still streaming would
+ * refuse the next subtest with EBUSY).
+ */
+static struct camera cam = { .fd = -1 };
+static int drm = -1, dmabuf = -1, out = -1;
+static void *view;
+static size_t view_len;
+
+static void release_held(void)
+{
+	if (view)
+		munmap(view, view_len);
+	view = NULL;
+	if (dmabuf >= 0)
+		close(dmabuf);
+	if (out >= 0)
+		close(out);
+	if (cam.fd >= 0)
+		camera_stop(&cam);
+	if (drm >= 0)
+		close(drm);
+	dmabuf = out = drm = -1;
 }
 
 static void vivid_to_vgem(void)
 {
-	struct camera cam;
 	unsigned int idx;
 	size_t used, used2;
 	uint32_t handle;
 	uint64_t h1, h2;
-	int drm, dmabuf;
-	void *view;
 
-	drm = drm_open_driver("vgem");
+	release_held();
+	drm = wb_drm_open(DRIVER_VGEM);
 	camera_start(&cam, CAMERA, 2, 0);
 	idx = camera_dequeue(&cam, &used);
 	igt_assert(used > 0 && used <= cam.len[idx]);
 	dmabuf = camera_export(&cam, idx);
-	view = vgem_import_map(drm, dmabuf, cam.len[idx], &handle);
+	view_len = cam.len[idx];
+	view = vgem_import_map(drm, dmabuf, view_len, &handle);
 
 	h1 = fnv1a(cam.map[idx], used);
 	igt_info("camera frame: %zu bytes, %ux%u, fnv1a %016llx\n", used,
@@ -136,25 +163,22 @@ static void vivid_to_vgem(void)
 		 (unsigned long long)h1);
 	dmabuf_cpu_read(dmabuf, true);
 	igt_assert_f(!memcmp(view, cam.map[idx], used),
-		     "vgem sees other bytes than the camera wrote");
+		     "vgem sees other bytes than the camera wrote\n");
 	dmabuf_cpu_read(dmabuf, false);
 
 	/* Same memory, not a copy: a new frame shows through the import. */
 	requeue(&cam, idx);
 	used2 = capture_into(&cam, idx);
 	h2 = fnv1a(cam.map[idx], used2);
-	igt_assert_f(h2 != h1, "the camera wrote the same frame twice");
+	igt_assert_f(h2 != h1, "the camera wrote the same frame twice\n");
 	dmabuf_cpu_read(dmabuf, true);
 	igt_assert_f(!memcmp(view, cam.map[idx], used2),
-		     "vgem's view did not follow the camera's new frame");
+		     "vgem's view did not follow the camera's new frame\n");
 	dmabuf_cpu_read(dmabuf, false);
 	igt_info("vgem handle %u follows the camera: fnv1a %016llx\n", handle,
 		 (unsigned long long)h2);
 
-	munmap(view, cam.len[idx]);
-	close(dmabuf);
-	camera_stop(&cam);
-	close(drm);
+	release_held();
 }
 
 static void vivid_to_vivid_output(void)
@@ -167,20 +191,19 @@ static void vivid_to_vivid_output(void)
 	struct v4l2_format ofmt = { .type = V4L2_BUF_TYPE_VIDEO_OUTPUT };
 	int type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
 	struct v4l2_buffer b = { 0 };
-	struct camera cam;
 	unsigned int idx;
 	size_t used;
 	uint64_t h;
-	int out, dmabuf;
 
+	release_held();
 	/*
 	 * vivid's output has its own frame size (its standard's, e.g.
 	 * 720x576): give the camera buffers large enough for either.
 	 */
 	out = v4l2_open_by_name(SECOND_VIVID_OUT);
-	igt_assert_sys(ioctl(out, VIDIOC_G_FMT, &ofmt));
+	wb_assert_sys(ioctl(out, VIDIOC_G_FMT, &ofmt));
 	ofmt.fmt.pix.pixelformat = V4L2_PIX_FMT_YUYV;
-	igt_assert_sys(ioctl(out, VIDIOC_S_FMT, &ofmt));
+	wb_assert_sys(ioctl(out, VIDIOC_S_FMT, &ofmt));
 
 	igt_info("vivid-001 output: %ux%u, %u bytes a frame\n",
 		 ofmt.fmt.pix.width, ofmt.fmt.pix.height, ofmt.fmt.pix.sizeimage);
@@ -190,16 +213,16 @@ static void vivid_to_vivid_output(void)
 	h = fnv1a(cam.map[idx], used);
 	dmabuf = camera_export(&cam, idx);
 	igt_assert_f(ofmt.fmt.pix.sizeimage <= cam.len[idx],
-		     "output wants %u bytes, the camera buffer has %zu",
+		     "output wants %u bytes, the camera buffer has %zu\n",
 		     ofmt.fmt.pix.sizeimage, cam.len[idx]);
-	igt_assert_sys(ioctl(out, VIDIOC_REQBUFS, &req));
+	wb_assert_sys(ioctl(out, VIDIOC_REQBUFS, &req));
 
 	/*
 	 * vivid keeps the last queued output frame on "screen" and returns
 	 * a buffer only once another is queued behind it: queue the frame
 	 * twice (two vb2 buffers importing the same dma-buf).
 	 */
-	igt_assert_f(req.count >= 2, "vivid gave %u output buffers", req.count);
+	igt_assert_f(req.count >= 2, "vivid gave %u output buffers\n", req.count);
 	for (unsigned int i = 0; i < 2; i++) {
 		memset(&b, 0, sizeof(b));
 		b.type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
@@ -208,36 +231,41 @@ static void vivid_to_vivid_output(void)
 		b.m.fd = dmabuf;
 		b.bytesused = ofmt.fmt.pix.sizeimage;
 		b.length = cam.len[idx];
-		igt_assert_sys(ioctl(out, VIDIOC_QBUF, &b));
+		wb_assert_sys(ioctl(out, VIDIOC_QBUF, &b));
 	}
-	igt_assert_sys(ioctl(out, VIDIOC_STREAMON, &type));
+	wb_assert_sys(ioctl(out, VIDIOC_STREAMON, &type));
 	igt_info("vivid-001 output streaming the camera's dma-buf\n");
 	wait_readable(out, "vivid-001 output to return the buffer");
-	igt_assert_sys(ioctl(out, VIDIOC_DQBUF, &b));
+	wb_assert_sys(ioctl(out, VIDIOC_DQBUF, &b));
 	igt_assert(!(b.flags & V4L2_BUF_FLAG_ERROR));
-	igt_assert_sys(ioctl(out, VIDIOC_STREAMOFF, &type));
+	wb_assert_sys(ioctl(out, VIDIOC_STREAMOFF, &type));
 	igt_info("vivid-001 output consumed %u bytes of the camera's dma-buf\n",
 		 b.bytesused);
 
 	/* An output importer reads; the camera's frame must be intact. */
 	igt_assert_f(fnv1a(cam.map[idx], used) == h,
-		     "the output device changed the camera's frame");
+		     "the output device changed the camera's frame\n");
 
 	req.count = 0;
-	igt_assert_sys(ioctl(out, VIDIOC_REQBUFS, &req));
-	close(out);
-	close(dmabuf);
-	camera_stop(&cam);
+	wb_assert_sys(ioctl(out, VIDIOC_REQBUFS, &req));
+	release_held();
 }
 
-static const struct igt_subtest tests[] = {
-	{ "vivid-to-vgem", "vgem imports a camera frame and sees its bytes",
-	  vivid_to_vgem },
-	{ "vivid-to-vivid-output", "a second vivid plays a camera frame by dma-buf",
-	  vivid_to_vivid_output },
-};
+IGT_TEST_DESCRIPTION("A camera frame shared by dma-buf with vgem and a second vivid, checked byte for byte");
 
-int main(int argc, char **argv)
+igt_main
 {
-	return igt_main(argc, argv, tests, ARRAY_SIZE(tests));
+	igt_describe("vgem imports a camera frame and sees its bytes");
+	igt_subtest("vivid-to-vgem") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "vivid-to-vgem");
+		vivid_to_vgem();
+		igt_reset_timeout();
+	}
+
+	igt_describe("a second vivid plays a camera frame by dma-buf");
+	igt_subtest("vivid-to-vivid-output") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "vivid-to-vivid-output");
+		vivid_to_vivid_output();
+		igt_reset_timeout();
+	}
 }

@@ -10,10 +10,14 @@
 # are named because the scripts call them directly (prepare.sh unpacks
 # the .tar.xz, build.sh checks perl).
 # meson and ninja-build build v4l2-compliance (v4l-utils.sh; g++ comes
-# with build-essential).
+# with build-essential); the last block builds IGT GPU Tools' library
+# (igt.sh).
 PACKAGES="linux-source-6.12 build-essential make xz-utils perl flex bison bc
 libelf-dev libssl-dev cpio kmod python3 git pkg-config qemu-system-x86
-libdrm-dev clang libclang-rt-14-dev llvm meson ninja-build"
+libdrm-dev clang libclang-rt-14-dev llvm meson ninja-build
+libkmod-dev libproc2-dev libdw-dev libpciaccess-dev
+libcairo2-dev libpixman-1-dev libudev-dev libglib2.0-dev libjpeg-dev
+libunwind-dev"
 
 missing=""
 for p in $PACKAGES; do

@@ -171,20 +171,46 @@ def parse_tap(suite, lines, rc, topo, res):
         res.add(topo, 'FAIL', f'{suite}/exit-status', f'rc={rc}')
 
 
+IGT_STATUS = {'SUCCESS': 'PASS', 'SKIP': 'SKIP'}
+
+
 def parse_igt(suite, lines, rc, topo, res):
+    """IGT's output: "Starting subtest: X" ... "Subtest X: SUCCESS (1.0s)"
+    (or FAIL, SKIP, CRASH, TIMEOUT).  A subtest IGT skips without
+    starting it (its fixture skipped) prints its result line alone.
+    Dynamic subtests ("Starting dynamic subtest: Y", "Dynamic subtest Y:
+    ...") are reported as X/Y, and X itself with IGT's verdict on it.  On
+    a tty IGT wraps result lines in colour codes."""
     n = 0
     started = None
+    dynamic = None
     for line in lines:
+        line = ANSI.sub('', line)
         m = re.match(r'^Starting subtest: (\S+)', line)
         if m:
-            started = m.group(1)
+            started, dynamic = m.group(1), None
             continue
-        m = re.match(r'^Subtest (\S+): (SUCCESS|FAIL|SKIP|CRASH|TIMEOUT)', line)
+        m = re.match(r'^Starting dynamic subtest: (\S+)', line)
         if m:
-            st = {'SUCCESS': 'PASS', 'SKIP': 'SKIP'}.get(m.group(2), 'FAIL')
+            dynamic = m.group(1)
+            continue
+        m = re.match(r'^Dynamic subtest (\S+): (SUCCESS|FAIL|SKIP|CRASH|TIMEOUT)\b', line)
+        if m:
+            st = IGT_STATUS.get(m.group(2), 'FAIL')
+            res.add(topo, st, f'{suite}/{started or "?"}/{m.group(1)}')
+            n += 1
+            dynamic = None
+            continue
+        m = re.match(r'^Subtest (\S+): (SUCCESS|FAIL|SKIP|CRASH|TIMEOUT)\b', line)
+        if m:
+            if dynamic and started == m.group(1):
+                res.add(topo, 'FAIL', f'{suite}/{started}/{dynamic}', 'never finished')
+            st = IGT_STATUS.get(m.group(2), 'FAIL')
             res.add(topo, st, f'{suite}/{m.group(1)}')
             n += 1
-            started = None
+            started = dynamic = None
+    if dynamic:
+        res.add(topo, 'FAIL', f'{suite}/{started}/{dynamic}', 'never finished')
     if started:
         res.add(topo, 'FAIL', f'{suite}/{started}', 'never finished')
     if n == 0:

@@ -300,6 +300,96 @@ def v4l2_nonzero_exit_without_fail_fails():
     return st[0] == 'FAIL' and 'rc=1' in st[1], st
 
 
+# Real IGT output (IGT b3d809d5, libigt's own messages), trimmed of stack
+# frames.  A failing subtest of an IGT test of ours:
+IGT_FAIL = [
+    'IGT-Version: 2.2-NO-GIT (x86_64) (Linux: 6.12.57 x86_64)',
+    'Using IGT_SRANDOM=1796222540 for randomisation',
+    'Starting subtest: bad-attach',
+    '(edu-dmabuf:4352) CRITICAL: Test assertion failure function find_edus, file edu-dmabuf.c:147:',
+    '(edu-dmabuf:4352) CRITICAL: Failed assertion: 0',
+    '(edu-dmabuf:4352) CRITICAL: no /dev/qemu_edu* node',
+    'Subtest bad-attach failed.',
+    '**** DEBUG ****',
+    '(edu-dmabuf:4352) CRITICAL: Test assertion failure function find_edus, file edu-dmabuf.c:147:',
+    '(edu-dmabuf:4352) igt_core-INFO: Stack trace:',
+    '(edu-dmabuf:4352) igt_core-INFO:   #0 ../src/lib/igt_core.c:2075 __igt_fail_assert()',
+    '****  END  ****',
+    'Stack trace:',
+    '  #0 ../src/lib/igt_core.c:2075 __igt_fail_assert()',
+    'Subtest bad-attach: FAIL (0.108s)',
+    'Starting subtest: bad-detach',
+    'Subtest bad-detach: SUCCESS (0.073s)',
+]
+
+
+@case
+def igt_fail_with_debug_dump():
+    got, rc = run(console(suites=[TAP_OK, ('igt/edu-dmabuf', 'igt', IGT_FAIL, 98)]))
+    return (got.get('igt/edu-dmabuf/bad-attach', ('',))[0] == 'FAIL' and
+            got.get('igt/edu-dmabuf/bad-detach', ('',))[0] == 'PASS' and
+            'igt/edu-dmabuf/exit-status' not in got and rc == 1), got
+
+
+# kms_prime where its fixture skipped: result lines without a start line.
+IGT_FIXTURE_SKIP = [
+    'IGT-Version: 2.2-NO-GIT (x86_64) (Linux: 6.12.57 x86_64)',
+    'Test requirement not met in function __igt_unique____real_main393, file ../src/tests/kms_prime.c:404:',
+    'Test requirement: first_fd >= 0',
+    'Last errno: 2, No such file or directory',
+    'Subtest basic-crc-hybrid: SKIP (0.000s)',
+    'Subtest D3hot: SKIP (0.000s)',
+    'Subtest basic-crc-vgem: SKIP (0.000s)',
+]
+
+
+@case
+def igt_skip_without_start_line():
+    got, rc = run(console(suites=[TAP_OK, ('igt/kms_prime', 'igt', IGT_FIXTURE_SKIP, 77)]))
+    names = sorted(n for n in got if n.startswith('igt/'))
+    return (names == ['igt/kms_prime/D3hot', 'igt/kms_prime/basic-crc-hybrid',
+                      'igt/kms_prime/basic-crc-vgem'] and
+            all(got[n][0] == 'SKIP' for n in names) and rc == 0), got
+
+
+# Dynamic subtests, one failing, and a crash; as IGT prints them on a tty
+# (the guest's console is one): result lines in bold.
+IGT_DYNAMIC_TTY = [
+    'Starting subtest: dyn',
+    'Starting dynamic subtest: pipe-A-Virtual-1',
+    '\x1b[1mDynamic subtest pipe-A-Virtual-1: SUCCESS (0.000s)\x1b[0m',
+    'Starting dynamic subtest: pipe-B-Virtual-1',
+    '(crash:7075) CRITICAL: Failed assertion: 1 == 2',
+    'Dynamic subtest pipe-B-Virtual-1 failed.',
+    '\x1b[1mDynamic subtest pipe-B-Virtual-1: FAIL (0.170s)\x1b[0m',
+    '\x1b[1mSubtest dyn: FAIL (0.171s)\x1b[0m',
+    'Starting subtest: segv',
+    'Received signal SIGSEGV.',
+    'Stack trace: ',
+    ' #0 [fatal_sig_handler+0x17b]',
+    '\x1b[1mSubtest segv: CRASH (0.007s)\x1b[0m',
+]
+
+
+@case
+def igt_dynamic_subtests_and_crash_in_colour():
+    got, rc = run(console(suites=[TAP_OK, ('igt/t', 'igt', IGT_DYNAMIC_TTY, 98)]))
+    want = {'igt/t/dyn': 'FAIL', 'igt/t/dyn/pipe-A-Virtual-1': 'PASS',
+            'igt/t/dyn/pipe-B-Virtual-1': 'FAIL', 'igt/t/segv': 'FAIL'}
+    return ({n: got.get(n, ('',))[0] for n in want} == want and
+            sorted(n for n in got if n.startswith('igt/')) == sorted(want) and
+            rc == 1), got
+
+
+@case
+def igt_dynamic_subtest_that_never_finished():
+    got, rc = run(console(suites=[TAP_OK, ('igt/t', 'igt', [
+        'Starting subtest: dyn',
+        'Starting dynamic subtest: pipe-A-Virtual-1'], 124)]))
+    return (got.get('igt/t/dyn/pipe-A-Virtual-1', ('', ''))[1] == 'never finished' and
+            got.get('igt/t/dyn', ('', ''))[1] == 'never finished' and rc == 1), got
+
+
 def main():
     print('TAP version 13')
     print(f'1..{len(CASES)}')

@@ -4,9 +4,13 @@
 # tools.sh FLAVOR: build the user-space test programs the guest runs, into
 # $WB_CACHE/tools (seen by the guest through the 9p root):
 #   kselftest/  the kernel's own dma-buf kselftests, from the patched tree
-#   igt/        this repository's igt-tests
+#   igt/        this repository's igt-tests, IGT tests built against
+#               IGT's library
 #   v4l-utils/  v4l2-compliance and v4l2-ctl (v4l-utils.sh; kept across runs)
-# The first two compile against the uapi headers of the kernel we just built.
+# The kselftests and igt-tests compile against the uapi headers of the
+# kernel we just built.  IGT itself (its library and the IGT tests the
+# guest runs) is built once by igt.sh into igt-gpu-tools/, which is kept
+# across runs.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -32,7 +36,10 @@ for d in drivers/dma-buf dmabuf-heaps; do
 		-exec ln -sf {} "$TOOLS/kselftest/" \;
 done
 
-make -s -C "$REPO/igt-tests" OUT="$TOOLS/igt" KHDR="$HDR" ||
+bash "$WB_DIR/igt.sh"
+IGT=$TOOLS/igt-gpu-tools
+make -s -C "$REPO/igt-tests" OUT="$TOOLS/igt" KHDR="$HDR" \
+	IGT_SRC="$IGT/src" IGT_BUILD="$IGT/build" ||
 	die "igt-tests failed to build"
 bash "$WB_DIR/v4l-utils.sh"
 say "test programs: $(ls "$TOOLS/kselftest" | tr '\n' ' ')$(ls "$TOOLS/igt" | tr '\n' ' ')"

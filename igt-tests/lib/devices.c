@@ -9,10 +9,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
-#include <xf86drm.h>
 
 #include "devices.h"
-#include "igt.h"
 
 int v4l2_open_by_name(const char *name)
 {
@@ -23,7 +21,7 @@ int v4l2_open_by_name(const char *name)
 
 	dir = opendir("/sys/class/video4linux");
 	if (!dir)
-		igt_skip("no V4L2 devices (/sys/class/video4linux)");
+		wb_skip("no V4L2 devices (/sys/class/video4linux)\n");
 	while ((de = readdir(dir))) {
 		FILE *f;
 
@@ -38,7 +36,7 @@ int v4l2_open_by_name(const char *name)
 		    !strncmp(buf, name, strlen(name)) && buf[strlen(name)] == '\n') {
 			snprintf(path, sizeof(path), "/dev/%s", de->d_name);
 			fd = open(path, O_RDWR);
-			igt_assert_f(fd >= 0, "open %s: %m", path);
+			igt_assert_f(fd >= 0, "open %s: %m\n", path);
 		}
 		fclose(f);
 		if (fd >= 0)
@@ -46,33 +44,19 @@ int v4l2_open_by_name(const char *name)
 	}
 	closedir(dir);
 	if (fd < 0)
-		igt_skip("no V4L2 device named %s", name);
+		wb_skip("no V4L2 device named %s\n", name);
 	return fd;
 }
 
-int drm_open_driver(const char *driver)
+int wb_drm_open(int chipset)
 {
-	char path[64];
-	int i;
+	int fd;
 
-	for (i = 0; i < 16; i++) {
-		drmVersionPtr v;
-		int fd;
-
-		snprintf(path, sizeof(path), "/dev/dri/card%d", i);
-		fd = open(path, O_RDWR | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		v = drmGetVersion(fd);
-		if (v && !strcmp(v->name, driver)) {
-			drmFreeVersion(v);
-			return fd;
-		}
-		if (v)
-			drmFreeVersion(v);
-		close(fd);
-	}
-	igt_skip("no DRM device driven by %s", driver);
+	if (!wb_skip_is_fail())
+		return drm_open_driver(chipset);
+	fd = __drm_open_driver(chipset);
+	igt_assert_f(fd >= 0, "no DRM device for driver mask %#x\n", chipset);
+	return fd;
 }
 
 void camera_start(struct camera *cam, const char *name, unsigned int count,
@@ -87,15 +71,17 @@ void camera_start(struct camera *cam, const char *name, unsigned int count,
 
 	igt_assert(count <= 8);
 	memset(cam, 0, sizeof(*cam));
+	/* Not open until the open returns: one that fails leaves nothing */
+	cam->fd = -1;
 	cam->fd = v4l2_open_by_name(name);
 	cam->fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-	igt_assert_sys(ioctl(cam->fd, VIDIOC_G_FMT, &cam->fmt));
+	wb_assert_sys(ioctl(cam->fd, VIDIOC_G_FMT, &cam->fmt));
 	create.format = cam->fmt;
 	if (min_size > create.format.fmt.pix.sizeimage)
 		create.format.fmt.pix.sizeimage = min_size;
-	igt_assert_sys(ioctl(cam->fd, VIDIOC_CREATE_BUFS, &create));
+	wb_assert_sys(ioctl(cam->fd, VIDIOC_CREATE_BUFS, &create));
 	igt_assert_f(create.count == count && create.index == 0,
-		     "got buffers %u..%u, asked %u", create.index,
+		     "got buffers %u..%u, asked %u\n", create.index,
 		     create.index + create.count, count);
 	cam->count = count;
 	for (i = 0; i < count; i++) {
@@ -105,14 +91,14 @@ void camera_start(struct camera *cam, const char *name, unsigned int count,
 			.memory = V4L2_MEMORY_MMAP,
 		};
 
-		igt_assert_sys(ioctl(cam->fd, VIDIOC_QUERYBUF, &b));
+		wb_assert_sys(ioctl(cam->fd, VIDIOC_QUERYBUF, &b));
 		cam->len[i] = b.length;
 		cam->map[i] = mmap(NULL, b.length, PROT_READ, MAP_SHARED,
 				   cam->fd, b.m.offset);
 		igt_assert(cam->map[i] != MAP_FAILED);
-		igt_assert_sys(ioctl(cam->fd, VIDIOC_QBUF, &b));
+		wb_assert_sys(ioctl(cam->fd, VIDIOC_QBUF, &b));
 	}
-	igt_assert_sys(ioctl(cam->fd, VIDIOC_STREAMON, &type));
+	wb_assert_sys(ioctl(cam->fd, VIDIOC_STREAMON, &type));
 }
 
 unsigned int camera_dequeue(struct camera *cam, size_t *used)
@@ -124,9 +110,9 @@ unsigned int camera_dequeue(struct camera *cam, size_t *used)
 	struct pollfd p = { .fd = cam->fd, .events = POLLIN };
 	int n = poll(&p, 1, 10000);
 
-	igt_assert_sys(n);
-	igt_assert_f(n > 0, "no frame from the camera in 10 s");
-	igt_assert_sys(ioctl(cam->fd, VIDIOC_DQBUF, &b));
+	wb_assert_sys(n);
+	igt_assert_f(n > 0, "no frame from the camera in 10 s\n");
+	wb_assert_sys(ioctl(cam->fd, VIDIOC_DQBUF, &b));
 	igt_assert(!(b.flags & V4L2_BUF_FLAG_ERROR));
 	*used = b.bytesused;
 	return b.index;
@@ -140,7 +126,7 @@ int camera_export(struct camera *cam, unsigned int index)
 		.flags = O_RDWR | O_CLOEXEC,
 	};
 
-	igt_assert_sys(ioctl(cam->fd, VIDIOC_EXPBUF, &eb));
+	wb_assert_sys(ioctl(cam->fd, VIDIOC_EXPBUF, &eb));
 	return eb.fd;
 }
 

@@ -1,17 +1,62 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Finding and driving the emulated devices the zero-copy tests share. */
-#ifndef IGT_DEVICES_H
-#define IGT_DEVICES_H
+/*
+ * Finding and driving the devices the zero-copy tests share, on top of
+ * IGT's library.
+ */
+#ifndef WB_DEVICES_H
+#define WB_DEVICES_H
 
+/* IGT's first: its scaffolding of kernel macros refuses to come second */
+#include "igt.h"
+
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <linux/videodev2.h>
+
+/*
+ * A device a subtest needs is missing: skip, as IGT does, unless
+ * IGT_SKIP_IS_FAIL is set.  The workbench's VM sets it: there every
+ * device exists, so a subtest that would skip has found a bug and fails.
+ */
+static inline bool wb_skip_is_fail(void)
+{
+	return getenv("IGT_SKIP_IS_FAIL") != NULL;
+}
+
+#define wb_require_f(cond, f...) do {				\
+	if (wb_skip_is_fail())					\
+		igt_assert_f(cond, "IGT_SKIP_IS_FAIL: " f);	\
+	else							\
+		igt_require_f(cond, f);				\
+} while (0)
+#define wb_skip(f...) wb_require_f(false, f)
+
+/*
+ * A call that returns -1 and sets errno on failure.  The message names
+ * the call as written (IGT's comparison asserts would print the ioctl
+ * numbers' macros expanded) and its errno.
+ */
+#define wb_assert_sys(expr) do {					\
+	if ((expr) < 0)							\
+		igt_assert_f(false, "%s: %m\n", #expr);		\
+} while (0)
+
+/*
+ * Each subtest of ours sets this deadline when it starts: one that hangs
+ * fails, and the next one runs.
+ */
+#define WB_SUBTEST_TIMEOUT_S	120
+
+/*
+ * The DRM device of @chipset (DRIVER_VGEM, DRIVER_VKMS ...) through IGT,
+ * so that IGT's device filters (--device, IGT_DEVICE) choose it.
+ */
+int wb_drm_open(int chipset);
 
 /* Open the V4L2 node whose sysfs name is @name (e.g. "vivid-000-vid-cap"). */
 int v4l2_open_by_name(const char *name);
-
-/* Open the DRM primary node of the driver called @driver (e.g. "vgem"). */
-int drm_open_driver(const char *driver);
 
 /* A capture device streaming into @count MMAP buffers of one plane. */
 struct camera {
@@ -41,4 +86,4 @@ void camera_stop(struct camera *cam);
  */
 uint32_t crc32_le(uint32_t crc, const uint8_t *p, size_t len);
 
-#endif
+#endif /* WB_DEVICES_H */

@@ -112,6 +112,43 @@ v4l_tool() {
 	return 1
 }
 
+# drm_sysfs DRIVER: the sysfs device of the DRM card DRIVER drives.  vgem
+# and vkms register platform devices that no platform driver binds, so
+# their modalias names them.
+drm_sysfs() {
+	for c in /sys/class/drm/card[0-9]*; do
+		[ -e "$c/device" ] || continue
+		if [ "$(cat "$c/device/modalias" 2>/dev/null)" = "platform:$1" ] ||
+			[ "$(basename "$(readlink "$c/device/driver")")" = "$1" ]; then
+			realpath "$c/device"
+			return 0
+		fi
+	done
+	return 1
+}
+
+# IGT's own tests of sharing that apply to vgem and vkms, a regression
+# guard for DRM PRIME: kms_prime's basic-crc-vgem exports from vgem,
+# scans out on vkms and checks the CRC (its other subtests need a second
+# GPU, D3hot an i915 one); vgem_basic, whose dmabuf-export imports a vgem
+# buffer into vkms (its unload needs vgem as a module, ours is built in);
+# dmabuf_sync_file (its import-* subtests need CONFIG_SW_SYNC).  IGT's
+# DRIVER_ANY leaves vkms out, so the device filter names it (IGT finds
+# vgem by itself), and igt.sh lets kms_prime and vgem_basic take it.
+IGT_OWN_TESTS="kms_prime vgem_basic dmabuf_sync_file"
+igt_own() {
+	bin=$WB_TOOLS/igt-gpu-tools/build/tests/$1
+	[ -x "$bin" ] || { echo "$bin is missing"; return 1; }
+	vkms=$(drm_sysfs vkms) || { echo "no vkms DRM device"; return 1; }
+	case "$1" in
+	kms_prime) set -- "$bin" --run-subtest basic-crc-vgem ;;
+	vgem_basic) set -- "$bin" --run-subtest '*,!unload' ;;
+	*) set -- "$bin" ;;
+	esac
+	echo "device filter: sys:$vkms"
+	timeout -k 5 "${WB_SUITE_TIMEOUT:-600}" "$@" --device "sys:$vkms"
+}
+
 v4l2_compliance() {
 	tool=$(v4l_tool v4l2-compliance) || return 1
 	cap=$(video_node vivid-000-vid-cap) || { echo "no vivid-000-vid-cap"; return 1; }
@@ -132,12 +169,16 @@ run_check() {
 		[ -x "$t" ] && wanted "igt/${t##*/}" &&
 			run_suite "igt/${t##*/}" igt "$t"
 	done
+	for t in $IGT_OWN_TESTS; do
+		wanted "igt/$t" && run_suite "igt/$t" igt igt_own "$t"
+	done
 	wanted v4l2-compliance && run_suite v4l2-compliance v4l2 v4l2_compliance
 	return 0
 }
 
 # WB_APPEND=WB_ONLY=GLOB: of the user-space suites, only those whose name
-# (kselftest/udmabuf, igt/edu-dmabuf, v4l2-compliance) matches GLOB.
+# (kselftest/udmabuf, igt/edu-dmabuf, igt/kms_prime, v4l2-compliance)
+# matches GLOB.
 wanted() {
 	# shellcheck disable=SC2254
 	case "$1" in
