@@ -132,7 +132,7 @@ drm_sysfs() {
 # scans out on vkms and checks the CRC (its other subtests need a second
 # GPU, D3hot an i915 one); vgem_basic, whose dmabuf-export imports a vgem
 # buffer into vkms (its unload needs vgem as a module, ours is built in);
-# dmabuf_sync_file (its import-* subtests need CONFIG_SW_SYNC).  IGT's
+# dmabuf_sync_file (its import-* subtests use CONFIG_SW_SYNC).  IGT's
 # DRIVER_ANY leaves vkms out, so the device filter names it (IGT finds
 # vgem by itself), and igt.sh lets kms_prime and vgem_basic take it.
 IGT_OWN_TESTS="kms_prime vgem_basic dmabuf_sync_file"
