@@ -414,8 +414,9 @@ static struct page *edu_alloc_pages(struct kunit *test, struct edu_ctx *c,
 	if (!p->page)
 		kunit_skip(test, "no order-%u block free", order);
 	p->order = order;
-	KUNIT_ASSERT_EQ(test, 0, kunit_add_action_or_reset(test,
-					edu_free_pages_action, p));
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, edu_free_pages_action,
+						  p));
 	return p->page;
 }
 
@@ -552,17 +553,21 @@ static void iova_link_ranges_busy_unwinds_exactly(struct kunit *test)
 
 	bad = vec[2];
 	vec[2].len = PAGE_SIZE / 2;
-	KUNIT_EXPECT_EQ(test, -EINVAL, dma_iova_link_ranges(c.dev, &st, vec,
-				nr, 0, DMA_TO_DEVICE, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			dma_iova_link_ranges(c.dev, &st, vec, nr, 0,
+					     DMA_TO_DEVICE, 0));
 	vec[2].len = 0;
-	KUNIT_EXPECT_EQ(test, -EINVAL, dma_iova_link_ranges(c.dev, &st, vec,
-				nr, 0, DMA_TO_DEVICE, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			dma_iova_link_ranges(c.dev, &st, vec, nr, 0,
+					     DMA_TO_DEVICE, 0));
 	vec[2] = bad;
 	/* Past the end of the IOVA range; starting inside a page */
-	KUNIT_EXPECT_EQ(test, -EINVAL, dma_iova_link_ranges(c.dev, &st, vec,
-				nr, PAGE_SIZE, DMA_TO_DEVICE, 0));
-	KUNIT_EXPECT_EQ(test, -EINVAL, dma_iova_link_ranges(c.dev, &st, vec,
-				nr - 1, PAGE_SIZE / 2, DMA_TO_DEVICE, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			dma_iova_link_ranges(c.dev, &st, vec, nr, PAGE_SIZE,
+					     DMA_TO_DEVICE, 0));
+	KUNIT_EXPECT_EQ(test, -EINVAL,
+			dma_iova_link_ranges(c.dev, &st, vec, nr - 1,
+					     PAGE_SIZE / 2, DMA_TO_DEVICE, 0));
 	for (i = 0; i < nr; i++)
 		KUNIT_EXPECT_EQ_MSG(test,
 				    iommu_iova_to_phys(dom, st.addr + i * PAGE_SIZE),
@@ -572,8 +577,9 @@ static void iova_link_ranges_busy_unwinds_exactly(struct kunit *test)
 					   there, PAGE_SIZE,
 					   IOMMU_READ | IOMMU_WRITE,
 					   GFP_KERNEL));
-	KUNIT_EXPECT_EQ(test, -EBUSY, dma_iova_link_ranges(c.dev, &st, vec, nr,
-					0, DMA_TO_DEVICE, 0));
+	KUNIT_EXPECT_EQ(test, -EBUSY,
+			dma_iova_link_ranges(c.dev, &st, vec, nr, 0,
+					     DMA_TO_DEVICE, 0));
 	for (i = 0; i < nr; i++)
 		KUNIT_EXPECT_EQ_MSG(test,
 				    iommu_iova_to_phys(dom, st.addr + i * PAGE_SIZE),
