@@ -14,7 +14,6 @@
 
 IGT_COMMIT=b3d809d537febc23792ab8d0eb6d13cf80d626c8
 IGT_SHA256=4cd3a0e95ada6f09d7bf7f5806c91654d8571dbdd3486f6a6f2f5a0fbe4ed205
-IGT_TARBALL=$REPO/../shared/third_party/igt-gpu-tools-b3d809d5.tar.xz
 IGT_GIT=https://gitlab.freedesktop.org/drm/igt-gpu-tools.git
 # IGT's own tests that share buffers between vgem and vkms.
 IGT_TESTS="kms_prime vgem_basic dmabuf_sync_file"
@@ -30,11 +29,9 @@ STAMP=$IGT/stamp
 
 need_tool meson ninja pkg-config flex bison
 
-if [ -e "$IGT_TARBALL" ]; then
-	sum=$(sha256sum "$IGT_TARBALL" | cut -d' ' -f1)
-	[ "$sum" = "$IGT_SHA256" ] ||
-		die "$IGT_TARBALL: sha256 $sum, expected $IGT_SHA256"
-	want="tarball $sum; $IGT_LOCAL"
+IGT_TARBALL=$(third_party_tarball igt-gpu-tools-b3d809d5.tar.xz "$IGT_SHA256")
+if [ -n "$IGT_TARBALL" ]; then
+	want="tarball $IGT_SHA256; $IGT_LOCAL"
 else
 	want="git $IGT_COMMIT; $IGT_LOCAL"
 fi
@@ -50,13 +47,13 @@ fi
 
 rm -rf "$IGT"
 mkdir -p "$IGT"
-if [ -e "$IGT_TARBALL" ]; then
+if [ -n "$IGT_TARBALL" ]; then
 	say "IGT: unpacking $(basename "$IGT_TARBALL")"
 	mkdir -p "$SRC"
 	tar -xJf "$IGT_TARBALL" -C "$SRC" --strip-components=1
 else
 	need_tool git
-	say "IGT: ${IGT_TARBALL%/*} is absent; cloning $IGT_GIT at ${IGT_COMMIT:0:12}"
+	say "IGT: $THIRD_PARTY is absent; cloning $IGT_GIT at ${IGT_COMMIT:0:12}"
 	git clone -q "$IGT_GIT" "$SRC" || die "cannot clone $IGT_GIT"
 	git -C "$SRC" checkout -q "$IGT_COMMIT" ||
 		die "IGT commit $IGT_COMMIT not found in the clone"

@@ -35,3 +35,18 @@ tgit() { git -C "$TREE" "$@"; }
 src_version() {
 	make -s -C "$1" kernelversion 2>/dev/null
 }
+
+# Third-party sources (IGT, v4l-utils) come from ../shared/third_party
+# beside the repository when that folder exists; where it does not, the
+# caller clones upstream.  third_party_tarball NAME SHA256 prints the
+# tarball's path if the folder exists (and dies if the tarball is missing
+# or its sha256 differs), nothing if it does not.
+THIRD_PARTY=$REPO/../shared/third_party
+third_party_tarball() {
+	local t=$THIRD_PARTY/$1 sum
+	[ -d "$THIRD_PARTY" ] || return 0
+	[ -f "$t" ] || die "$t is missing"
+	sum=$(sha256sum "$t" | cut -d' ' -f1)
+	[ "$sum" = "$2" ] || die "$t: sha256 $sum, expected $2"
+	echo "$t"
+}

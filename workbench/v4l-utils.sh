@@ -16,7 +16,6 @@
 . "$(dirname "$0")/lib.sh"
 
 V4L_VERSION=1.28.1
-V4L_TARBALL=$REPO/../shared/third_party/v4l-utils-$V4L_VERSION.tar.xz
 V4L_SHA256=16c668e4d4fad0bece3218a272c73e90976b94262d8db033ad3ec94cee602ec5
 V4L_GIT=${V4L_UTILS_GIT:-https://git.linuxtv.org/v4l-utils.git}
 V4L_TAG=v4l-utils-$V4L_VERSION
@@ -41,12 +40,9 @@ STAMP=$DEST/stamp
 need_tool meson ninja g++ perl
 
 # What the build is made of: the source's identity and the options.
-if [ -d "$(dirname "$V4L_TARBALL")" ]; then
-	[ -f "$V4L_TARBALL" ] || die "$V4L_TARBALL is missing"
-	sum=$(sha256sum "$V4L_TARBALL" | cut -d' ' -f1)
-	[ "$sum" = "$V4L_SHA256" ] ||
-		die "$V4L_TARBALL: sha256 $sum, expected $V4L_SHA256"
-	source_id="tarball sha256 $sum"
+V4L_TARBALL=$(third_party_tarball v4l-utils-$V4L_VERSION.tar.xz "$V4L_SHA256")
+if [ -n "$V4L_TARBALL" ]; then
+	source_id="tarball sha256 $V4L_SHA256"
 else
 	source_id="git $V4L_TAG + $V4L_FIX"
 fi
@@ -68,7 +64,7 @@ fi
 
 rm -rf "$SRC" "$BUILD" "${DEST:?}/bin" "$STAMP"
 mkdir -p "$DEST"
-if [ -f "$V4L_TARBALL" ]; then
+if [ -n "$V4L_TARBALL" ]; then
 	say "v4l-utils $V4L_VERSION: unpacking $V4L_TARBALL"
 	mkdir -p "$SRC"
 	tar -xJf "$V4L_TARBALL" -C "$SRC" --strip-components=1
