@@ -697,7 +697,6 @@ static void p2pmem_heap(uint32_t api)
 	exercise(&b, api, 32 * 1024);
 }
 
-
 /* An importer that refuses P2P gets -EREMOTEIO, and nothing is mapped. */
 static void no_p2p(struct buf *bp)
 {
@@ -797,7 +796,6 @@ static void ivshmem_bar(uint32_t api)
 	shm_export(&b, 1UL << 20, 64 * 1024);
 	exercise(&b, api, 32 * 1024);
 }
-
 
 static void ivshmem_bar_no_p2p(void)
 {

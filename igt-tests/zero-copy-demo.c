@@ -138,7 +138,9 @@ static void release_held(void)
 		camera_stop(&cam);
 	if (drm >= 0)
 		close(drm);
-	dmabuf = out = drm = -1;
+	dmabuf = -1;
+	out = -1;
+	drm = -1;
 }
 
 static void vivid_to_vgem(void)
