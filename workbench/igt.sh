@@ -30,11 +30,9 @@ STAMP=$IGT/stamp
 need_tool meson ninja pkg-config flex bison
 
 IGT_TARBALL=$(third_party_tarball igt-gpu-tools-b3d809d5.tar.xz "$IGT_SHA256")
-if [ -n "$IGT_TARBALL" ]; then
-	want="tarball $IGT_SHA256; $IGT_LOCAL"
-else
-	want="git $IGT_COMMIT; $IGT_LOCAL"
-fi
+# The build is named by the upstream commit, whichever way it came: a
+# checkout without the third_party folder keeps a build made from it.
+want="commit $IGT_COMMIT; $IGT_LOCAL"
 
 have=$(cat "$STAMP" 2>/dev/null || true)
 built=1

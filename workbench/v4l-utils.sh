@@ -39,14 +39,10 @@ STAMP=$DEST/stamp
 
 need_tool meson ninja g++ perl
 
-# What the build is made of: the source's identity and the options.
+# What the build is made of: the upstream version and the options,
+# whichever way the source came (the snapshot carries the same fix).
 V4L_TARBALL=$(third_party_tarball v4l-utils-$V4L_VERSION.tar.xz "$V4L_SHA256")
-if [ -n "$V4L_TARBALL" ]; then
-	source_id="tarball sha256 $V4L_SHA256"
-else
-	source_id="git $V4L_TAG + $V4L_FIX"
-fi
-want="$source_id
+want="$V4L_TAG + $V4L_FIX
 $(echo "$V4L_OPTIONS" | paste -sd ' ')"
 
 built() {
