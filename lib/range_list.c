@@ -15,6 +15,7 @@
 #include <linux/export.h>
 #include <linux/init.h>
 #include <linux/log2.h>
+#include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/overflow.h>
 #include <linux/range_list.h>
@@ -41,6 +42,12 @@
  * A list of scattered 4 KiB pages therefore costs about 8.3 bytes per entry
  * (62 entries per chunk), against 32.25 for a chained scatterlist.
  * phys_list_mem_bytes() and dma_list_mem_bytes() report what a list uses.
+ *
+ * A list configured with ``split_on_read`` stores every range (or run of
+ * merged ranges) as one entry whatever its length, and keeps ``nr`` in
+ * pieces as the iterators hand them out: rl_pieces() computes how many
+ * an entry makes when it is appended or grows, so the count stays O(1)
+ * and ``max_entries`` still limits what a user sees.
  *
  * Functions that append many ranges (phys_list_from_pages() and the other
  * helpers) save the state of the list first and restore it on error, so a
@@ -163,6 +170,7 @@ int range_list_init(struct range_list *rl, const struct range_list_cfg *cfg)
 	if (cfg->align)
 		rl->align = cfg->align;
 	rl->coalesce = cfg->coalesce;
+	rl->split_on_read = cfg->split_on_read;
 	return 0;
 }
 EXPORT_SYMBOL_GPL(range_list_init);
@@ -304,12 +312,14 @@ static bool rl_extend_last(struct range_list *rl, u64 len)
 	return true;
 }
 
-static int rl_add_entry(struct range_list *rl, u64 addr, u64 len, gfp_t gfp)
+/* Add an entry that counts as @pieces; see rl_pieces(). */
+static int rl_add_entry(struct range_list *rl, u64 addr, u64 len, u64 pieces,
+			gfp_t gfp)
 {
 	struct range_list_chunk *t = rl->tail;
 	unsigned int width = rl_width(addr, len);
 
-	if (rl->nr >= rl->max_entries)
+	if (pieces > rl->max_entries - rl->nr)
 		return -E2BIG;
 	if (!t || t->used + width > RANGE_LIST_CHUNK_WORDS) {
 		struct range_list_chunk *c = rl->spare;
@@ -334,7 +344,7 @@ static int rl_add_entry(struct range_list *rl, u64 addr, u64 len, gfp_t gfp)
 	rl->last = t->used;
 	rl_encode(&t->w[t->used], width, addr, len);
 	t->used += width;
-	rl->nr++;
+	rl->nr += pieces;
 	rl->bits |= addr | len;
 	return 0;
 }
@@ -345,10 +355,34 @@ static int rl_add_entry(struct range_list *rl, u64 addr, u64 len, gfp_t gfp)
  */
 static u64 rl_seg_limit(const struct range_list *rl, u64 addr)
 {
-	/* Bytes after @addr up to and including the last before a boundary. */
-	u64 room = (addr | rl->seg_boundary) - addr;
+	return __range_list_piece(rl, addr, U64_MAX);
+}
 
-	return room < rl->max_segment ? room + 1 : rl->max_segment;
+/* Pieces of @len >= 1 bytes at most @max long. */
+static u64 rl_div_up(u64 len, u64 max)
+{
+	return div64_u64(len - 1, max) + 1;
+}
+
+/*
+ * Number of pieces the iterators cut (@addr, @len) into: one up to the
+ * first segment boundary, then a number per whole segment, then the rest;
+ * each part in max_segment steps.  What a walk would count, in O(1).
+ */
+static u64 rl_pieces(const struct range_list *rl, u64 addr, u64 len)
+{
+	u64 bmask = rl->seg_boundary, first, n;
+
+	if (bmask == U64_MAX)
+		return rl_div_up(len, rl->max_segment);
+	first = min(len, bmask - (addr & bmask) + 1);
+	n = rl_div_up(first, rl->max_segment);
+	len -= first;
+	/* The rest starts on a boundary: whole segments, then a tail. */
+	n += (len >> ilog2(bmask + 1)) * rl_div_up(bmask + 1, rl->max_segment);
+	if (len & bmask)
+		n += rl_div_up(len & bmask, rl->max_segment);
+	return n;
 }
 
 /*
@@ -365,6 +399,8 @@ static u64 rl_mergeable(const struct range_list *rl, u64 addr, u64 len)
 	/* laddr + llen cannot overflow: a range never ends past U64_MAX. */
 	if (laddr + llen - 1 == U64_MAX || laddr + llen != addr)
 		return 0;
+	if (rl->split_on_read)
+		return len;
 	if (llen >= rl->max_segment)
 		return 0;
 	/* @addr on a segment boundary starts a new segment. */
@@ -386,7 +422,7 @@ static noinline int rl_append_slow(struct range_list *rl, u64 addr, u64 len,
 
 		if (!part || !rl_extend_last(rl, part)) {
 			part = min(len, rl_seg_limit(rl, addr));
-			err = rl_add_entry(rl, addr, part, gfp);
+			err = rl_add_entry(rl, addr, part, 1, gfp);
 			if (err) {
 				range_list_rollback(rl, &m);
 				return err;
@@ -396,6 +432,31 @@ static noinline int rl_append_slow(struct range_list *rl, u64 addr, u64 len,
 		len -= part;
 	}
 	return 0;
+}
+
+/*
+ * split_on_read: merge into the last entry or add one, never split; the
+ * count grows by the pieces the merge or the new entry adds.
+ */
+static noinline int rl_append_whole(struct range_list *rl, u64 addr, u64 len,
+				    gfp_t gfp)
+{
+	u64 laddr, llen, more;
+
+	if (rl_mergeable(rl, addr, len)) {
+		__range_list_decode(&rl->tail->w[rl->last], &laddr, &llen);
+		/* Fits: the list's total length, llen included, fits. */
+		more = rl_pieces(rl, laddr, llen + len) -
+		       rl_pieces(rl, laddr, llen);
+		/* Merging never adds more pieces than a new entry would. */
+		if (more > rl->max_entries - rl->nr)
+			return -E2BIG;
+		if (rl_extend_last(rl, len)) {
+			rl->nr += more;
+			return 0;
+		}
+	}
+	return rl_add_entry(rl, addr, len, rl_pieces(rl, addr, len), gfp);
 }
 
 /**
@@ -426,7 +487,9 @@ int range_list_append(struct range_list *rl, u64 addr, u64 len, u64 addr_max,
 
 	/* Fast path: one new entry, nothing to undo on failure. */
 	if (len <= rl_seg_limit(rl, addr) && !rl_mergeable(rl, addr, len))
-		err = rl_add_entry(rl, addr, len, gfp);
+		err = rl_add_entry(rl, addr, len, 1, gfp);
+	else if (rl->split_on_read)
+		err = rl_append_whole(rl, addr, len, gfp);
 	else
 		err = rl_append_slow(rl, addr, len, gfp);
 	if (!err)
@@ -573,7 +636,7 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 			if (t)
 				t->used = used;
 			rl->nr = nr;
-			err = rl_add_entry(rl, addr, len, gfp);
+			err = rl_add_entry(rl, addr, len, 1, gfp);
 			if (err)
 				break;
 			t = rl->tail;
@@ -635,11 +698,30 @@ void range_list_iter_rewind(struct range_list_iter *it)
 	it->base = 0;
 	it->elen = 0;
 	it->width = 0;
+	it->pend = 0;
 	if (it->chunk)
 		it->width = __range_list_decode(it->chunk->w, &it->addr,
 						&it->elen);
 }
 EXPORT_SYMBOL_GPL(range_list_iter_rewind);
+
+/*
+ * End (a list offset) of the piece holding @it->off within the current
+ * entry, as a walk from the entry's start cuts it: pieces run in
+ * max_segment steps from the entry's start or from a segment boundary.
+ */
+static u64 rl_piece_end(const struct range_list_iter *it)
+{
+	const struct range_list *rl = it->rl;
+	u64 x = it->addr + (it->off - it->base);
+	u64 from = max(it->addr, x & ~rl->seg_boundary);
+	u64 start = from + div64_u64(x - from, rl->max_segment) *
+			   rl->max_segment;
+	u64 rest = it->elen - (start - it->addr);
+
+	return it->base + (start - it->addr) +
+	       __range_list_piece(rl, start, rest);
+}
 
 /**
  * range_list_iter_seek() - Restrict a cursor to (@offset, @len).
@@ -664,6 +746,9 @@ int range_list_iter_seek(struct range_list_iter *it, u64 offset, u64 len)
 		__range_list_iter_step(it);
 	it->off = offset;
 	it->end = offset + len;
+	it->pend = offset;
+	if (it->rl->split_on_read && it->chunk && offset < it->base + it->elen)
+		it->pend = rl_piece_end(it);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(range_list_iter_seek);

@@ -956,6 +956,191 @@ static void rl_test_sgt_device_limits(struct kunit *test)
 	__free_pages(block, 4);
 }
 
+/* The pieces of a DMA list's whole walk, as (addr, len) pairs. */
+static unsigned int rl_dma_pieces(const struct dma_list *dl, u64 *out,
+				  unsigned int max)
+{
+	struct dma_list_iter di;
+	unsigned int n = 0;
+	dma_addr_t a;
+	u64 l;
+
+	dma_list_for_each(dl, &di, a, l) {
+		if (n < max) {
+			out[2 * n] = a;
+			out[2 * n + 1] = l;
+		}
+		n++;
+	}
+	return n;
+}
+
+/*
+ * An IOVA run as dma_map_phys_list() appends it: 64 MiB across a 4 GiB
+ * boundary, in 4 KiB appends, for a device with 64 KiB segments.  Stored
+ * whole it is one entry (split at the boundary and in segments only when
+ * handed out), and users still see 1,024 pieces of 64 KiB.
+ */
+static void rl_test_split_on_read_stores_runs_whole(struct kunit *test)
+{
+	const struct range_list_cfg cfg = {
+		.max_segment = SZ_64K,
+		.seg_boundary = SZ_4G - 1,
+		.coalesce = true,
+		.split_on_read = true,
+	};
+	const u64 start = SZ_4G - SZ_32M;
+	struct dma_list_iter di;
+	struct sg_table sgt;
+	struct scatterlist *sg;
+	struct dma_list dl;
+	u64 off, l, next = start;
+	unsigned int i, n = 0;
+	dma_addr_t a;
+
+	KUNIT_ASSERT_EQ(test, dma_list_init(&dl, &cfg), 0);
+	for (off = 0; off < SZ_64M; off += SZ_4K)
+		KUNIT_ASSERT_EQ(test, dma_list_append(&dl, start + off, SZ_4K,
+						      GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, dma_list_mem_bytes(&dl),
+			sizeof(dl.rl) + RANGE_LIST_CHUNK_SIZE);
+	KUNIT_EXPECT_EQ(test, dma_list_count(&dl), 1024UL);
+	KUNIT_EXPECT_EQ(test, dma_list_len(&dl), (u64)SZ_64M);
+	dma_list_for_each(&dl, &di, a, l) {
+		KUNIT_EXPECT_EQ(test, (u64)a, next);
+		KUNIT_EXPECT_EQ(test, l, (u64)SZ_64K);
+		next = a + l;
+		n++;
+	}
+	KUNIT_EXPECT_EQ(test, n, 1024U);
+
+	/* A window starting inside a piece gets the rest of that piece. */
+	dma_list_iter_init(&di, &dl);
+	KUNIT_ASSERT_EQ(test, dma_list_iter_seek(&di, SZ_64K + SZ_8K, SZ_128K),
+			0);
+	KUNIT_EXPECT_TRUE(test, dma_list_iter_next(&di, &a, &l));
+	KUNIT_EXPECT_EQ(test, (u64)a, start + SZ_64K + SZ_8K);
+	KUNIT_EXPECT_EQ(test, l, (u64)(SZ_64K - SZ_8K));
+	KUNIT_EXPECT_TRUE(test, dma_list_iter_next(&di, &a, &l));
+	KUNIT_EXPECT_EQ(test, l, (u64)SZ_64K);
+	KUNIT_EXPECT_TRUE(test, dma_list_iter_next(&di, &a, &l));
+	KUNIT_EXPECT_EQ(test, (u64)a, start + 3 * SZ_64K);
+	KUNIT_EXPECT_EQ(test, l, (u64)SZ_8K);
+	KUNIT_EXPECT_FALSE(test, dma_list_iter_next(&di, &a, &l));
+
+	/* The DMA-only table has the same pieces, sized from the count. */
+	KUNIT_ASSERT_EQ(test, dma_list_to_sgt(&dl, &sgt, GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, sgt.orig_nents, 1024U);
+	next = start;
+	for_each_sgtable_dma_sg(&sgt, sg, i) {
+		KUNIT_EXPECT_EQ(test, (u64)sg_dma_address(sg), next);
+		KUNIT_EXPECT_EQ(test, sg_dma_len(sg), SZ_64K);
+		next += SZ_64K;
+	}
+	dma_list_free_sgt(&sgt);
+	dma_list_free(&dl);
+}
+
+/*
+ * Odd limits (a segment of 12 KiB, a 32 KiB boundary, unaligned ranges):
+ * a list that stores ranges whole hands out exactly the pieces, and the
+ * count, of one that splits them when they are appended.
+ */
+static void rl_test_split_on_read_matches_split_on_append(struct kunit *test)
+{
+	static const u64 ranges[] = {
+		0x1000, 0x20000,	/* many segments and boundaries */
+		0x21000, 0x800,		/* continues it */
+		0x21800, 0x1f800,	/* ends on a boundary */
+		0x48100, 0x3000,	/* unaligned */
+		0x4b100, 0x2ff00,	/* continues it across a boundary */
+		0x100000, 0x3000,
+	};
+	struct range_list_cfg cfg = {
+		.max_segment = SZ_8K + SZ_4K,
+		.seg_boundary = SZ_32K - 1,
+		.coalesce = true,
+	};
+	u64 *got, *want;
+	struct dma_list whole, split;
+	unsigned int i, n;
+
+	got = kunit_kcalloc(test, 2 * 64, sizeof(u64), GFP_KERNEL);
+	want = kunit_kcalloc(test, 2 * 64, sizeof(u64), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, got);
+	KUNIT_ASSERT_NOT_NULL(test, want);
+	KUNIT_ASSERT_EQ(test, dma_list_init(&split, &cfg), 0);
+	cfg.split_on_read = true;
+	KUNIT_ASSERT_EQ(test, dma_list_init(&whole, &cfg), 0);
+	for (i = 0; i < ARRAY_SIZE(ranges); i += 2) {
+		KUNIT_ASSERT_EQ(test, dma_list_append(&split, ranges[i],
+						      ranges[i + 1],
+						      GFP_KERNEL), 0);
+		KUNIT_ASSERT_EQ(test, dma_list_append(&whole, ranges[i],
+						      ranges[i + 1],
+						      GFP_KERNEL), 0);
+	}
+	n = rl_dma_pieces(&split, want, 64);
+	KUNIT_ASSERT_LE(test, n, 64U);
+	KUNIT_EXPECT_EQ(test, rl_dma_pieces(&whole, got, 64), n);
+	KUNIT_EXPECT_EQ(test, dma_list_count(&whole), (unsigned long)n);
+	KUNIT_EXPECT_EQ(test, dma_list_count(&split), (unsigned long)n);
+	KUNIT_EXPECT_EQ(test, memcmp(got, want, 2 * n * sizeof(u64)), 0);
+	dma_list_free(&whole);
+	dma_list_free(&split);
+}
+
+/* max_entries counts pieces; a refused append or merge changes nothing. */
+static void rl_test_split_on_read_entry_limit(struct kunit *test)
+{
+	const struct range_list_cfg cfg = {
+		.max_segment = SZ_4K,
+		.max_entries = 4,
+		.coalesce = true,
+		.split_on_read = true,
+	};
+	u64 want[] = { SZ_1M, SZ_4K, SZ_1M + SZ_4K, SZ_4K,
+		       SZ_1M + SZ_8K, SZ_4K, SZ_1M + SZ_8K + SZ_4K, SZ_4K };
+	struct phys_list pl;
+
+	KUNIT_ASSERT_EQ(test, phys_list_init(&pl, &cfg), 0);
+	KUNIT_EXPECT_EQ(test, phys_list_append(&pl, SZ_1M, SZ_8K, GFP_KERNEL),
+			0);
+	KUNIT_EXPECT_EQ(test, phys_list_append(&pl, SZ_1M + SZ_8K, SZ_8K,
+					       GFP_KERNEL), 0);
+	rl_expect(test, &pl, want, 4);
+	/* A merge that would add a piece, and a new entry: both refused. */
+	KUNIT_EXPECT_EQ(test, phys_list_append(&pl, SZ_1M + SZ_16K, SZ_4K,
+					       GFP_KERNEL), -E2BIG);
+	KUNIT_EXPECT_EQ(test, phys_list_append(&pl, SZ_2M, SZ_4K, GFP_KERNEL),
+			-E2BIG);
+	rl_expect(test, &pl, want, 4);
+	phys_list_free(&pl);
+	KUNIT_EXPECT_EQ(test, phys_list_append(&pl, SZ_1M, SZ_16K + SZ_4K,
+					       GFP_KERNEL), -E2BIG);
+	KUNIT_EXPECT_EQ(test, phys_list_count(&pl), 0UL);
+	phys_list_free(&pl);
+}
+
+/* phys_list_aligned() answers for the pieces, not for the stored run. */
+static void rl_test_split_on_read_aligned(struct kunit *test)
+{
+	const struct range_list_cfg cfg = {
+		.max_segment = SZ_8K + SZ_4K,
+		.split_on_read = true,
+	};
+	struct phys_list pl;
+
+	KUNIT_ASSERT_EQ(test, phys_list_init(&pl, &cfg), 0);
+	KUNIT_ASSERT_EQ(test, phys_list_append(&pl, SZ_2M, SZ_16K + SZ_8K,
+					       GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, phys_list_count(&pl), 2UL);
+	/* The second piece starts at 2 MiB + 12 KiB. */
+	KUNIT_EXPECT_TRUE(test, phys_list_aligned(&pl, SZ_4K));
+	KUNIT_EXPECT_FALSE(test, phys_list_aligned(&pl, SZ_8K));
+	phys_list_free(&pl);
+}
+
 static struct kunit_case range_list_test_cases[] = {
 	KUNIT_CASE(rl_test_empty),
 	KUNIT_CASE(rl_test_one_byte),
@@ -975,6 +1160,10 @@ static struct kunit_case range_list_test_cases[] = {
 	KUNIT_CASE(rl_test_pages_folios),
 	KUNIT_CASE(rl_test_sgt_round_trip),
 	KUNIT_CASE(rl_test_sgt_device_limits),
+	KUNIT_CASE(rl_test_split_on_read_stores_runs_whole),
+	KUNIT_CASE(rl_test_split_on_read_matches_split_on_append),
+	KUNIT_CASE(rl_test_split_on_read_entry_limit),
+	KUNIT_CASE(rl_test_split_on_read_aligned),
 	{}
 };
 

@@ -323,6 +323,19 @@ void phys_list_free_sgt(struct sg_table *sgt)
 }
 EXPORT_SYMBOL_GPL(phys_list_free_sgt);
 
+/*
+ * Entries of the table for @dl: when no piece the list hands out can be
+ * longer than an sg entry, its count, which the list keeps; else walked.
+ */
+static unsigned int dl_sg_nents(const struct dma_list *dl)
+{
+	unsigned long n = dma_list_count(dl);
+
+	if (dl->rl.max_segment <= RL_SG_PIECE)
+		return n <= UINT_MAX ? n : 0;
+	return rl_sg_pieces(&dl->rl, false, RL_SG_PIECE, U64_MAX);
+}
+
 /**
  * dma_list_to_sgt() - Build a DMA-only sg_table from a DMA list.
  * @dl: List.
@@ -339,7 +352,7 @@ EXPORT_SYMBOL_GPL(phys_list_free_sgt);
 int dma_list_to_sgt(const struct dma_list *dl, struct sg_table *sgt,
 		    gfp_t gfp)
 {
-	unsigned int n = rl_sg_pieces(&dl->rl, false, RL_SG_PIECE, U64_MAX);
+	unsigned int n = dl_sg_nents(dl);
 	struct range_list_iter it;
 	struct scatterlist *sg;
 	u64 addr, len;

@@ -453,7 +453,8 @@ static void dbm_unmap_list(struct dma_buf_attachment *attach,
 /*
  * An sg_table exporter's mapping, its DMA side presented as a dma_list
  * within the importer's segment limits: the exporter's segments are
- * merged where they are contiguous and split where they exceed them.
+ * merged where they are contiguous and split where they exceed them as
+ * the list hands them out.
  */
 static int dbm_map_list_from_sgt(struct dma_buf_attachment *attach,
 				 struct dma_buf_mapping *m)
@@ -462,6 +463,7 @@ static int dbm_map_list_from_sgt(struct dma_buf_attachment *attach,
 		.max_segment = dma_get_max_seg_size(attach->dev),
 		.seg_boundary = dma_get_seg_boundary(attach->dev),
 		.coalesce = true,
+		.split_on_read = true,
 	};
 	struct dma_buf *dmabuf = attach->dmabuf;
 	struct sg_table *sgt;

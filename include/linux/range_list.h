@@ -51,7 +51,12 @@
  *   chunk has no room, a new entry is started instead;
  * - ``max_len``, ``max_entries``: appends that would go past them fail with
  *   ``-E2BIG``;
- * - ``align``: every start and length must be a multiple of it.
+ * - ``align``: every start and length must be a multiple of it;
+ * - ``split_on_read``: ranges are stored whole (merged without regard to
+ *   ``max_segment`` and ``seg_boundary``) and split only as the iterators
+ *   hand them out.  Users see the same pieces, within the same limits,
+ *   and the same count, but a contiguous run of any length costs one
+ *   entry: what a DMA list of an IOVA range wants.
  *
  * A DMA list for a device follows the device's limits with::
  *
@@ -59,9 +64,14 @@
  *           .max_segment = dma_get_max_seg_size(dev),
  *           .seg_boundary = dma_get_seg_boundary(dev),
  *           .coalesce = true,
+ *           .split_on_read = true,
  *   };
  *
  *   dma_list_init(&dl, &cfg);
+ *
+ * With ``split_on_read`` the entry count, ``max_entries`` and
+ * phys_list_count() / dma_list_count() are in pieces as handed out, and
+ * are computed when a range is appended, not found by walking.
  */
 
 /**
@@ -143,7 +153,9 @@ struct sg_table;
  * @align: If not 0, every start address and length must be a multiple
  *	of this power of two.
  * @coalesce: Merge a range into the previous entry when it starts where
- *	that entry ends (up to @max_segment).
+ *	that entry ends (up to @max_segment, unless @split_on_read).
+ * @split_on_read: Store ranges whole and apply @max_segment and
+ *	@seg_boundary when entries are handed out.
  */
 struct range_list_cfg {
 	u64 max_segment;
@@ -152,6 +164,7 @@ struct range_list_cfg {
 	unsigned long max_entries;
 	u32 align;
 	bool coalesce;
+	bool split_on_read;
 };
 
 /*
@@ -184,7 +197,7 @@ struct range_list_chunk {
  * @nr_spare: Number of chunks on @spare.
  * @last: Word index in @tail of the last entry.
  * @len: Total length of all entries in bytes.
- * @nr: Number of entries.
+ * @nr: Number of entries, counted in pieces as handed out.
  * @bits: OR of the start addresses and lengths of the entries, and of
  *	entries since merged into others: a bit clear here is clear in
  *	every entry's start and length.
@@ -194,6 +207,7 @@ struct range_list_chunk {
  * @max_entries: See struct range_list_cfg (0 replaced by ULONG_MAX).
  * @align: See struct range_list_cfg (0 replaced by 1).
  * @coalesce: See struct range_list_cfg.
+ * @split_on_read: See struct range_list_cfg.
  *
  * Users do not touch the fields; use the phys_list or dma_list helpers.
  */
@@ -212,6 +226,7 @@ struct range_list {
 	unsigned long max_entries;
 	u32 align;
 	bool coalesce;
+	bool split_on_read;
 };
 
 /**
@@ -219,11 +234,14 @@ struct range_list {
  * @chunk: Chunk of the current entry, or NULL if the list is empty.
  * @pos: Word index of the current entry in @chunk.
  * @width: Number of words of the current entry.
- * @addr: Start address of the current entry.
- * @elen: Length of the current entry.
+ * @addr: Start address of the current entry; when walking whole entries,
+ *	of the rest of a stored entry still to be handed out.
+ * @elen: Length of the current entry; when walking whole entries, of
+ *	that rest (0 for none).
  * @base: Byte offset in the list at which the current entry starts.
  * @off: Byte offset of the cursor.
  * @end: Byte offset at which the window being walked ends.
+ * @pend: Byte offset at which the piece holding @off ends.
  * @rl: The list.
  * @next: Next word to decode when walking whole entries.
  * @stop: End of the used words of @chunk when walking whole entries.
@@ -240,6 +258,7 @@ struct range_list_iter {
 	u64 base;
 	u64 off;
 	u64 end;
+	u64 pend;
 	const struct range_list *rl;
 	const u64 *next;
 	const u64 *stop;
@@ -294,6 +313,21 @@ static inline unsigned int __range_list_decode(const u64 *w, u64 *addr,
 	return 3;
 }
 
+/*
+ * Length of the first piece of (@addr, @len) as handed out: at most
+ * max_segment bytes, ending at the latest on the last byte before the
+ * next segment boundary.  Written so that no limit (U64_MAX) cannot wrap.
+ */
+static inline u64 __range_list_piece(const struct range_list *rl, u64 addr,
+				     u64 len)
+{
+	/* Bytes after @addr up to and including the last before a boundary. */
+	u64 room = (addr | rl->seg_boundary) - addr;
+	u64 piece = min(len, rl->max_segment);
+
+	return piece - 1 > room ? room + 1 : piece;
+}
+
 /* Move @it to the next entry, which must exist. */
 static inline void __range_list_iter_step(struct range_list_iter *it)
 {
@@ -337,6 +371,17 @@ static inline void range_list_iter_init(struct range_list_iter *it,
 static inline bool range_list_iter_next_entry(struct range_list_iter *it,
 					      u64 *addr, u64 *len)
 {
+	u64 piece;
+
+	if (unlikely(it->elen)) {
+		/* The rest of an entry stored whole (split_on_read). */
+		piece = __range_list_piece(it->rl, it->addr, it->elen);
+		*addr = it->addr;
+		*len = piece;
+		it->addr += piece;
+		it->elen -= piece;
+		return true;
+	}
 	if (it->next >= it->stop) {
 		const struct range_list_chunk *c;
 
@@ -348,6 +393,12 @@ static inline bool range_list_iter_next_entry(struct range_list_iter *it,
 		it->stop = c->w + c->used;
 	}
 	it->next += __range_list_decode(it->next, addr, len);
+	if (unlikely(it->rl->split_on_read)) {
+		piece = __range_list_piece(it->rl, *addr, *len);
+		it->addr = *addr + piece;
+		it->elen = *len - piece;
+		*len = piece;
+	}
 	return true;
 }
 
@@ -365,6 +416,7 @@ static inline void range_list_iter_first(struct range_list_iter *it,
 	it->chunk = NULL;
 	it->next = NULL;
 	it->stop = NULL;
+	it->elen = 0;
 	/* Make a later seek start over and a windowed walk end at once. */
 	it->width = 0;
 	it->base = 0;
@@ -392,9 +444,32 @@ static inline bool range_list_iter_next(struct range_list_iter *it,
 		__range_list_iter_step(it);
 	skip = it->off - it->base;
 	*addr = it->addr + skip;
-	*len = min(it->elen - skip, it->end - it->off);
+	/* Pieces restart at entry starts; a seek sets @pend mid-entry. */
+	if (it->off >= it->pend)
+		it->pend = it->off + __range_list_piece(it->rl, *addr,
+							 it->elen - skip);
+	*len = min(it->pend, it->end) - it->off;
 	it->off += *len;
 	return true;
+}
+
+/*
+ * OR of the start addresses and lengths of the entries as handed out.
+ * The pieces of an entry stored whole start and end at its ends, at
+ * multiples of max_segment from a start, or at segment boundaries, so
+ * adding the limits in covers them.
+ */
+static inline u64 __range_list_bits(const struct range_list *rl)
+{
+	u64 bits = rl->bits;
+
+	if (rl->split_on_read && rl->nr) {
+		if (rl->max_segment != U64_MAX)
+			bits |= rl->max_segment;
+		if (rl->seg_boundary != U64_MAX)
+			bits |= rl->seg_boundary + 1;
+	}
+	return bits;
 }
 
 /* --------------------- End of the internal section -------------------- */
@@ -528,7 +603,7 @@ static inline u64 phys_list_len(const struct phys_list *pl)
  */
 static inline bool phys_list_aligned(const struct phys_list *pl, u64 align)
 {
-	return !(pl->rl.bits & (align - 1));
+	return !(__range_list_bits(&pl->rl) & (align - 1));
 }
 
 /**

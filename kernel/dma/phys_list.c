@@ -24,9 +24,11 @@
  * dma_map_phys(), in pieces no larger than dma_max_mapping_size() and
  * within the device's segment boundary.
  *
- * Either way the DMA list is built with the device's segment limits
- * (dma_get_max_seg_size(), dma_get_seg_boundary()), so a driver can
- * program every entry as it is.
+ * Either way the DMA list hands out entries within the device's segment
+ * limits (dma_get_max_seg_size(), dma_get_seg_boundary()), so a driver can
+ * program every entry as it is.  It stores an IOVA run as one entry and
+ * splits it as it is read (split_on_read), so the list costs no more for
+ * a 64 MiB run than for a 64 KiB one.
  */
 #include <linux/dma-direct.h>
 #include <linux/dma-map-ops.h>
@@ -827,6 +829,8 @@ static int __dma_map_phys_list(struct device *dev, const struct phys_list *pl,
 		.max_segment = dma_get_max_seg_size(dev),
 		.seg_boundary = dma_get_seg_boundary(dev),
 		.coalesce = true,
+		/* An IOVA run is one entry, however many segments it holds. */
+		.split_on_read = true,
 	};
 	u64 mask = dma_get_merge_boundary(dev);
 	u64 size = 0, t, append0;

@@ -93,10 +93,12 @@ struct state {
 	struct phys_list pl;
 	struct range_list_cfg cfg;
 	u64 maxseg, bmask, align;
+	bool split;		/* cfg.split_on_read */
 	struct vec model;	/* successfully appended input ranges */
 	u64 total;
 	long mismatches;
 	struct vec a, b, c, d;	/* scratch */
+	struct vec stored;	/* split_on_read: the entries as stored */
 };
 
 #define FAIL(st, ...) do {						\
@@ -172,10 +174,58 @@ static void m_new(struct vec *out, struct layout *lo, u64 a, u64 l)
 	vec_push(out, a, l);
 }
 
+/*
+ * split_on_read stores a range whole: merged into the last entry when
+ * contiguous (unless widening it would overflow its chunk), else new.
+ */
+static void m_append_whole(const struct state *st, struct vec *out,
+			   struct layout *lo, u64 a, u64 l)
+{
+	struct rng *last = out->n ? &out->r[out->n - 1] : NULL;
+
+	if (st->cfg.coalesce && last && contiguous(last, a)) {
+		unsigned int ow = m_width(last->addr, last->len);
+		unsigned int nw = m_width(last->addr, last->len + l);
+
+		if (nw <= ow || lo->last + nw <= M_WORDS) {
+			last->len += l;
+			lo->used = lo->last + nw;
+			return;
+		}
+	}
+	m_new(out, lo, a, l);
+}
+
+/*
+ * Cut stored entries into the pieces the iterators hand out; stop past
+ * the entry limit (a stored entry may stand for 2^50 pieces).
+ */
+static void m_split(const struct state *st, const struct vec *in,
+		    struct vec *out)
+{
+	out->n = 0;
+	for (size_t i = 0; i < in->n; i++) {
+		u64 a = in->r[i].addr, l = in->r[i].len;
+
+		while (l && out->n <= st->cfg.max_entries) {
+			u64 part = min_room(st, a, l < st->maxseg ? l :
+					    st->maxseg);
+
+			vec_push(out, a, part);
+			a += part;
+			l -= part;
+		}
+	}
+}
+
 /* Add (@a, @l) to the modelled entries @out, exactly as the list would. */
 static void m_append(const struct state *st, struct vec *out,
 		     struct layout *lo, u64 a, u64 l)
 {
+	if (st->split) {
+		m_append_whole(st, out, lo, a, l);
+		return;
+	}
 	while (l) {
 		struct rng *last = out->n ? &out->r[out->n - 1] : NULL;
 		u64 part = 0;
@@ -206,14 +256,17 @@ static void m_append(const struct state *st, struct vec *out,
 	}
 }
 
-/* Exact entries of the list built from the model's appends. */
+/* Exact entries (as handed out) of the list built from the model. */
 static void expected(struct state *st, struct vec *out)
 {
 	struct layout lo = { .used = M_WORDS };
+	struct vec *sto = st->split ? &st->stored : out;
 
-	out->n = 0;
+	sto->n = 0;
 	for (size_t i = 0; i < st->model.n; i++)
-		m_append(st, out, &lo, st->model.r[i].addr, st->model.r[i].len);
+		m_append(st, sto, &lo, st->model.r[i].addr, st->model.r[i].len);
+	if (st->split)
+		m_split(st, sto, out);
 }
 
 /*
@@ -223,7 +276,7 @@ static void expected(struct state *st, struct vec *out)
 static size_t predict_count(struct state *st, const u64 *addrs,
 			    unsigned int n, u64 len)
 {
-	struct vec *out = &st->b;
+	struct vec *out = st->split ? &st->stored : &st->b;
 	struct layout lo = { .used = M_WORDS };
 
 	out->n = 0;
@@ -232,7 +285,11 @@ static size_t predict_count(struct state *st, const u64 *addrs,
 		m_append(st, out, &lo, st->model.r[i].addr, st->model.r[i].len);
 	for (unsigned int i = 0; i < n && out->n <= st->cfg.max_entries; i++)
 		m_append(st, out, &lo, addrs[i], len);
-	return out->n;
+	if (!st->split)
+		return out->n;
+	/* Stored entries never outnumber pieces: stopping early is fine. */
+	m_split(st, out, &st->b);
+	return st->b.n;
 }
 
 static void check_list(struct state *st)
@@ -261,13 +318,15 @@ static void check_list(struct state *st)
 		     (unsigned long long)st->total);
 	/*
 	 * phys_list_aligned() may only err towards false: the kept bits hold
-	 * every entry's, and exactly those while nothing merges.
+	 * every entry's, and exactly those while nothing merges.  Stored
+	 * whole, pieces start at sums the kept bits do not hold; the claims
+	 * checked below are what counts.
 	 */
-	if ((st->pl.rl.bits & bits) != bits)
+	if (!st->split && (st->pl.rl.bits & bits) != bits)
 		FAIL(st, "alignment bits %llx miss %llx",
 		     (unsigned long long)st->pl.rl.bits,
 		     (unsigned long long)bits);
-	if (!st->cfg.coalesce && st->pl.rl.bits != bits)
+	if (!st->split && !st->cfg.coalesce && st->pl.rl.bits != bits)
 		FAIL(st, "alignment bits %llx, entries have %llx",
 		     (unsigned long long)st->pl.rl.bits,
 		     (unsigned long long)bits);
@@ -598,6 +657,7 @@ long harness_run(const uint8_t *data, size_t size)
 	st.cfg.max_entries = (c & 0x20) ? get(1) + 1 : 4096;
 	st.cfg.max_len = (c & 0x40) ? get(4) << 12 : 0;
 	st.cfg.seg_boundary = (c & 0x80) ? bounds[get(1) % 11] : 0;
+	st.cfg.split_on_read = get(1) & 1;
 	/* Masks that are not 2^n - 1 or finer than the alignment: refused. */
 	if ((st.cfg.seg_boundary & (st.cfg.seg_boundary + 1)) ||
 	    (st.cfg.seg_boundary && st.cfg.seg_boundary + 1 != 0 &&
@@ -618,6 +678,7 @@ long harness_run(const uint8_t *data, size_t size)
 	st.maxseg = st.cfg.max_segment ? st.cfg.max_segment : U64_MAX;
 	st.bmask = st.cfg.seg_boundary ? st.cfg.seg_boundary : U64_MAX;
 	st.align = st.cfg.align ? st.cfg.align : 1;
+	st.split = st.cfg.split_on_read;
 	phys_list_iter_init(&pi, &st.pl);
 
 	while (dp < dend && ops++ < 256 && !st.mismatches) {
@@ -671,5 +732,6 @@ long harness_run(const uint8_t *data, size_t size)
 	free(st.b.r);
 	free(st.c.r);
 	free(st.d.r);
+	free(st.stored.r);
 	return st.mismatches;
 }
