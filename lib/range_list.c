@@ -498,6 +498,63 @@ int range_list_append(struct range_list *rl, u64 addr, u64 len, u64 addr_max,
 }
 EXPORT_SYMBOL_GPL(range_list_append);
 
+/*
+ * The inner loop of range_list_append_array(): encode up to @k addresses
+ * as 1-word entries of one length (@lenbits) and stop at the first that
+ * needs more: one outside @fmask/@fmax, one crossing a segment boundary
+ * (if @check_seg) or one continuing the previous range of @len bytes (if
+ * @coalesce, from @prev_end).  Returns how many were written.  Specialised by its
+ * constant flags so that a list without a boundary or coalescing keeps
+ * every value in a register: in an emulated guest, each memory access
+ * per page costs more than the arithmetic.
+ */
+static __always_inline unsigned long
+rl_fill_compact(u64 *w, const u64 *addrs, unsigned long k, u64 len,
+		u64 lenbits, u64 fmask, u64 fmax, u64 bmask, u64 bmax, bool check_seg,
+		bool coalesce, u64 prev_end, u64 *bits)
+{
+	u64 addr, seen = 0, end = prev_end;
+	unsigned long j;
+
+	for (j = 0; j < k; j++) {
+		addr = addrs[j];
+		if ((addr & fmask) || addr > fmax)
+			break;
+		if (check_seg && (addr & bmask) > bmax)
+			break;
+		if (coalesce && addr == end)
+			break;
+		w[j] = (addr >> __RANGE_LIST_GRAN_SHIFT) <<
+		       __RANGE_LIST_FRAME_SHIFT | lenbits;
+		seen |= addr;
+		if (coalesce)
+			end = addr + len;
+	}
+	*bits |= seen;
+	return j;
+}
+
+/* Out of line, so that the loop gets registers of its own. */
+static noinline unsigned long
+rl_fill_plain(u64 *w, const u64 *addrs, unsigned long k, u64 lenbits,
+	      u64 fmask, u64 fmax, u64 *bits)
+{
+	return rl_fill_compact(w, addrs, k, 0, lenbits, fmask, fmax, 0, 0,
+			       false, false, 0, bits);
+}
+
+static noinline unsigned long
+rl_fill_checked(u64 *w, const u64 *addrs, unsigned long k, u64 len,
+		u64 lenbits, u64 fmask, u64 fmax, u64 bmask, u64 bmax,
+		bool coalesce, u64 prev_end, u64 *bits)
+{
+	if (coalesce)
+		return rl_fill_compact(w, addrs, k, len, lenbits, fmask, fmax,
+				       bmask, bmax, true, true, prev_end, bits);
+	return rl_fill_compact(w, addrs, k, len, lenbits, fmask, fmax, bmask,
+			       bmax, true, false, prev_end, bits);
+}
+
 /**
  * range_list_append_array() - Append ranges of equal length.
  * @rl: List.
@@ -522,7 +579,7 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 	u64 bmask, bmax, bits = 0;
 	unsigned long i, nr, max_nr;
 	unsigned int used, last;
-	bool compact;
+	bool compact, plain;
 	int err = 0;
 
 	if (!n)
@@ -572,6 +629,7 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 	lenbits = ((len >> __RANGE_LIST_GRAN_SHIFT) - 1) << 1;
 	fmask = amask | RL_GRAN_MASK;
 	fmax = min(amax, RL_COMPACT_MAX);
+	plain = !rl->coalesce && bmask == U64_MAX;
 	i = 0;
 	while (i < n) {
 		u64 addr;
@@ -583,18 +641,16 @@ int range_list_append_array(struct range_list *rl, const u64 *addrs,
 			u64 *w = &t->w[used];
 
 			k = min_t(unsigned long, k, RANGE_LIST_CHUNK_WORDS - used);
-			for (j = 0; j < k; j++) {
-				addr = addrs[i + j];
-				if ((addr & fmask) || addr > fmax ||
-				    (addr & bmask) > bmax ||
-				    (rl->coalesce && addr == prev_end))
-					break;
-				w[j] = (addr >> __RANGE_LIST_GRAN_SHIFT) <<
-				       __RANGE_LIST_FRAME_SHIFT | lenbits;
-				prev_end = addr + len;
-				bits |= addr;
-			}
+			if (plain)
+				j = rl_fill_plain(w, addrs + i, k, lenbits,
+						  fmask, fmax, &bits);
+			else
+				j = rl_fill_checked(w, addrs + i, k, len,
+						    lenbits, fmask, fmax, bmask,
+						    bmax, rl->coalesce,
+						    prev_end, &bits);
 			if (j) {
+				prev_end = addrs[i + j - 1] + len;
 				last = used + j - 1;
 				used += j;
 				nr += j;
