@@ -369,6 +369,9 @@ int dma_list_to_sgt(const struct dma_list *dl, struct sg_table *sgt,
 		while (len) {
 			unsigned int part = min_t(u64, len, RL_SG_PIECE);
 
+			/* The list's count sized the table: never run past it. */
+			if (WARN_ON_ONCE(!sg))
+				goto miscounted;
 			sg_dma_address(sg) = addr;
 			sg_dma_len(sg) = part;
 			addr += part;
@@ -376,8 +379,14 @@ int dma_list_to_sgt(const struct dma_list *dl, struct sg_table *sgt,
 			sg = sg_next(sg);
 		}
 	}
+	if (WARN_ON_ONCE(sg))
+		goto miscounted;
 	sgt->nents = n;
 	return 0;
+
+miscounted:
+	sg_free_table(sgt);
+	return -EINVAL;
 }
 EXPORT_SYMBOL_GPL(dma_list_to_sgt);
 
