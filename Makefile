@@ -12,6 +12,8 @@ bench:   ## non-debug kernel, benchmarks -> results/bench.csv
 	$(WB) bench
 series:  ## export the series for git am (out/series) and prove it applies
 	$(WB) series
+compile-test: ## build every videobuf2 allocator user (COMPILE_TEST) without and with the series; fail on a new warning
+	$(WB) compile-test
 build:   ## build the vm kernel only (make build FLAVOR=debug for the other)
 	$(WB) build $(or $(FLAVOR),vm)
 deps:    ## install the Debian packages the workbench needs (as root)
@@ -19,4 +21,4 @@ deps:    ## install the Debian packages the workbench needs (as root)
 clean:   ## remove results and exported patches (the kernel cache stays)
 	rm -rf results out
 
-.PHONY: check run bench series build deps clean
+.PHONY: check run bench series compile-test build deps clean
