@@ -124,26 +124,34 @@ static int bench_sgtable_laps(struct edu_bench *b, u64 *lap)
 	return ret;
 }
 
+/*
+ * The buffer's pages (or folios) as a coalescing physical list.  On
+ * error the list is still initialised, so phys_list_free() is safe.
+ */
+static int bench_build_list(struct edu_bench *b, struct phys_list *pl)
+{
+	const struct range_list_cfg cfg = { .coalesce = true };
+	int ret = phys_list_init(pl, &cfg);
+
+	if (ret)
+		return ret;
+	if (b->order)
+		return phys_list_from_folios(pl, b->folios,
+					     b->nr_pages >> b->order,
+					     GFP_KERNEL);
+	return phys_list_from_pages(pl, b->pages, b->nr_pages, GFP_KERNEL);
+}
+
 /* With @prof, the map and unmap also run dma_map_phys_list()'s timers. */
 static int bench_rangelist_laps(struct edu_bench *b, u64 *lap,
 				struct dma_phys_list_profile *prof)
 {
-	const struct range_list_cfg cfg = { .coalesce = true };
 	struct dma_phys_map map;
 	struct phys_list pl;
 	u64 t = ktime_get_ns();
 	int ret;
 
-	ret = phys_list_init(&pl, &cfg);
-	if (ret)
-		return ret;
-	if (b->order)
-		ret = phys_list_from_folios(&pl, b->folios,
-					    b->nr_pages >> b->order,
-					    GFP_KERNEL);
-	else
-		ret = phys_list_from_pages(&pl, b->pages, b->nr_pages,
-					   GFP_KERNEL);
+	ret = bench_build_list(b, &pl);
 	bench_lap(&t, &lap[LAP_BUILD]);
 	if (!ret && prof) {
 		ret = dma_phys_list_profile_start(prof);
@@ -189,22 +197,12 @@ static int bench_rangelist(struct edu_bench *b, u64 *ns)
  */
 static int bench_dpl_only(struct edu_bench *b, u64 *ns)
 {
-	const struct range_list_cfg cfg = { .coalesce = true };
 	struct dma_phys_map map;
 	struct phys_list pl;
 	u64 t;
 	int ret;
 
-	ret = phys_list_init(&pl, &cfg);
-	if (ret)
-		return ret;
-	if (b->order)
-		ret = phys_list_from_folios(&pl, b->folios,
-					    b->nr_pages >> b->order,
-					    GFP_KERNEL);
-	else
-		ret = phys_list_from_pages(&pl, b->pages, b->nr_pages,
-					   GFP_KERNEL);
+	ret = bench_build_list(b, &pl);
 	if (!ret) {
 		t = ktime_get_ns();
 		ret = dma_map_phys_list(b->dev, &pl, NULL, DMA_BIDIRECTIONAL,
