@@ -241,7 +241,7 @@ def parse_v4l2(suite, lines, rc, topo, res):
             continue
         if line and not line[0].isspace() and line.rstrip().endswith(':'):
             section = line.strip().rstrip(':')
-            section = re.sub(r' for vivid device /dev/video\d+', '', section)
+            section = re.sub(r' for \S+ device /dev/video\d+', '', section)
             continue
         m = re.match(r'^\s+(test .+?): (OK|FAIL)(.*)$', line)
         if m:

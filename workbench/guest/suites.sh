@@ -157,6 +157,27 @@ v4l2_compliance() {
 	timeout -k 5 "${WB_SUITE_TIMEOUT:-600}" "$tool" -C never -d "$cap" -s5 -e "$exp" -P
 }
 
+# The edu V4L2 mem2mem devices, whose engine really reads and writes the
+# buffers by DMA: vm.sh gives qemu_edu0 vb2-dma-sg and qemu_edu1
+# vb2-dma-contig.  Each imports (DMABUF streaming) buffers the other
+# exports.  Every frame costs a few edu transfers of ~100 ms, so few.
+EDU_M2M="qemu_edu0-m2m-dma-sg qemu_edu1-m2m-dma-contig"
+v4l2_compliance_edu() {
+	tool=$(v4l_tool v4l2-compliance) || return 1
+	dev=$(video_node "$1") || { echo "no $1"; return 1; }
+	for other in $EDU_M2M; do
+		[ "$other" = "$1" ] || exp=$(video_node "$other") ||
+			{ echo "no $other"; return 1; }
+	done
+	echo "m2m device $dev ($1), exporter $exp"
+	timeout -k 5 "${WB_SUITE_TIMEOUT:-600}" "$tool" -C never -d "$dev" -s3 -e "$exp" -P
+	rc=$?
+	pci=$(basename "$(realpath "/sys/class/video4linux/${dev#/dev/}/device")")
+	dbg=/sys/kernel/debug/qemu_edu/$pci
+	echo "# $1: $(cat "$dbg/v4l2_frames") frames copied by DMA since boot, the last in $(cat "$dbg/v4l2_frame_ns") ns; $(cat "$dbg/transfers") edu transfers"
+	return $rc
+}
+
 run_check() {
 	run_suite topology tap topology_check
 	# WB_APPEND=WB_KUNIT_ONLY=1: the boot-time KUnit suites only
@@ -173,11 +194,16 @@ run_check() {
 		wanted "igt/$t" && run_suite "igt/$t" igt igt_own "$t"
 	done
 	wanted v4l2-compliance && run_suite v4l2-compliance v4l2 v4l2_compliance
+	for d in $EDU_M2M; do
+		wanted "v4l2-compliance/$d" &&
+			run_suite "v4l2-compliance/$d" v4l2 v4l2_compliance_edu "$d"
+	done
 	return 0
 }
 
 # WB_APPEND=WB_ONLY=GLOB: of the user-space suites, only those whose name
-# (kselftest/udmabuf, igt/edu-dmabuf, igt/kms_prime, v4l2-compliance)
+# (kselftest/udmabuf, igt/edu-dmabuf, igt/kms_prime, v4l2-compliance,
+# v4l2-compliance/qemu_edu0-m2m-dma-sg)
 # matches GLOB.
 wanted() {
 	# shellcheck disable=SC2254

@@ -15,6 +15,7 @@ struct dentry;
 struct dma_list;
 struct p2pdma_provider;
 struct pci_dev;
+struct qemu_edu_v4l2;
 
 /* Size of the device's internal DMA buffer */
 #define QEMU_EDU_BUF_SIZE	4096
@@ -44,6 +45,7 @@ struct pci_dev;
  * @files: open files of @misc, under the importer's file list lock
  * @nr_dmabuf_attach: dma-buf attachments held by open files
  * @nr_dmabuf_maps: dma-buf mappings held by open files
+ * @v4l2: the V4L2 mem2mem device, see qemu_edu_v4l2.c
  */
 struct qemu_edu {
 	struct pci_dev *pdev;
@@ -62,6 +64,7 @@ struct qemu_edu {
 	struct list_head files;
 	atomic_t nr_dmabuf_attach;
 	atomic_t nr_dmabuf_maps;
+	struct qemu_edu_v4l2 *v4l2;
 };
 
 /**
@@ -83,6 +86,16 @@ struct qemu_edu_shm {
 struct qemu_edu *qemu_edu_from_pci(struct pci_dev *pdev);
 struct qemu_edu *qemu_edu_get(struct pci_dev *pdev);
 void qemu_edu_put(struct qemu_edu *edu);
+/**
+ * struct qemu_edu_seg - a piece of memory for the device, see qemu_edu_copy()
+ * @addr: DMA address mapped for the edu device
+ * @len: bytes
+ */
+struct qemu_edu_seg {
+	dma_addr_t addr;
+	u32 len;
+};
+
 struct qemu_edu_shm *qemu_edu_shm_from_pci(struct pci_dev *pdev);
 int qemu_edu_shm_register(void);
 void qemu_edu_shm_unregister(void);
@@ -105,6 +118,23 @@ int qemu_edu_checksum_list(struct qemu_edu *edu, const struct dma_list *dl,
 int qemu_edu_fill_list(struct qemu_edu *edu, const struct dma_list *dl,
 		       u8 seed);
 void qemu_edu_pattern(void *buf, size_t len, u64 pos, u8 seed);
+int qemu_edu_copy(struct qemu_edu *edu, const struct qemu_edu_seg *src,
+		  unsigned int nr_src, const struct qemu_edu_seg *dst,
+		  unsigned int nr_dst);
+
+#ifdef CONFIG_QEMU_EDU_V4L2
+int qemu_edu_v4l2_add(struct qemu_edu *edu);
+void qemu_edu_v4l2_del(struct qemu_edu *edu);
+#else
+static inline int qemu_edu_v4l2_add(struct qemu_edu *edu)
+{
+	return 0;
+}
+
+static inline void qemu_edu_v4l2_del(struct qemu_edu *edu)
+{
+}
+#endif
 
 #if IS_ENABLED(CONFIG_KUNIT)
 /* Hooks the KUnit tests replace with static stubs */

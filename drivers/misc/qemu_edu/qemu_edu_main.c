@@ -551,6 +551,47 @@ int qemu_edu_write_through(struct qemu_edu *edu, const void *buf,
 }
 
 /**
+ * qemu_edu_copy() - let the device copy memory to memory through its buffer
+ * @edu: the device
+ * @src: pieces to read, DMA addresses the caller mapped for @edu->pdev
+ * @nr_src: number of pieces in @src
+ * @dst: pieces to write, mapped for @edu->pdev like @src
+ * @nr_dst: number of pieces in @dst
+ *
+ * The device reads the @src pieces one after the other into its buffer,
+ * then writes the buffer out to the @dst pieces: one transfer per piece.
+ * The engine is held across all of them, so that no other user replaces
+ * the buffer in between.
+ *
+ * Context: Process context; sleeps, @nr_src + @nr_dst transfers.
+ * Return: 0, -EINVAL if the pieces do not add up to the same length or
+ * exceed QEMU_EDU_XFER_MAX, or an error of qemu_edu_to_device().
+ */
+int qemu_edu_copy(struct qemu_edu *edu, const struct qemu_edu_seg *src,
+		  unsigned int nr_src, const struct qemu_edu_seg *dst,
+		  unsigned int nr_dst)
+{
+	u32 off, src_len = 0, dst_len = 0;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; i < nr_src; i++)
+		src_len += src[i].len;
+	for (i = 0; i < nr_dst; i++)
+		dst_len += dst[i].len;
+	if (!src_len || src_len != dst_len || src_len > QEMU_EDU_XFER_MAX)
+		return -EINVAL;
+
+	mutex_lock(&edu->lock);
+	for (i = 0, off = 0; i < nr_src && !ret; off += src[i++].len)
+		ret = __edu_to_device(edu, src[i].addr, off, src[i].len);
+	for (i = 0, off = 0; i < nr_dst && !ret; off += dst[i++].len)
+		ret = __edu_from_device(edu, off, dst[i].addr, dst[i].len);
+	mutex_unlock(&edu->lock);
+	return ret;
+}
+
+/**
  * qemu_edu_checksum_list() - let the device read a DMA range list
  * @edu: the device
  * @dl: DMA ranges mapped for @edu->pdev
@@ -936,6 +977,13 @@ static int qemu_edu_probe(struct pci_dev *pdev, const struct pci_device_id *id)
 	debugfs_create_atomic_t("dmabuf_mappings", 0400, edu->dir,
 				&edu->nr_dmabuf_maps);
 
+	ret = qemu_edu_v4l2_add(edu);
+	if (ret) {
+		debugfs_remove(edu->dir);
+		qemu_edu_cdev_del(edu);
+		return ret;
+	}
+
 	pci_info(pdev, "edu %u.%u, %u-bit DMA, %s\n", ident >> 24,
 		 (ident >> 16) & 0xff, clamp(dma_bits, 12U, EDU_MAX_DMA_BITS),
 		 qemu_edu_topology(edu));
@@ -956,6 +1004,8 @@ static void qemu_edu_remove(struct pci_dev *pdev)
 
 	/* Waits for readers of the selftest, which hold no reference */
 	debugfs_remove(edu->dir);
+	/* The video device goes; a frame in flight stops at its next transfer */
+	qemu_edu_v4l2_del(edu);
 	wait_var_event(&edu->users, !atomic_read(&edu->users));
 
 	mutex_lock(&edu->lock);
