@@ -1,0 +1,483 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * edu-m2m: the edu V4L2 mem2mem devices copy frames by DMA, byte-exact,
+ * between buffers of every kind videobuf2 takes.
+ *
+ * Each edu has a video device qemu_eduN-m2m-ALLOC (ALLOC the videobuf2
+ * allocator, dma-sg or dma-contig) whose engine reads an OUTPUT frame by
+ * DMA into its 4 KiB buffer and writes it out by DMA into a CAPTURE
+ * buffer.  Subtests ALLOC-SOURCE:
+ *  - mmap: both queues' own buffers;
+ *  - udmabuf: both buffers imported from udmabufs.  The frame is written
+ *    into the memfd after the import (after QBUF mapped it for the
+ *    device) and read back from the CAPTURE memfd: no call in between
+ *    could copy, so the bytes went memory -> device -> memory;
+ *  - expbuf: the OUTPUT frame is a buffer the other edu device exported
+ *    (VIDIOC_EXPBUF), written through the exporter's mapping after the
+ *    import.
+ * Each runs two frames through the same buffers with different bytes,
+ * so a stale copy cannot pass, and checks that the device counted
+ * exactly those frames (debugfs v4l2_frames).  vb2-dma-contig wants one
+ * DMA-contiguous range: without an IOMMU, a buffer whose pages are not
+ * physically contiguous (read from /proc/self/pagemap) must be refused
+ * by QBUF with EFAULT, and nothing runs.
+ */
+#define _GNU_SOURCE
+#include "igt.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+#include <linux/memfd.h>
+#include <linux/udmabuf.h>
+#include <linux/videodev2.h>
+
+#include "lib/devices.h"
+
+#define PAGE		4096UL
+#define OUT		V4L2_BUF_TYPE_VIDEO_OUTPUT
+#define CAP		V4L2_BUF_TYPE_VIDEO_CAPTURE
+/* A frame of the default format takes 0.8 s of edu transfers */
+#define FRAME_TIMEOUT_MS	20000
+
+static const char *const allocs[] = { "dma-sg", "dma-contig" };
+
+struct m2m {
+	int fd;
+	char name[64];		/* qemu_eduN-m2m-ALLOC */
+	char pci[32];		/* its edu, for debugfs */
+	uint32_t size;		/* sizeimage of the current format */
+};
+
+/* A buffer of one queue: its CPU view and, if imported, its dma-buf */
+struct frame {
+	uint32_t memory;
+	int dmabuf;		/* -1 for MMAP */
+	uint8_t *map;
+	size_t len;
+	int memfd;		/* a udmabuf's memfd, else -1 */
+	uint8_t *memmap;	/* its mapping, where the pages are every other page */
+};
+
+static bool iommu_present(void)
+{
+	DIR *d = opendir("/sys/class/iommu");
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			found = true;
+	closedir(d);
+	return found;
+}
+
+/* The sysfs name of the edu video device with allocator @alloc, or false */
+static bool m2m_find(const char *alloc, char *name, size_t len)
+{
+	char path[PATH_MAX], buf[64], want[32];
+	struct dirent *de;
+	bool found = false;
+	DIR *dir;
+
+	snprintf(want, sizeof(want), "-m2m-%s\n", alloc);
+	dir = opendir("/sys/class/video4linux");
+	if (!dir)
+		return false;
+	while (!found && (de = readdir(dir))) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/sys/class/video4linux/%s/name",
+			 de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) && !strncmp(buf, "qemu_edu", 8) &&
+		    strlen(buf) > strlen(want) &&
+		    !strcmp(buf + strlen(buf) - strlen(want), want)) {
+			buf[strlen(buf) - 1] = 0;
+			snprintf(name, len, "%s", buf);
+			found = true;
+		}
+		fclose(f);
+	}
+	closedir(dir);
+	return found;
+}
+
+static void m2m_open(struct m2m *m, const char *alloc)
+{
+	char path[PATH_MAX], real[PATH_MAX];
+	struct v4l2_format f = { .type = OUT };
+	struct stat st;
+
+	wb_require_f(m2m_find(alloc, m->name, sizeof(m->name)),
+		     "no edu V4L2 device with %s (qemu_edu.v4l2_memops)\n", alloc);
+	m->fd = v4l2_open_by_name(m->name);
+	wb_assert_sys(fstat(m->fd, &st));
+	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device",
+		 major(st.st_rdev), minor(st.st_rdev));
+	igt_assert_f(realpath(path, real), "realpath %s: %m\n", path);
+	snprintf(m->pci, sizeof(m->pci), "%s", strrchr(real, '/') + 1);
+	wb_assert_sys(ioctl(m->fd, VIDIOC_G_FMT, &f));
+	m->size = f.fmt.pix.sizeimage;
+	igt_assert_f(m->size > PAGE, "%s: a frame of %u bytes crosses no page\n",
+		     m->name, m->size);
+}
+
+/* Frames the device copied since boot */
+static unsigned long m2m_frames(struct m2m *m)
+{
+	char path[PATH_MAX], buf[32];
+	unsigned long n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/qemu_edu/%s/v4l2_frames",
+		 m->pci);
+	f = fopen(path, "r");
+	igt_assert_f(f, "open %s: %m\n", path);
+	igt_assert(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	n = strtoul(buf, NULL, 10);
+	return n;
+}
+
+static void reqbufs(struct m2m *m, uint32_t type, uint32_t memory,
+		    uint32_t count)
+{
+	struct v4l2_requestbuffers rb = {
+		.type = type, .memory = memory, .count = count,
+	};
+
+	wb_assert_sys(ioctl(m->fd, VIDIOC_REQBUFS, &rb));
+	igt_assert_f(rb.count == count, "%s: REQBUFS gave %u buffers, want %u\n",
+		     m->name, rb.count, count);
+}
+
+/* QBUF buffer 0; returns 0 or the errno */
+static int qbuf(struct m2m *m, uint32_t type, struct frame *fr)
+{
+	struct v4l2_buffer b = {
+		.type = type, .memory = fr->memory, .index = 0,
+	};
+
+	if (type == OUT)
+		b.bytesused = m->size;
+	if (fr->memory == V4L2_MEMORY_DMABUF)
+		b.m.fd = fr->dmabuf;
+	return ioctl(m->fd, VIDIOC_QBUF, &b) ? errno : 0;
+}
+
+static void dqbuf(struct m2m *m, uint32_t type, uint32_t memory,
+		  struct v4l2_buffer *b)
+{
+	struct pollfd p = { .fd = m->fd, .events = POLLIN | POLLOUT };
+
+	igt_assert_f(poll(&p, 1, FRAME_TIMEOUT_MS) == 1,
+		     "%s: no buffer done within %d ms\n", m->name,
+		     FRAME_TIMEOUT_MS);
+	*b = (struct v4l2_buffer){ .type = type, .memory = memory };
+	wb_assert_sys(ioctl(m->fd, VIDIOC_DQBUF, b));
+}
+
+static void stream(struct m2m *m, unsigned long req, uint32_t type)
+{
+	int t = type;
+
+	wb_assert_sys(ioctl(m->fd, req, &t));
+}
+
+/* The bytes of frame @seed at offset @i: no two pages alike */
+static uint8_t pattern(size_t i, unsigned int seed)
+{
+	return (i * 7 + (i >> 12) * 13 + seed * 101) & 0xff;
+}
+
+static void fill(struct frame *fr, size_t len, unsigned int seed)
+{
+	for (size_t i = 0; i < len; i++)
+		fr->map[i] = pattern(i, seed);
+}
+
+static void check(const char *what, struct frame *fr, size_t len,
+		  unsigned int seed)
+{
+	for (size_t i = 0; i < len; i++)
+		igt_assert_f(fr->map[i] == pattern(i, seed),
+			     "%s: byte %zu is %#x, the device should have written %#x (frame %u)\n",
+			     what, i, fr->map[i], pattern(i, seed), seed);
+}
+
+static void mmap_frame(struct m2m *m, uint32_t type, struct frame *fr)
+{
+	struct v4l2_buffer b = { .type = type, .memory = V4L2_MEMORY_MMAP };
+
+	wb_assert_sys(ioctl(m->fd, VIDIOC_QUERYBUF, &b));
+	*fr = (struct frame){ .memory = V4L2_MEMORY_MMAP, .dmabuf = -1,
+			      .memfd = -1, .len = b.length };
+	fr->map = mmap(NULL, b.length, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       m->fd, b.m.offset);
+	igt_assert_f(fr->map != MAP_FAILED, "%s: mmap: %m\n", m->name);
+}
+
+/*
+ * A udmabuf of @pages memfd pages taken every other page, so that they
+ * are unlikely to be physically contiguous (the test reads whether they
+ * are; it does not rely on it).
+ */
+static void udmabuf_frame(struct frame *fr, size_t pages)
+{
+	struct udmabuf_create_list *l;
+	size_t i;
+	int dev;
+
+	l = calloc(1, sizeof(*l) + pages * sizeof(l->list[0]));
+	igt_assert(l);
+	*fr = (struct frame){ .memory = V4L2_MEMORY_DMABUF, .len = pages * PAGE };
+	fr->memfd = memfd_create("edu-m2m", MFD_ALLOW_SEALING);
+	igt_assert_f(fr->memfd >= 0, "memfd_create: %m\n");
+	wb_assert_sys(ftruncate(fr->memfd, 2 * pages * PAGE));
+	wb_assert_sys(fcntl(fr->memfd, F_ADD_SEALS, F_SEAL_SHRINK));
+	l->flags = UDMABUF_FLAGS_CLOEXEC;
+	l->count = pages;
+	for (i = 0; i < pages; i++)
+		l->list[i] = (struct udmabuf_create_item){
+			.memfd = fr->memfd, .offset = 2 * i * PAGE, .size = PAGE,
+		};
+	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	igt_assert_f(dev >= 0, "open /dev/udmabuf: %m\n");
+	fr->dmabuf = ioctl(dev, UDMABUF_CREATE_LIST, l);
+	close(dev);
+	free(l);
+	igt_assert_f(fr->dmabuf >= 0, "UDMABUF_CREATE_LIST: %m\n");
+	/* The CPU view is the dma-buf's own mapping: the exporter's pages */
+	fr->map = mmap(NULL, fr->len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       fr->dmabuf, 0);
+	igt_assert_f(fr->map != MAP_FAILED, "mmap udmabuf: %m\n");
+	memset(fr->map, 0, fr->len);
+	/*
+	 * The dma-buf's mapping is VM_PFNMAP, which /proc/self/pagemap
+	 * does not show: phys_contiguous() reads the memfd's.
+	 */
+	fr->memmap = mmap(NULL, 2 * fr->len, PROT_READ, MAP_SHARED, fr->memfd, 0);
+	igt_assert_f(fr->memmap != MAP_FAILED, "mmap memfd: %m\n");
+	for (i = 0; i < 2 * pages; i++)
+		(void)*(volatile uint8_t *)(fr->memmap + i * PAGE);
+}
+
+/* The CPU address of page @i of @fr, in a mapping pagemap shows */
+static const uint8_t *frame_page(const struct frame *fr, size_t i)
+{
+	return fr->memfd >= 0 ? fr->memmap + 2 * i * PAGE : fr->map + i * PAGE;
+}
+
+static void frame_free(struct frame *fr)
+{
+	if (fr->map)
+		munmap(fr->map, fr->len);
+	if (fr->memmap)
+		munmap(fr->memmap, 2 * fr->len);
+	if (fr->dmabuf >= 0)
+		close(fr->dmabuf);
+	if (fr->memfd >= 0)
+		close(fr->memfd);
+	fr->map = NULL;
+	fr->memmap = NULL;
+	fr->dmabuf = -1;
+	fr->memfd = -1;
+}
+
+/* Are the first @len bytes of @fr one physically contiguous range? */
+static bool phys_contiguous(const struct frame *fr, size_t len)
+{
+	uint64_t first = 0, e;
+	size_t i;
+	int fd = open("/proc/self/pagemap", O_RDONLY);
+
+	igt_assert_f(fd >= 0, "open /proc/self/pagemap: %m\n");
+	for (i = 0; i < (len + PAGE - 1) / PAGE; i++) {
+		off_t off = (uintptr_t)frame_page(fr, i) / PAGE * sizeof(e);
+
+		igt_assert(pread(fd, &e, sizeof(e), off) == sizeof(e));
+		igt_assert_f(e >> 63, "page %zu of the buffer is not present\n", i);
+		e &= (1ULL << 55) - 1;
+		igt_assert_f(e, "pagemap hides PFNs: not root?\n");
+		igt_debug("page %zu: PFN %#" PRIx64 "\n", i, e);
+		if (!i)
+			first = e;
+		else if (e != first + i)
+			break;
+	}
+	close(fd);
+	return i == (len + PAGE - 1) / PAGE;
+}
+
+/*
+ * Run frames @seed and @seed + 1 from @in to @out.  The OUTPUT bytes are
+ * written after both buffers are queued (imported), before streaming.
+ */
+static void run_frames(struct m2m *m, struct frame *in, struct frame *out,
+		       const char *what)
+{
+	unsigned long before = m2m_frames(m);
+	struct v4l2_buffer b;
+	unsigned int seed;
+
+	for (seed = 1; seed <= 2; seed++) {
+		memset(out->map, 0xa5, m->size);
+		igt_assert_eq(qbuf(m, CAP, out), 0);
+		igt_assert_eq(qbuf(m, OUT, in), 0);
+		fill(in, m->size, seed);
+		if (seed == 1) {
+			stream(m, VIDIOC_STREAMON, OUT);
+			stream(m, VIDIOC_STREAMON, CAP);
+		}
+		dqbuf(m, CAP, out->memory, &b);
+		igt_assert_f(!(b.flags & V4L2_BUF_FLAG_ERROR),
+			     "%s: the copy failed (see the kernel log)\n", m->name);
+		igt_assert_eq_u32(b.bytesused, m->size);
+		dqbuf(m, OUT, in->memory, &b);
+		check(what, out, m->size, seed);
+	}
+	stream(m, VIDIOC_STREAMOFF, CAP);
+	stream(m, VIDIOC_STREAMOFF, OUT);
+	igt_assert_f(m2m_frames(m) - before == 2,
+		     "%s: the device counted %lu frames, want 2\n", m->name,
+		     m2m_frames(m) - before);
+}
+
+/*
+ * Whether imported buffer @fr of queue @type can be used: if @m is
+ * dma-contig without an IOMMU and @fr is not physically contiguous, QBUF
+ * must refuse it with EFAULT (and the device runs nothing).
+ */
+static bool import_or_refuse(struct m2m *m, const char *alloc,
+			     uint32_t type, struct frame *fr)
+{
+	unsigned long before = m2m_frames(m);
+	int err;
+
+	if (strcmp(alloc, "dma-contig") || iommu_present())
+		return true;
+	if (phys_contiguous(fr, m->size)) {
+		igt_info("%s: the buffer happens to be physically contiguous\n",
+			 m->name);
+		return true;
+	}
+	err = qbuf(m, type, fr);
+	igt_assert_f(err == EFAULT,
+		     "%s: QBUF of a non-contiguous buffer: got %s, want EFAULT\n",
+		     m->name, err ? strerror(err) : "success");
+	igt_assert_eq(m2m_frames(m) - before, 0);
+	igt_info("%s: non-contiguous buffer refused with EFAULT, as it must be without an IOMMU\n",
+		 m->name);
+	return false;
+}
+
+static void test_mmap(const char *alloc)
+{
+	struct frame in, out;
+	struct m2m m;
+
+	m2m_open(&m, alloc);
+	reqbufs(&m, OUT, V4L2_MEMORY_MMAP, 1);
+	reqbufs(&m, CAP, V4L2_MEMORY_MMAP, 1);
+	mmap_frame(&m, OUT, &in);
+	mmap_frame(&m, CAP, &out);
+	run_frames(&m, &in, &out, "CAPTURE mmap");
+	frame_free(&in);
+	frame_free(&out);
+	close(m.fd);
+}
+
+static void test_udmabuf(const char *alloc)
+{
+	struct frame in, out;
+	struct m2m m;
+	size_t pages;
+
+	m2m_open(&m, alloc);
+	pages = (m.size + PAGE - 1) / PAGE;
+	udmabuf_frame(&in, pages);
+	udmabuf_frame(&out, pages);
+	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
+	reqbufs(&m, CAP, V4L2_MEMORY_DMABUF, 1);
+	if (import_or_refuse(&m, alloc, OUT, &in) &&
+	    import_or_refuse(&m, alloc, CAP, &out))
+		run_frames(&m, &in, &out, "CAPTURE udmabuf");
+	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
+	reqbufs(&m, CAP, V4L2_MEMORY_DMABUF, 0);
+	frame_free(&in);
+	frame_free(&out);
+	close(m.fd);
+}
+
+static void test_expbuf(const char *alloc, const char *exporter)
+{
+	struct v4l2_exportbuffer e = { .type = CAP, .flags = O_RDWR };
+	struct frame in, out, exp;
+	struct m2m m, x;
+
+	m2m_open(&m, alloc);
+	m2m_open(&x, exporter);
+	igt_assert_eq_u32(x.size, m.size);
+	reqbufs(&x, CAP, V4L2_MEMORY_MMAP, 1);
+	mmap_frame(&x, CAP, &exp);
+	wb_assert_sys(ioctl(x.fd, VIDIOC_EXPBUF, &e));
+	/* The exporter's mapping is the CPU view of the imported frame */
+	in = (struct frame){ .memory = V4L2_MEMORY_DMABUF, .dmabuf = e.fd,
+			     .map = exp.map, .len = exp.len, .memfd = -1 };
+	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
+	reqbufs(&m, CAP, V4L2_MEMORY_MMAP, 1);
+	mmap_frame(&m, CAP, &out);
+	if (import_or_refuse(&m, alloc, OUT, &in))
+		run_frames(&m, &in, &out, "CAPTURE mmap");
+	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
+	close(e.fd);
+	frame_free(&out);
+	frame_free(&exp);
+	close(m.fd);
+	close(x.fd);
+}
+
+igt_main
+{
+	for (unsigned int i = 0; i < ARRAY_SIZE(allocs); i++) {
+		const char *a = allocs[i], *other = allocs[!i];
+
+		igt_describe("the edu V4L2 device copies frames between its own MMAP buffers by DMA, byte-exact");
+		igt_subtest_f("%s-mmap", a) {
+			igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "mmap");
+			test_mmap(a);
+			igt_reset_timeout();
+		}
+
+		igt_describe("the edu V4L2 device reads and writes imported udmabufs by DMA: bytes written after the import arrive; dma-contig without an IOMMU refuses non-contiguous pages with EFAULT");
+		igt_subtest_f("%s-udmabuf", a) {
+			igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "udmabuf");
+			test_udmabuf(a);
+			igt_reset_timeout();
+		}
+
+		igt_describe("the edu V4L2 device reads a frame the other edu V4L2 device exported (EXPBUF) by DMA");
+		igt_subtest_f("%s-expbuf", a) {
+			igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "expbuf");
+			test_expbuf(a, other);
+			igt_reset_timeout();
+		}
+	}
+}
