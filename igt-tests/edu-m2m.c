@@ -15,12 +15,24 @@
  *  - expbuf: the OUTPUT frame is a buffer the other edu device exported
  *    (VIDIOC_EXPBUF), written through the exporter's mapping after the
  *    import.
+ * The -plane-desc variants of the dma-sg subtests make the driver read
+ * the planes through the scatterlist vb2_dma_sg_plane_desc() builds for
+ * legacy drivers instead of the DMA list it keeps (debugfs switch
+ * v4l2_plane_desc): the same bytes must arrive, and the driver must
+ * have counted those frames as read through the table.
  * Each runs two frames through the same buffers with different bytes,
  * so a stale copy cannot pass, and checks that the device counted
  * exactly those frames (debugfs v4l2_frames).  vb2-dma-contig wants one
  * DMA-contiguous range: without an IOMMU, a buffer whose pages are not
  * physically contiguous (read from /proc/self/pagemap) must be refused
  * by QBUF with EFAULT, and nothing runs.
+ *
+ * Under swiotlb=force (topology bounce) the device sees bounce buffers,
+ * copies by design: there the test writes the frame before QBUF and
+ * brackets CPU access to dma-bufs with DMA_BUF_IOCTL_SYNC, as the DMA
+ * API's ownership rules require, and checks the bytes; and dma-contig
+ * may take pages that are not contiguous (swiotlb may bounce them into
+ * adjacent slots) or refuse them with EFAULT.
  */
 #define _GNU_SOURCE
 #include "igt.h"
@@ -40,6 +52,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <linux/dma-buf.h>
 #include <linux/memfd.h>
 #include <linux/udmabuf.h>
 #include <linux/videodev2.h>
@@ -70,6 +83,18 @@ struct frame {
 	int memfd;		/* a udmabuf's memfd, else -1 */
 	uint8_t *memmap;	/* its mapping, where the pages are every other page */
 };
+
+/* swiotlb=force: every DMA mapping bounces */
+static bool bouncing(void)
+{
+	char cmd[4096] = "";
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	igt_assert(f);
+	igt_assert(fgets(cmd, sizeof(cmd), f));
+	fclose(f);
+	return strstr(cmd, "swiotlb=force");
+}
 
 static bool iommu_present(void)
 {
@@ -119,6 +144,8 @@ static bool m2m_find(const char *alloc, char *name, size_t len)
 	return found;
 }
 
+static void m2m_set_plane_desc(struct m2m *m, bool on);
+
 static void m2m_open(struct m2m *m, const char *alloc)
 {
 	char path[PATH_MAX], real[PATH_MAX];
@@ -135,25 +162,45 @@ static void m2m_open(struct m2m *m, const char *alloc)
 	snprintf(m->pci, sizeof(m->pci), "%s", strrchr(real, '/') + 1);
 	wb_assert_sys(ioctl(m->fd, VIDIOC_G_FMT, &f));
 	m->size = f.fmt.pix.sizeimage;
+	/* The DMA list, unless a subtest asks for the legacy table */
+	m2m_set_plane_desc(m, false);
 	igt_assert_f(m->size > PAGE, "%s: a frame of %u bytes crosses no page\n",
 		     m->name, m->size);
+}
+
+/* A number in the edu's debugfs directory */
+static unsigned long m2m_debugfs(struct m2m *m, const char *name)
+{
+	char path[PATH_MAX], buf[32];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/qemu_edu/%s/%s",
+		 m->pci, name);
+	f = fopen(path, "r");
+	igt_assert_f(f, "open %s: %m\n", path);
+	igt_assert(fgets(buf, sizeof(buf), f));
+	fclose(f);
+	return buf[0] == 'Y' ? 1 : buf[0] == 'N' ? 0 : strtoul(buf, NULL, 10);
 }
 
 /* Frames the device copied since boot */
 static unsigned long m2m_frames(struct m2m *m)
 {
-	char path[PATH_MAX], buf[32];
-	unsigned long n;
-	FILE *f;
+	return m2m_debugfs(m, "v4l2_frames");
+}
 
-	snprintf(path, sizeof(path), "/sys/kernel/debug/qemu_edu/%s/v4l2_frames",
-		 m->pci);
-	f = fopen(path, "r");
-	igt_assert_f(f, "open %s: %m\n", path);
-	igt_assert(fgets(buf, sizeof(buf), f));
-	fclose(f);
-	n = strtoul(buf, NULL, 10);
-	return n;
+/* Read dma-sg planes through vb2_dma_sg_plane_desc() (or the DMA list) */
+static void m2m_set_plane_desc(struct m2m *m, bool on)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path),
+		 "/sys/kernel/debug/qemu_edu/%s/v4l2_plane_desc", m->pci);
+	fd = open(path, O_WRONLY);
+	igt_assert_f(fd >= 0, "open %s: %m\n", path);
+	igt_assert(write(fd, on ? "1" : "0", 1) == 1);
+	close(fd);
 }
 
 static void reqbufs(struct m2m *m, uint32_t type, uint32_t memory,
@@ -207,19 +254,32 @@ static uint8_t pattern(size_t i, unsigned int seed)
 	return (i * 7 + (i >> 12) * 13 + seed * 101) & 0xff;
 }
 
-static void fill(struct frame *fr, size_t len, unsigned int seed)
+/* Bracket CPU access to a dma-buf where the device's view is a copy */
+static void cpu_sync(struct frame *fr, uint64_t flags)
 {
+	struct dma_buf_sync sync = { .flags = flags };
+
+	if (fr->dmabuf >= 0 && bouncing())
+		wb_assert_sys(ioctl(fr->dmabuf, DMA_BUF_IOCTL_SYNC, &sync));
+}
+
+static void fill(struct frame *fr, size_t len, int byte, unsigned int seed)
+{
+	cpu_sync(fr, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
 	for (size_t i = 0; i < len; i++)
-		fr->map[i] = pattern(i, seed);
+		fr->map[i] = byte < 0 ? pattern(i, seed) : byte;
+	cpu_sync(fr, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
 }
 
 static void check(const char *what, struct frame *fr, size_t len,
 		  unsigned int seed)
 {
+	cpu_sync(fr, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	for (size_t i = 0; i < len; i++)
 		igt_assert_f(fr->map[i] == pattern(i, seed),
 			     "%s: byte %zu is %#x, the device should have written %#x (frame %u)\n",
 			     what, i, fr->map[i], pattern(i, seed), seed);
+	cpu_sync(fr, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 }
 
 static void mmap_frame(struct m2m *m, uint32_t type, struct frame *fr)
@@ -327,8 +387,9 @@ static bool phys_contiguous(const struct frame *fr, size_t len)
 }
 
 /*
- * Run frames @seed and @seed + 1 from @in to @out.  The OUTPUT bytes are
- * written after both buffers are queued (imported), before streaming.
+ * Run frames 1 and 2 from @in to @out.  The OUTPUT bytes are written
+ * after both buffers are queued (imported), before streaming; when
+ * bouncing, before QBUF.
  */
 static void run_frames(struct m2m *m, struct frame *in, struct frame *out,
 		       const char *what)
@@ -338,10 +399,13 @@ static void run_frames(struct m2m *m, struct frame *in, struct frame *out,
 	unsigned int seed;
 
 	for (seed = 1; seed <= 2; seed++) {
-		memset(out->map, 0xa5, m->size);
+		fill(out, m->size, 0xa5, 0);
+		if (bouncing())
+			fill(in, m->size, -1, seed);
 		igt_assert_eq(qbuf(m, CAP, out), 0);
 		igt_assert_eq(qbuf(m, OUT, in), 0);
-		fill(in, m->size, seed);
+		if (!bouncing())
+			fill(in, m->size, -1, seed);
 		if (seed == 1) {
 			stream(m, VIDIOC_STREAMON, OUT);
 			stream(m, VIDIOC_STREAMON, CAP);
@@ -373,6 +437,19 @@ static bool import_or_refuse(struct m2m *m, const char *alloc,
 
 	if (strcmp(alloc, "dma-contig") || iommu_present())
 		return true;
+	if (bouncing()) {
+		err = qbuf(m, type, fr);
+		igt_assert_f(!err || err == EFAULT,
+			     "%s: QBUF under swiotlb: got %s, want success or EFAULT\n",
+			     m->name, strerror(err));
+		if (err) {
+			igt_info("%s: refused with EFAULT under swiotlb\n", m->name);
+			return false;
+		}
+		/* Taken: give it back unused (STREAMOFF dequeues it) */
+		stream(m, VIDIOC_STREAMOFF, type);
+		return true;
+	}
 	if (phys_contiguous(fr, m->size)) {
 		igt_info("%s: the buffer happens to be physically contiguous\n",
 			 m->name);
@@ -388,37 +465,67 @@ static bool import_or_refuse(struct m2m *m, const char *alloc,
 	return false;
 }
 
-static void test_mmap(const char *alloc)
+/*
+ * Frames through vb2_dma_sg_plane_desc() from now on, if @plane_desc;
+ * returns the count of such frames so far.
+ */
+static unsigned long plane_desc_begin(struct m2m *m, bool plane_desc)
+{
+	m2m_set_plane_desc(m, plane_desc);
+	return m2m_debugfs(m, "v4l2_frames_plane_desc");
+}
+
+static void plane_desc_end(struct m2m *m, bool plane_desc,
+			   unsigned long before, bool ran)
+{
+	unsigned long n = m2m_debugfs(m, "v4l2_frames_plane_desc") - before;
+
+	m2m_set_plane_desc(m, false);
+	igt_assert_f(n == (plane_desc && ran ? 2 : 0),
+		     "%s: %lu frames read through vb2_dma_sg_plane_desc(), want %d\n",
+		     m->name, n, plane_desc && ran ? 2 : 0);
+}
+
+static void test_mmap(const char *alloc, bool plane_desc)
 {
 	struct frame in, out;
+	unsigned long pd;
 	struct m2m m;
 
 	m2m_open(&m, alloc);
+	pd = plane_desc_begin(&m, plane_desc);
 	reqbufs(&m, OUT, V4L2_MEMORY_MMAP, 1);
 	reqbufs(&m, CAP, V4L2_MEMORY_MMAP, 1);
 	mmap_frame(&m, OUT, &in);
 	mmap_frame(&m, CAP, &out);
 	run_frames(&m, &in, &out, "CAPTURE mmap");
+	plane_desc_end(&m, plane_desc, pd, true);
 	frame_free(&in);
 	frame_free(&out);
 	close(m.fd);
 }
 
-static void test_udmabuf(const char *alloc)
+static void test_udmabuf(const char *alloc, bool plane_desc)
 {
 	struct frame in, out;
+	unsigned long pd;
 	struct m2m m;
 	size_t pages;
+	bool ran = false;
 
 	m2m_open(&m, alloc);
+	pd = plane_desc_begin(&m, plane_desc);
 	pages = (m.size + PAGE - 1) / PAGE;
 	udmabuf_frame(&in, pages);
 	udmabuf_frame(&out, pages);
 	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
 	reqbufs(&m, CAP, V4L2_MEMORY_DMABUF, 1);
 	if (import_or_refuse(&m, alloc, OUT, &in) &&
-	    import_or_refuse(&m, alloc, CAP, &out))
+	    import_or_refuse(&m, alloc, CAP, &out)) {
 		run_frames(&m, &in, &out, "CAPTURE udmabuf");
+		ran = true;
+	}
+	plane_desc_end(&m, plane_desc, pd, ran);
 	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
 	reqbufs(&m, CAP, V4L2_MEMORY_DMABUF, 0);
 	frame_free(&in);
@@ -456,20 +563,23 @@ static void test_expbuf(const char *alloc, const char *exporter)
 
 igt_main
 {
-	for (unsigned int i = 0; i < ARRAY_SIZE(allocs); i++) {
+	/* Static: the subtests longjmp back into this loop */
+	static unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(allocs); i++) {
 		const char *a = allocs[i], *other = allocs[!i];
 
 		igt_describe("the edu V4L2 device copies frames between its own MMAP buffers by DMA, byte-exact");
 		igt_subtest_f("%s-mmap", a) {
 			igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "mmap");
-			test_mmap(a);
+			test_mmap(a, false);
 			igt_reset_timeout();
 		}
 
 		igt_describe("the edu V4L2 device reads and writes imported udmabufs by DMA: bytes written after the import arrive; dma-contig without an IOMMU refuses non-contiguous pages with EFAULT");
 		igt_subtest_f("%s-udmabuf", a) {
 			igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "udmabuf");
-			test_udmabuf(a);
+			test_udmabuf(a, false);
 			igt_reset_timeout();
 		}
 
@@ -479,5 +589,19 @@ igt_main
 			test_expbuf(a, other);
 			igt_reset_timeout();
 		}
+	}
+
+	igt_describe("the dma-sg edu V4L2 device reads its MMAP planes through the scatterlist vb2_dma_sg_plane_desc() builds for legacy drivers: the same bytes arrive");
+	igt_subtest("dma-sg-mmap-plane-desc") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "mmap-plane-desc");
+		test_mmap("dma-sg", true);
+		igt_reset_timeout();
+	}
+
+	igt_describe("the dma-sg edu V4L2 device reads imported udmabuf planes through the (DMA-only) scatterlist vb2_dma_sg_plane_desc() builds: the same bytes arrive");
+	igt_subtest("dma-sg-udmabuf-plane-desc") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "udmabuf-plane-desc");
+		test_udmabuf("dma-sg", true);
+		igt_reset_timeout();
 	}
 }

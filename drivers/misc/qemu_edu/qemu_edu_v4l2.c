@@ -14,7 +14,10 @@
  * The videobuf2 allocator is chosen per device with the v4l2_memops
  * parameter: "dma-sg" (any pages; USERPTR everywhere) or "dma-contig"
  * (one DMA-contiguous range per plane; USERPTR only behind an IOMMU,
- * where any user memory can be made DMA-contiguous).
+ * where any user memory can be made DMA-contiguous).  A dma-sg plane is
+ * read as the DMA range list videobuf2 keeps for it, or, while the
+ * debugfs switch v4l2_plane_desc is set, through the scatterlist legacy
+ * drivers get from vb2_dma_sg_plane_desc(): the same ranges either way.
  *
  * Each transfer waits on a timer in QEMU's model, so frames are small by
  * default; S_FMT on the OUTPUT queue sets the frame size (the CAPTURE
@@ -29,6 +32,7 @@
 #include <linux/iommu.h>
 #include <linux/module.h>
 #include <linux/pci.h>
+#include <linux/range_list.h>
 #include <linux/scatterlist.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -97,7 +101,11 @@ static const struct edu_v4l2_fmt edu_v4l2_formats[] = {
  * @dev_mutex: lock of the ioctls and of the vb2 queues
  * @gone: the driver is being unbound; jobs fail without touching @edu
  * @run: runs the current job, see edu_v4l2_device_run()
+ * @plane_desc: read dma-sg planes through vb2_dma_sg_plane_desc()
+ *	(debugfs v4l2_plane_desc)
  * @frames: frames copied since probe (debugfs v4l2_frames)
+ * @frames_plane_desc: of which through vb2_dma_sg_plane_desc()
+ *	(debugfs v4l2_frames_plane_desc)
  * @frame_ns: time the last frame took (debugfs v4l2_frame_ns)
  */
 struct qemu_edu_v4l2 {
@@ -109,7 +117,9 @@ struct qemu_edu_v4l2 {
 	struct mutex dev_mutex;	/* ioctls and vb2 queues */
 	bool gone;
 	struct work_struct run;
+	bool plane_desc;
 	unsigned long frames;
+	unsigned long frames_plane_desc;
 	unsigned long frame_ns;
 };
 
@@ -176,10 +186,13 @@ static void edu_v4l2_fill_fmt(struct v4l2_pix_format *pix)
 
 /*
  * A cursor over the DMA ranges of a plane as the queue's allocator
- * mapped them for the edu: the DMA segments of vb2-dma-sg's table, or
- * vb2-dma-contig's single range.
+ * mapped them for the edu: vb2-dma-sg's DMA list (or the DMA segments of
+ * the table vb2_dma_sg_plane_desc() builds from it), or vb2-dma-contig's
+ * single range.
  */
 struct edu_v4l2_cursor {
+	const struct dma_list *dl;
+	struct dma_list_iter di;
 	struct scatterlist *sg;
 	unsigned int sg_left;
 	dma_addr_t addr;
@@ -188,6 +201,11 @@ struct edu_v4l2_cursor {
 
 static void edu_v4l2_cursor_next(struct edu_v4l2_cursor *c)
 {
+	if (c->dl) {
+		if (!dma_list_next_entry(&c->di, &c->addr, &c->len))
+			c->len = 0;
+		return;
+	}
 	if (!c->sg_left) {
 		c->len = 0;
 		return;
@@ -198,9 +216,9 @@ static void edu_v4l2_cursor_next(struct edu_v4l2_cursor *c)
 	c->sg_left--;
 }
 
-static void edu_v4l2_cursor_init(struct edu_v4l2_cursor *c,
-				 struct qemu_edu_v4l2 *dev,
-				 struct vb2_buffer *vb)
+static int edu_v4l2_cursor_init(struct edu_v4l2_cursor *c,
+				struct qemu_edu_v4l2 *dev, struct vb2_buffer *vb,
+				bool plane_desc)
 {
 	struct sg_table *sgt;
 
@@ -208,12 +226,22 @@ static void edu_v4l2_cursor_init(struct edu_v4l2_cursor *c,
 	if (dev->alloc == EDU_V4L2_DMA_CONTIG) {
 		c->addr = vb2_dma_contig_plane_dma_addr(vb, 0);
 		c->len = vb2_plane_size(vb, 0);
-		return;
+		return 0;
 	}
-	sgt = vb2_dma_sg_plane_desc(vb, 0);
-	c->sg = sgt->sgl;
-	c->sg_left = sgt->nents;
+	if (plane_desc) {
+		sgt = vb2_dma_sg_plane_desc(vb, 0);
+		if (!sgt)
+			return -ENOMEM;
+		c->sg = sgt->sgl;
+		c->sg_left = sgt->nents;
+	} else {
+		c->dl = vb2_dma_sg_plane_dma_list(vb, 0);
+		if (WARN_ON_ONCE(!c->dl))
+			return -EINVAL;
+		dma_list_iter_start(&c->di, c->dl);
+	}
 	edu_v4l2_cursor_next(c);
+	return 0;
 }
 
 /* Take up to @len bytes from the cursor into @seg; returns the bytes */
@@ -241,7 +269,7 @@ static u32 edu_v4l2_cursor_take(struct edu_v4l2_cursor *c,
  * its pieces, so it never needs more than EDU_V4L2_WINDOW_PIECES.
  */
 static int edu_v4l2_copy(struct edu_v4l2_ctx *ctx, struct vb2_buffer *src,
-			 struct vb2_buffer *dst, u32 len)
+			 struct vb2_buffer *dst, u32 len, bool plane_desc)
 {
 	struct qemu_edu_seg in[EDU_V4L2_WINDOW_PIECES];
 	struct qemu_edu_seg out[EDU_V4L2_WINDOW_PIECES];
@@ -251,8 +279,11 @@ static int edu_v4l2_copy(struct edu_v4l2_ctx *ctx, struct vb2_buffer *src,
 	u32 win, n;
 	int ret;
 
-	edu_v4l2_cursor_init(&cs, dev, src);
-	edu_v4l2_cursor_init(&cd, dev, dst);
+	ret = edu_v4l2_cursor_init(&cs, dev, src, plane_desc);
+	if (!ret)
+		ret = edu_v4l2_cursor_init(&cd, dev, dst, plane_desc);
+	if (ret)
+		return ret;
 	while (len) {
 		if (READ_ONCE(ctx->aborting))
 			return -ECANCELED;
@@ -287,6 +318,7 @@ static void edu_v4l2_run(struct work_struct *work)
 	struct vb2_v4l2_buffer *src, *dst;
 	enum vb2_buffer_state state;
 	ktime_t start = ktime_get();
+	bool plane_desc = READ_ONCE(dev->plane_desc);
 	u32 len;
 	int ret;
 
@@ -296,7 +328,8 @@ static void edu_v4l2_run(struct work_struct *work)
 	if (READ_ONCE(dev->gone))
 		ret = -ENODEV;
 	else
-		ret = edu_v4l2_copy(ctx, &src->vb2_buf, &dst->vb2_buf, len);
+		ret = edu_v4l2_copy(ctx, &src->vb2_buf, &dst->vb2_buf, len,
+				    plane_desc);
 	if (ret && ret != -ECANCELED)
 		dev_warn_ratelimited(dev->vfd.dev_parent,
 				     "frame copy failed: %d\n", ret);
@@ -306,6 +339,8 @@ static void edu_v4l2_run(struct work_struct *work)
 	state = ret ? VB2_BUF_STATE_ERROR : VB2_BUF_STATE_DONE;
 	if (!ret) {
 		dev->frames++;
+		if (plane_desc && dev->alloc == EDU_V4L2_DMA_SG)
+			dev->frames_plane_desc++;
 		dev->frame_ns = ktime_to_ns(ktime_sub(ktime_get(), start));
 	}
 	v4l2_m2m_buf_done(src, state);
@@ -437,6 +472,8 @@ static void edu_v4l2_init_vq(struct edu_v4l2_ctx *ctx, struct vb2_queue *q,
 	q->timestamp_flags = V4L2_BUF_FLAG_TIMESTAMP_COPY;
 	q->lock = &dev->dev_mutex;
 	q->dev = dev->vfd.dev_parent;
+	/* Only the work item asks for scatterlists, and it may sleep */
+	q->lazy_sg_table = 1;
 }
 
 static int edu_v4l2_queue_init(void *priv, struct vb2_queue *src_vq,
@@ -708,6 +745,10 @@ int qemu_edu_v4l2_add(struct qemu_edu *edu)
 	edu->v4l2 = dev;
 	debugfs_create_ulong("v4l2_frames", 0400, edu->dir, &dev->frames);
 	debugfs_create_ulong("v4l2_frame_ns", 0400, edu->dir, &dev->frame_ns);
+	debugfs_create_bool("v4l2_plane_desc", 0600, edu->dir,
+			    &dev->plane_desc);
+	debugfs_create_ulong("v4l2_frames_plane_desc", 0400, edu->dir,
+			     &dev->frames_plane_desc);
 	pci_info(edu->pdev, "V4L2 mem2mem device %s (%s)\n",
 		 video_device_node_name(&dev->vfd), edu_v4l2_alloc_names[alloc]);
 	return 0;
