@@ -17,6 +17,10 @@
 #           streaming mapping through the software IO TLB, so the swiotlb
 #           map, sync and unmap paths run under every test
 #
+# The NVMe controller and the ivshmem device can be hot-unplugged and
+# plugged back while the guest runs: guest tests ask hotplug.py on the
+# guest's second serial port (ttyS1), which drives QEMU's monitor.
+#
 # QEMU runs with TCG: nested KVM hangs on our machines.  WB_ACCEL=kvm
 # overrides it; WB_TIMEOUT (seconds) bounds the whole boot; WB_APPEND adds
 # to the kernel command line.
@@ -74,6 +78,25 @@ WB_MODE=$mode WB_TOPO=$topo WB_REPO=$REPO WB_TOOLS=$WB_CACHE/tools"
 cmdline="$cmdline ${WB_APPEND:-}"
 
 edu_mask=0xffffffffffffffff
+# The hot-pluggable devices: hotplug.py re-adds each with the same -device
+# argument, so it comes back on the same bus with the same properties.
+nvme_dev=nvme,serial=wb-cmb,cmb_size_mb=64,bus=sw0,id=wb-nvme
+shm_dev=ivshmem-plain,memdev=shm,bus=sw2,id=wb-ivshmem
+# Its sockets live in a short private directory (unix socket paths are
+# limited to 108 bytes); the helper exits when QEMU closes them.
+need_tool python3 mktemp
+sockdir=$(mktemp -d "${TMPDIR:-/tmp}/wb-vm.XXXXXX")
+helper=""
+cleanup() {
+	[ -z "$helper" ] || kill "$helper" 2>/dev/null || true
+	[ -z "$helper" ] || wait "$helper" 2>/dev/null || true
+	rm -rf "$sockdir"
+}
+trap cleanup EXIT
+python3 "$REPO/workbench/hotplug.py" --qmp "$sockdir/qmp" --ctl "$sockdir/ctl" \
+	--log "$out/hotplug-$mode.log" "wb-nvme=$nvme_dev" "wb-ivshmem=$shm_dev" \
+	</dev/null &
+helper=$!
 timeout_s=${WB_TIMEOUT:-1500}
 say "booting $flavor kernel on topology '$topo' ($mode), timeout ${timeout_s}s"
 start=$(date +%s)
@@ -82,16 +105,19 @@ set +e
 timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 \
 	$machine -accel "${WB_ACCEL:-tcg}" -cpu max -smp 2 -m 6G \
 	-nographic -no-reboot -nodefaults -serial stdio \
+	-qmp "unix:$sockdir/qmp,server=on,wait=off" \
+	-chardev "socket,id=wbctl,path=$sockdir/ctl,server=on,wait=off" \
+	-serial chardev:wbctl \
 	$iommu \
 	-device pcie-root-port,id=rp1,chassis=1,slot=1 \
 	-device x3130-upstream,id=sw,bus=rp1 \
 	-device xio3130-downstream,id=sw0,bus=sw,chassis=2,slot=0 \
 	-device xio3130-downstream,id=sw1,bus=sw,chassis=3,slot=1 \
 	-device xio3130-downstream,id=sw2,bus=sw,chassis=5,slot=2 \
-	-device nvme,serial=wb-cmb,cmb_size_mb=64,bus=sw0 \
+	-device "$nvme_dev" \
 	-device edu,bus=sw1,dma_mask=$edu_mask \
 	-object memory-backend-ram,id=shm,size=4M,share=on \
-	-device ivshmem-plain,memdev=shm,bus=sw2 \
+	-device "$shm_dev" \
 	-device pcie-root-port,id=rp2,chassis=4,slot=2 \
 	-device edu,bus=rp2,dma_mask=$edu_mask \
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap \
