@@ -59,8 +59,13 @@ cmdline="console=ttyS0 root=host rootfstype=9p ro
 rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose
 init=$REPO/workbench/guest/init panic=-1 oops=panic
 vivid.n_devs=2 vivid.allocators=1,1 cma=128M hugepages=1100
-qemu_edu.dma_bits=64 p2pdma.allow_qemu_q35=1
+qemu_edu.dma_bits=64 p2pdma.allow_qemu_q35=1 pcie_ports=native
 WB_MODE=$mode WB_TOPO=$topo WB_REPO=$REPO WB_TOOLS=$WB_CACHE/tools"
+# pcie_ports=native: pciehp drives the slots, so that device_del and
+# device_add reach the guest.  QEMU's _OSC grants native hot-plug, but the
+# kernel asks for control only with extended config space, ASPM and
+# clock PM support, which our config leaves out (no PCI_MMCONFIG, no PM);
+# the kernel has no AER, DPC nor PME for the option to switch on.
 [ "$topo" = iommu ] && cmdline="$cmdline intel_iommu=on"
 [ "$topo" = direct ] && cmdline="$cmdline intel_iommu=off"
 [ "$topo" = bounce ] && cmdline="$cmdline intel_iommu=off swiotlb=force"
