@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 """Hot-unplug and re-plug PCI devices of a running workbench guest.
 
-    hotplug.py --qmp SOCK --ctl SOCK --log FILE ID=SPEC [ID=SPEC...]
+    hotplug.py --qmp SOCK --ctl SOCK --log FILE [--backend ID=SPEC...]
+               ID=SPEC [ID=SPEC...]
 
 vm.sh starts this beside QEMU.  QEMU serves its monitor (QMP) on one unix
 socket and a second serial port (the guest's ttyS1) on another; guest
@@ -20,7 +21,13 @@ attention-button sequence: the guest waits 5 s, removes the driver and
 powers the slot off, and only then does QEMU delete the device, so "del"
 answers after the guest's removal finished (or after DEL_TIMEOUT_S).
 "add" answers when QEMU created the device; the guest waits until its
-driver bound.  The helper exits when QEMU closes either socket, so it
+driver bound.  A device whose SPEC names memdev=X gets a new memory
+backend like X (--backend X=SPEC) at every add: QEMU 7.2 aborts when a
+re-added ivshmem takes the backend its removed predecessor used
+(qemu_ram_set_idstr: Assertion `!new_block->idstr[0]'), and the old
+backend is deleted once its device is gone.
+
+The helper exits when QEMU closes either socket, so it
 never outlives the VM, and it only reads sockets: boots that never ask
 pay nothing.
 """
@@ -124,7 +131,49 @@ class QMP:
                 self.events.append(ev)
 
 
-def handle(qmp, devices, req):
+class Backends:
+    """Fresh memory backends for re-added devices (see the top)."""
+
+    def __init__(self, specs):
+        self.specs = specs  # vm.sh's backend id -> -object SPEC without id
+        self.current = {}   # device id -> the backend it uses now
+        self.n = 0
+
+    def for_add(self, qmp, spec):
+        """The device SPEC with a new backend in place of memdev=X."""
+        props = spec.split(',')
+        for i, p in enumerate(props):
+            key, _, val = p.partition('=')
+            if key == 'memdev' and val in self.specs:
+                self.n += 1
+                new = f'{val}-replug{self.n}'
+                hmp(qmp, f'object_add {self.specs[val]},id={new}')
+                props[i] = f'memdev={new}'
+        return ','.join(props)
+
+    def after_del(self, qmp, dev_id):
+        """Delete the backend of a removed device, if it was one of ours."""
+        old = self.current.pop(dev_id, None)
+        if old:
+            hmp(qmp, f'object_del {old}')
+
+    def used(self, dev_id, spec):
+        """Device @dev_id now runs with @spec."""
+        for p in spec.split(','):
+            key, _, val = p.partition('=')
+            if key == 'memdev' and val.split('-replug')[0] in self.specs:
+                self.current[dev_id] = val
+
+
+def hmp(qmp, line):
+    """A human monitor command, which parses arguments as the command line
+    does; raises RuntimeError with its message if it printed one."""
+    out = qmp.execute('human-monitor-command', **{'command-line': line})
+    if out and out.strip():
+        raise RuntimeError(f'{line.split()[0]}: {out.strip()}')
+
+
+def handle(qmp, devices, backends, req):
     words = req.split()
     if words == ['list']:
         return 'ok ' + ' '.join(sorted(devices))
@@ -143,12 +192,11 @@ def handle(qmp, devices, req):
             if not qmp.wait_event('DEVICE_DELETED', dev_id, DEL_TIMEOUT_S):
                 return (f'err {dev_id}: no DEVICE_DELETED within {DEL_TIMEOUT_S} s '
                         '(the guest did not finish the removal)')
+            backends.after_del(qmp, dev_id)
         else:
-            # The human monitor parses SPEC exactly as -device did.
-            out = qmp.execute('human-monitor-command',
-                              **{'command-line': 'device_add ' + devices[dev_id]})
-            if out and out.strip():
-                return f'err device_add {dev_id}: {out.strip()}'
+            spec = backends.for_add(qmp, devices[dev_id])
+            hmp(qmp, 'device_add ' + spec)
+            backends.used(dev_id, spec)
     except RuntimeError as e:
         return f'err {op} {dev_id}: {e}'
     return f'ok {op} {dev_id} {int((time.monotonic() - start) * 1000)}'
@@ -159,9 +207,14 @@ def main():
     ap.add_argument('--qmp', required=True)
     ap.add_argument('--ctl', required=True)
     ap.add_argument('--log', required=True)
+    ap.add_argument('--backend', action='append', default=[],
+                    help='ID=SPEC of a memory backend a device may use')
     ap.add_argument('device', nargs='+', help='ID=SPEC')
     a = ap.parse_args()
     devices = dict(d.split('=', 1) for d in a.device)
+    backends = Backends(dict(b.split('=', 1) for b in a.backend))
+    for dev_id, spec in devices.items():
+        backends.used(dev_id, spec)
 
     with open(a.log, 'a', buffering=1) as log:
         def note(msg, quiet=False):
@@ -187,7 +240,7 @@ def main():
                         if not req:
                             continue
                         note(f'guest asks: {req}')
-                        ans = handle(qmp, devices, req)
+                        ans = handle(qmp, devices, backends, req)
                         note(ans)
                         ctl.sock.sendall(ans.encode() + b'\n')
         except QEMUGone as e:

@@ -45,7 +45,11 @@ kernel=$WB_CACHE/build-$flavor/arch/x86/boot/bzImage
 out=$RESULTS/$topo
 mkdir -p "$out"
 
-machine="-M q35,kernel-irqchip=split"
+# PCIe native hot-plug (pciehp) for every port, not QEMU's ACPI hot-plug,
+# which q35 uses by default for cold-plugged devices too: then no port
+# shows a device present, and pciehp, finding every slot empty, would
+# power them all off.
+machine="-M q35,kernel-irqchip=split -global ICH9-LPC.acpi-pci-hotplug-with-bridge-support=off"
 iommu=""
 [ "$topo" = iommu ] && iommu="-device intel-iommu,intremap=on"
 
@@ -86,6 +90,7 @@ edu_mask=0xffffffffffffffff
 # The hot-pluggable devices: hotplug.py re-adds each with the same -device
 # argument, so it comes back on the same bus with the same properties.
 nvme_dev=nvme,serial=wb-cmb,cmb_size_mb=64,bus=sw0,id=wb-nvme
+shm_mem=memory-backend-ram,size=4M,share=on
 shm_dev=ivshmem-plain,memdev=shm,bus=sw2,id=wb-ivshmem
 # Its sockets live in a short private directory (unix socket paths are
 # limited to 108 bytes); the helper exits when QEMU closes them.
@@ -99,7 +104,8 @@ cleanup() {
 }
 trap cleanup EXIT
 python3 "$REPO/workbench/hotplug.py" --qmp "$sockdir/qmp" --ctl "$sockdir/ctl" \
-	--log "$out/hotplug-$mode.log" "wb-nvme=$nvme_dev" "wb-ivshmem=$shm_dev" \
+	--log "$out/hotplug-$mode.log" --backend "shm=$shm_mem" \
+	"wb-nvme=$nvme_dev" "wb-ivshmem=$shm_dev" \
 	</dev/null &
 helper=$!
 timeout_s=${WB_TIMEOUT:-1500}
@@ -121,7 +127,7 @@ timeout --foreground -k 10 "$timeout_s" qemu-system-x86_64 \
 	-device xio3130-downstream,id=sw2,bus=sw,chassis=5,slot=2 \
 	-device "$nvme_dev" \
 	-device edu,bus=sw1,dma_mask=$edu_mask \
-	-object memory-backend-ram,id=shm,size=4M,share=on \
+	-object "$shm_mem,id=shm" \
 	-device "$shm_dev" \
 	-device pcie-root-port,id=rp2,chassis=4,slot=2 \
 	-device edu,bus=rp2,dma_mask=$edu_mask \
