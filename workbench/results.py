@@ -180,14 +180,38 @@ def parse_igt(suite, lines, rc, topo, res):
     starting it (its fixture skipped) prints its result line alone.
     Dynamic subtests ("Starting dynamic subtest: Y", "Dynamic subtest Y:
     ...") are reported as X/Y, and X itself with IGT's verdict on it.  On
-    a tty IGT wraps result lines in colour codes."""
+    a tty IGT wraps result lines in colour codes.
+
+    The console carries kernel lines too, and one printed while IGT
+    writes a result line can cut it in two.  IGT also logs each verdict
+    to the kernel ("[IGT] NAME: finished subtest X, SUCCESS"), whole:
+    a subtest whose own line is missing takes that verdict, and one
+    with neither fails instead of vanishing."""
     n = 0
     started = None
     dynamic = None
+    kmsg = {}
+    for line in lines:
+        m = IGT_KMSG.search(ANSI.sub('', line))
+        if m:
+            kmsg[m.group(1)] = m.group(2)
+
+    def unfinished(name):
+        if name in kmsg:
+            res.add(topo, IGT_STATUS.get(kmsg[name], 'FAIL'), f'{suite}/{name}',
+                    'result line garbled on the console; verdict from the kernel log')
+        else:
+            res.add(topo, 'FAIL', f'{suite}/{name}', 'never finished')
+
     for line in lines:
         line = ANSI.sub('', line)
         m = re.match(r'^Starting subtest: (\S+)', line)
         if m:
+            if started:
+                if dynamic:
+                    res.add(topo, 'FAIL', f'{suite}/{started}/{dynamic}', 'never finished')
+                unfinished(started)
+                n += 1
             started, dynamic = m.group(1), None
             continue
         m = re.match(r'^Starting dynamic subtest: (\S+)', line)
@@ -212,7 +236,7 @@ def parse_igt(suite, lines, rc, topo, res):
     if dynamic:
         res.add(topo, 'FAIL', f'{suite}/{started}/{dynamic}', 'never finished')
     if started:
-        res.add(topo, 'FAIL', f'{suite}/{started}', 'never finished')
+        unfinished(started)
     if n == 0:
         res.add(topo, 'FAIL', suite, f'no subtest result (rc={rc})')
     elif rc not in (0, 77) and not any(r[1] == 'FAIL' and r[2].startswith(suite + '/')
@@ -221,6 +245,8 @@ def parse_igt(suite, lines, rc, topo, res):
 
 
 ANSI = re.compile(r'\x1b\[[0-9;]*m')
+IGT_KMSG = re.compile(r'\[IGT\] \S+: finished subtest (\S+), '
+                      r'(SUCCESS|FAIL|SKIP|CRASH|TIMEOUT)\b')
 
 
 # v4l2-compliance's last line counts what it ran:

@@ -106,6 +106,29 @@ def dma_api_warning_named_by_its_complaint():
 
 
 @case
+def igt_result_line_cut_by_a_kernel_line_takes_the_kernel_verdict():
+    # As seen on the console: IGT's "Subtest X: SUCCESS" cut by its own
+    # kernel log line of the same verdict.
+    got, rc = run(console(suites=[TAP_OK, ('igt/unplug', 'igt', [
+        'Starting subtest: one',
+        'Subtest o' + k(47, '[IGT] unplug: finished subtest one, SUCCESS'),
+        'ne: SUCCESS (21.3s)',
+        'Starting subtest: two',
+        'Subtest two: SUCCESS (2.0s)'], 0)]))
+    return (got.get('igt/unplug/one', ('',))[0] == 'PASS' and
+            got.get('igt/unplug/two', ('',))[0] == 'PASS' and rc == 0), got
+
+
+@case
+def igt_subtest_without_any_verdict_fails():
+    got, rc = run(console(suites=[TAP_OK, ('igt/unplug', 'igt', [
+        'Starting subtest: one', 'Subtest o', 'ne: SUCC',
+        'Starting subtest: two', 'Subtest two: SUCCESS (2.0s)'], 0)]))
+    st = got.get('igt/unplug/one', ('', ''))
+    return st[0] == 'FAIL' and 'never finished' in st[1] and rc == 1, got
+
+
+@case
 def fault_inside_window_passes_status_line_first():
     got, rc = run(console(suites=[TAP_OK, ('igt/edu', 'igt', [
         'Starting subtest: unmapped',
