@@ -20,6 +20,12 @@
  * legacy drivers instead of the DMA list it keeps (debugfs switch
  * v4l2_plane_desc): the same bytes must arrive, and the driver must
  * have counted those frames as read through the table.
+ * ALLOC-bad-qbuf feeds QBUF of a DMABUF OUTPUT buffer what it must
+ * refuse: a closed fd and a memfd (EINVAL), a dma-buf smaller than the
+ * frame (EINVAL), and a p2pmem-heap buffer, revocable P2P memory that
+ * the dma-buf core gives only to importers that can give it back
+ * (videobuf2 attaches statically: EOPNOTSUPP); the device must run no
+ * frame, and the same buffer slot must then take a good dma-buf.
  * Each runs two frames through the same buffers with different bytes,
  * so a stale copy cannot pass, and checks that the device counted
  * exactly those frames (debugfs v4l2_frames).  vb2-dma-contig wants one
@@ -38,6 +44,7 @@
 #include "igt.h"
 
 #include <dirent.h>
+#include <glob.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -53,6 +60,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 #include <linux/dma-buf.h>
+#include <linux/dma-heap.h>
 #include <linux/memfd.h>
 #include <linux/udmabuf.h>
 #include <linux/videodev2.h>
@@ -533,6 +541,80 @@ static void test_udmabuf(const char *alloc, bool plane_desc)
 	close(m.fd);
 }
 
+/* A buffer from the first dma-heap node matching @pattern, or -1 */
+static int heap_alloc(const char *pattern, size_t len)
+{
+	struct dma_heap_allocation_data a = {
+		.len = len, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	glob_t g;
+	int h;
+
+	if (glob(pattern, 0, NULL, &g) || !g.gl_pathc)
+		return -1;
+	h = open(g.gl_pathv[0], O_RDONLY | O_CLOEXEC);
+	igt_assert_f(h >= 0, "open %s: %m\n", g.gl_pathv[0]);
+	igt_assert_f(!ioctl(h, DMA_HEAP_IOCTL_ALLOC, &a),
+		     "allocate %zu bytes from %s: %m\n", len, g.gl_pathv[0]);
+	close(h);
+	globfree(&g);
+	return a.fd;
+}
+
+/* QBUF of OUTPUT buffer 0 with dma-buf fd @fd must fail with @want */
+static void qbuf_refused(struct m2m *m, int fd, int want, const char *what)
+{
+	struct frame fr = { .memory = V4L2_MEMORY_DMABUF, .dmabuf = fd };
+	unsigned long before = m2m_frames(m);
+	int err = qbuf(m, OUT, &fr);
+
+	igt_assert_f(err == want, "%s: QBUF of %s: got %s, want %s\n",
+		     m->name, what, err ? strerror(err) : "success",
+		     strerror(want));
+	igt_assert_eq(m2m_frames(m) - before, 0);
+}
+
+static void test_bad_qbuf(const char *alloc)
+{
+	struct frame in, out, small;
+	struct m2m m;
+	size_t pages;
+	int fd;
+
+	m2m_open(&m, alloc);
+	pages = (m.size + PAGE - 1) / PAGE;
+	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
+	reqbufs(&m, CAP, V4L2_MEMORY_MMAP, 1);
+
+	fd = memfd_create("edu-m2m-bad", 0);
+	igt_assert(fd >= 0);
+	wb_assert_sys(ftruncate(fd, pages * PAGE));
+	qbuf_refused(&m, fd, EINVAL, "a memfd, not a dma-buf");
+	close(fd);
+	qbuf_refused(&m, fd, EINVAL, "a closed fd");
+
+	udmabuf_frame(&small, pages - 1);
+	qbuf_refused(&m, small.dmabuf, EINVAL,
+		     "a dma-buf one page smaller than the frame");
+	frame_free(&small);
+
+	fd = heap_alloc("/dev/dma_heap/p2pmem-*", pages * PAGE);
+	wb_require_f(fd >= 0, "no p2pmem dma-heap (NVMe CMB published as P2P memory)\n");
+	qbuf_refused(&m, fd, EOPNOTSUPP,
+		     "revocable P2P memory (p2pmem heap) into a static importer");
+	close(fd);
+
+	/* Nothing is left half done: the slot takes a good buffer */
+	udmabuf_frame(&in, pages);
+	mmap_frame(&m, CAP, &out);
+	if (import_or_refuse(&m, alloc, OUT, &in))
+		run_frames(&m, &in, &out, "CAPTURE mmap after refusals");
+	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
+	frame_free(&in);
+	frame_free(&out);
+	close(m.fd);
+}
+
 static void test_expbuf(const char *alloc, const char *exporter)
 {
 	struct v4l2_exportbuffer e = { .type = CAP, .flags = O_RDWR };
@@ -587,6 +669,13 @@ igt_main
 		igt_subtest_f("%s-expbuf", a) {
 			igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "expbuf");
 			test_expbuf(a, other);
+			igt_reset_timeout();
+		}
+
+		igt_describe("QBUF refuses what it must with a clear errno (closed fd, memfd, too small a dma-buf: EINVAL; revocable P2P memory into videobuf2's static import: EOPNOTSUPP), runs nothing, and the slot then takes a good buffer");
+		igt_subtest_f("%s-bad-qbuf", a) {
+			igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "bad-qbuf");
+			test_bad_qbuf(a);
 			igt_reset_timeout();
 		}
 	}
