@@ -22,10 +22,20 @@
  * have counted those frames as read through the table.
  * ALLOC-bad-qbuf feeds QBUF of a DMABUF OUTPUT buffer what it must
  * refuse: a closed fd and a memfd (EINVAL), a dma-buf smaller than the
- * frame (EINVAL), and a p2pmem-heap buffer, revocable P2P memory that
- * the dma-buf core gives only to importers that can give it back
- * (videobuf2 attaches statically: EOPNOTSUPP); the device must run no
- * frame, and the same buffer slot must then take a good dma-buf.
+ * frame (EINVAL), and, to dma-contig, a p2pmem-heap buffer: revocable
+ * P2P memory that the dma-buf core gives only to importers that can
+ * give it back (vb2-dma-contig attaches statically: EOPNOTSUPP); the
+ * device must run no frame, and the same buffer slot must then take a
+ * good dma-buf.
+ * dma-sg-p2pmem: the edu device's queues use vb2-dma-sg's dynamic
+ * import (vb2_queue.dynamic_dmabuf), so they take p2pmem-heap buffers
+ * (the NVMe CMB) on both queues: the device reads and writes the CMB.
+ * dma-sg-p2pmem-revoke unbinds the NVMe controller while the device
+ * reads a p2pmem-heap frame: the unbind waits until the device is done
+ * with the frame (vb2 fences its buffers), the OUTPUT buffer comes back
+ * with V4L2_BUF_FLAG_ERROR, the bytes the device read are the frame's,
+ * and QBUF of the buffer fails with ENODEV, again and in a new slot;
+ * after a rebind the heap feeds the device again.
  * Each runs two frames through the same buffers with different bytes,
  * so a stale copy cannot pass, and checks that the device counted
  * exactly those frames (debugfs v4l2_frames).  vb2-dma-contig wants one
@@ -66,6 +76,7 @@
 #include <linux/videodev2.h>
 
 #include "lib/devices.h"
+#include "lib/provider.h"
 
 #define PAGE		4096UL
 #define OUT		V4L2_BUF_TYPE_VIDEO_OUTPUT
@@ -561,6 +572,19 @@ static int heap_alloc(const char *pattern, size_t len)
 	return a.fd;
 }
 
+/* A frame of @pages from the p2pmem heap (the NVMe CMB), CPU-mapped */
+static void p2pmem_frame(struct frame *fr, size_t pages)
+{
+	*fr = (struct frame){ .memory = V4L2_MEMORY_DMABUF,
+			      .len = pages * PAGE, .memfd = -1 };
+	fr->dmabuf = heap_alloc("/dev/dma_heap/p2pmem-*", fr->len);
+	wb_require_f(fr->dmabuf >= 0,
+		     "no p2pmem dma-heap (NVMe CMB published as P2P memory)\n");
+	fr->map = mmap(NULL, fr->len, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       fr->dmabuf, 0);
+	igt_assert_f(fr->map != MAP_FAILED, "mmap p2pmem-heap buffer: %m\n");
+}
+
 /* QBUF of OUTPUT buffer 0 with dma-buf fd @fd must fail with @want */
 static void qbuf_refused(struct m2m *m, int fd, int want, const char *what)
 {
@@ -598,17 +622,146 @@ static void test_bad_qbuf(const char *alloc)
 		     "a dma-buf one page smaller than the frame");
 	frame_free(&small);
 
-	fd = heap_alloc("/dev/dma_heap/p2pmem-*", pages * PAGE);
-	wb_require_f(fd >= 0, "no p2pmem dma-heap (NVMe CMB published as P2P memory)\n");
-	qbuf_refused(&m, fd, EOPNOTSUPP,
-		     "revocable P2P memory (p2pmem heap) into a static importer");
-	close(fd);
+	/* dma-sg imports dynamically: see test_p2pmem() */
+	if (!strcmp(alloc, "dma-contig")) {
+		p2pmem_frame(&small, pages);
+		qbuf_refused(&m, small.dmabuf, EOPNOTSUPP,
+			     "revocable P2P memory (p2pmem heap) into a static importer");
+		frame_free(&small);
+	}
 
 	/* Nothing is left half done: the slot takes a good buffer */
 	udmabuf_frame(&in, pages);
 	mmap_frame(&m, CAP, &out);
 	if (import_or_refuse(&m, alloc, OUT, &in))
 		run_frames(&m, &in, &out, "CAPTURE mmap after refusals");
+	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
+	frame_free(&in);
+	frame_free(&out);
+	close(m.fd);
+}
+
+static void test_p2pmem(void)
+{
+	struct frame in, out;
+	struct m2m m;
+	size_t pages;
+
+	m2m_open(&m, "dma-sg");
+	pages = (m.size + PAGE - 1) / PAGE;
+	p2pmem_frame(&in, pages);
+	p2pmem_frame(&out, pages);
+	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
+	reqbufs(&m, CAP, V4L2_MEMORY_DMABUF, 1);
+	run_frames(&m, &in, &out, "CAPTURE p2pmem heap");
+	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
+	reqbufs(&m, CAP, V4L2_MEMORY_DMABUF, 0);
+	frame_free(&in);
+	frame_free(&out);
+	close(m.fd);
+}
+
+/* Frames of @width x @height of the current pixel format from now on */
+static void m2m_set_size(struct m2m *m, uint32_t width, uint32_t height)
+{
+	struct v4l2_format f = { .type = OUT };
+
+	wb_assert_sys(ioctl(m->fd, VIDIOC_G_FMT, &f));
+	f.fmt.pix.width = width;
+	f.fmt.pix.height = height;
+	wb_assert_sys(ioctl(m->fd, VIDIOC_S_FMT, &f));
+	igt_assert_eq_u32(f.fmt.pix.width, width);
+	igt_assert_eq_u32(f.fmt.pix.height, height);
+	m->size = f.fmt.pix.sizeimage;
+}
+
+/* After the unbind: what the revoke left of frame 3 and its buffer */
+static void check_revoked_frame(struct m2m *m, struct frame *in,
+				struct frame *out, unsigned long before)
+{
+	struct pollfd p = { .fd = m->fd, .events = POLLOUT };
+	struct v4l2_buffer b;
+	int err;
+
+	/* The revoke waited for the device to finish with the memory */
+	igt_assert_f(poll(&p, 1, 0) == 1 && (p.revents & POLLOUT),
+		     "%s: the unbind returned while the device still had the OUTPUT buffer\n",
+		     m->name);
+	dqbuf(m, OUT, V4L2_MEMORY_DMABUF, &b);
+	igt_assert_f(b.flags & V4L2_BUF_FLAG_ERROR,
+		     "%s: the revoked OUTPUT buffer came back without V4L2_BUF_FLAG_ERROR\n",
+		     m->name);
+	dqbuf(m, CAP, V4L2_MEMORY_MMAP, &b);
+	igt_assert_f(!(b.flags & V4L2_BUF_FLAG_ERROR),
+		     "%s: the CAPTURE buffer of the revoked frame failed\n",
+		     m->name);
+	check("CAPTURE of the frame read while revoked", out, m->size, 3);
+	igt_assert_eq(m2m_frames(m) - before, 1);
+
+	/*
+	 * Mapping it again fails, and keeps failing; so does attaching it
+	 * to a fresh buffer slot.
+	 */
+	err = qbuf(m, OUT, in);
+	igt_assert_f(err == ENODEV, "%s: QBUF of the revoked buffer: got %s, want ENODEV\n",
+		     m->name, err ? strerror(err) : "success");
+	err = qbuf(m, OUT, in);
+	igt_assert_f(err == ENODEV, "%s: QBUF of the revoked buffer again: got %s, want ENODEV\n",
+		     m->name, err ? strerror(err) : "success");
+	stream(m, VIDIOC_STREAMOFF, CAP);
+	stream(m, VIDIOC_STREAMOFF, OUT);
+	reqbufs(m, OUT, V4L2_MEMORY_DMABUF, 0);
+	reqbufs(m, OUT, V4L2_MEMORY_DMABUF, 1);
+	err = qbuf(m, OUT, in);
+	igt_assert_f(err == ENODEV, "%s: QBUF of the revoked buffer into a new slot: got %s, want ENODEV\n",
+		     m->name, err ? strerror(err) : "success");
+	igt_assert_eq(m2m_frames(m) - before, 1);
+}
+
+static void test_p2pmem_revoke(void)
+{
+	char pci[NAME_MAX + 1], heap[PATH_MAX];
+	struct frame in, out;
+	unsigned long before;
+	struct m2m m;
+	size_t pages;
+	int status;
+
+	wb_find_p2pmem_nvme(pci, sizeof(pci), heap, sizeof(heap));
+	m2m_open(&m, "dma-sg");
+	/* 32 KiB: 32 edu transfers, some 3 s; the unbind takes < 1 s */
+	m2m_set_size(&m, 256, 128);
+	pages = (m.size + PAGE - 1) / PAGE;
+	p2pmem_frame(&in, pages);
+	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
+	reqbufs(&m, CAP, V4L2_MEMORY_MMAP, 1);
+	mmap_frame(&m, CAP, &out);
+	fill(&out, m.size, 0xa5, 0);
+	fill(&in, m.size, -1, 3);
+	before = m2m_frames(&m);
+	igt_assert_eq(qbuf(&m, CAP, &out), 0);
+	igt_assert_eq(qbuf(&m, OUT, &in), 0);
+	stream(&m, VIDIOC_STREAMON, OUT);
+	stream(&m, VIDIOC_STREAMON, CAP);
+
+	wb_unbind_or_fail(WB_NVME_DRV, pci);
+	/* A child checks, so that the controller is bound again whatever */
+	igt_fork(child, 1)
+		check_revoked_frame(&m, &in, &out, before);
+	status = __igt_waitchildren();
+	stream(&m, VIDIOC_STREAMOFF, CAP);
+	stream(&m, VIDIOC_STREAMOFF, OUT);
+	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
+	frame_free(&in);
+	wb_bind(WB_NVME_DRV, pci);
+	igt_assert_f(status == 0, "checks after the unbind failed (%d)\n", status);
+	igt_assert_f(wb_wait_published(pci), "%s did not publish its CMB again\n",
+		     pci);
+
+	/* The heap serves the device again */
+	p2pmem_frame(&in, pages);
+	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
+	run_frames(&m, &in, &out, "CAPTURE mmap after the rebind");
 	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
 	frame_free(&in);
 	frame_free(&out);
@@ -672,7 +825,7 @@ igt_main
 			igt_reset_timeout();
 		}
 
-		igt_describe("QBUF refuses what it must with a clear errno (closed fd, memfd, too small a dma-buf: EINVAL; revocable P2P memory into videobuf2's static import: EOPNOTSUPP), runs nothing, and the slot then takes a good buffer");
+		igt_describe("QBUF refuses what it must with a clear errno (closed fd, memfd, too small a dma-buf: EINVAL; revocable P2P memory into vb2-dma-contig's static import: EOPNOTSUPP), runs nothing, and the slot then takes a good buffer");
 		igt_subtest_f("%s-bad-qbuf", a) {
 			igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "bad-qbuf");
 			test_bad_qbuf(a);
@@ -691,6 +844,20 @@ igt_main
 	igt_subtest("dma-sg-udmabuf-plane-desc") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "udmabuf-plane-desc");
 		test_udmabuf("dma-sg", true);
+		igt_reset_timeout();
+	}
+
+	igt_describe("vb2-dma-sg imports dynamically: the edu V4L2 device reads and writes p2pmem-heap buffers (the NVMe CMB) on both queues, byte-exact");
+	igt_subtest("dma-sg-p2pmem") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "p2pmem");
+		test_p2pmem();
+		igt_reset_timeout();
+	}
+
+	igt_describe("unbinding the NVMe controller while the device reads a p2pmem-heap frame waits for the frame, which completes with V4L2_BUF_FLAG_ERROR; QBUF of the buffer then fails with ENODEV; after a rebind the heap feeds the device again");
+	igt_subtest("dma-sg-p2pmem-revoke") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "p2pmem-revoke");
+		test_p2pmem_revoke();
 		igt_reset_timeout();
 	}
 }

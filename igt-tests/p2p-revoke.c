@@ -36,13 +36,10 @@
 #include <misc/qemu_edu.h>
 
 #include "lib/devices.h"
+#include "lib/provider.h"
 
 #define PAGE		4096UL
-#define SHM_DRV		"/sys/bus/pci/drivers/qemu_edu_shm"
-#define NVME_DRV	"/sys/bus/pci/drivers/nvme"
 #define PCI_DEVS	"/sys/bus/pci/devices"
-/* An unbind that takes longer than this under TCG is a hang */
-#define UNBIND_TIMEOUT_S	60
 
 #define EXPECT_ERRNO(expr, err) do {					\
 	int __r = (expr);						\
@@ -72,59 +69,6 @@ static int find_entry(const char *dir, const char *glob, char *out, size_t n)
 		}
 	closedir(d);
 	return found;
-}
-
-static void sysfs_write(const char *path, const char *val)
-{
-	int fd = open(path, O_WRONLY);
-
-	igt_assert_f(fd >= 0, "open %s: %m\n", path);
-	igt_assert_f(write(fd, val, strlen(val)) == (ssize_t)strlen(val),
-		     "write %s to %s: %m\n", val, path);
-	close(fd);
-}
-
-/*
- * Unbind @pci from the driver at @drv in a child, so that a hang is
- * reported instead of blocking the test; fails unless it completes in
- * UNBIND_TIMEOUT_S.
- */
-static void unbind_or_fail(const char *drv, const char *pci)
-{
-	char path[PATH_MAX];
-	int status, waited;
-	pid_t pid;
-
-	snprintf(path, sizeof(path), "%s/unbind", drv);
-	igt_info("unbinding %s from %s\n", pci, drv);
-	/* A plain child: it only writes, and a hung one is left behind */
-	pid = fork();
-	wb_assert_sys(pid);
-	if (pid == 0) {
-		int fd = open(path, O_WRONLY);
-
-		_exit(fd >= 0 && write(fd, pci, strlen(pci)) ==
-		      (ssize_t)strlen(pci) ? 0 : 1);
-	}
-	for (waited = 0; waited < UNBIND_TIMEOUT_S * 10; waited++) {
-		if (waitpid(pid, &status, WNOHANG) == pid)
-			break;
-		usleep(100 * 1000);
-	}
-	igt_assert_f(waited < UNBIND_TIMEOUT_S * 10,
-		     "unbinding %s did not complete in %d s\n", pci,
-		     UNBIND_TIMEOUT_S);
-	igt_assert_f(WIFEXITED(status) && !WEXITSTATUS(status),
-		     "writing %s to %s failed\n", pci, path);
-	igt_info("unbound in %.1f s\n", waited / 10.0);
-}
-
-static void bind(const char *drv, const char *pci)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), "%s/bind", drv);
-	sysfs_write(path, pci);
 }
 
 static sigjmp_buf fault_jmp;
@@ -186,7 +130,7 @@ static void shm_open_dev(struct shm *s)
 	struct qemu_edu_shm_info info;
 	char dir[PATH_MAX], name[NAME_MAX + 1];
 
-	igt_assert_f(find_entry(SHM_DRV, "*:*", s->pci, sizeof(s->pci)),
+	igt_assert_f(find_entry(WB_SHM_DRV, "*:*", s->pci, sizeof(s->pci)),
 		     "no device bound to qemu_edu_shm\n");
 	snprintf(dir, sizeof(dir), PCI_DEVS "/%s/misc", s->pci);
 	igt_assert_f(find_entry(dir, "qemu_edu_shm*", name, sizeof(name)),
@@ -311,7 +255,7 @@ static void shm_unbind_revokes(void)
 	igt_assert(!read_faults(map + len - 1));
 	before = count_bufs("qemu_edu");
 
-	unbind_or_fail(SHM_DRV, s.pci);
+	wb_unbind_or_fail(WB_SHM_DRV, s.pci);
 	/* From here on, bind again whatever fails */
 	int status;
 
@@ -337,7 +281,7 @@ static void shm_unbind_revokes(void)
 	close(s.dev);
 	igt_assert_f(count_bufs("qemu_edu") == before - 1,
 		     "closing the revoked buffer did not release it\n");
-	bind(SHM_DRV, s.pci);
+	wb_bind(WB_SHM_DRV, s.pci);
 	igt_assert_f(status == 0, "checks after the unbind failed (%d)\n", status);
 
 	shm_open_dev(&s);
@@ -447,52 +391,6 @@ static int heap_alloc(int heap, uint64_t len)
 	return d.fd;
 }
 
-/* The NVMe controller whose CMB is published, and its heap node. */
-static void find_nvme(char *pci, size_t n, char *heap, size_t hn)
-{
-	char path[PATH_MAX], v[8] = "";
-	struct dirent *de;
-	DIR *d = opendir(NVME_DRV);
-	int fd;
-
-	igt_assert_f(d, "no nvme driver\n");
-	pci[0] = '\0';
-	while ((de = readdir(d))) {
-		if (!strchr(de->d_name, ':'))
-			continue;
-		snprintf(path, sizeof(path), PCI_DEVS "/%s/p2pmem/published",
-			 de->d_name);
-		fd = open(path, O_RDONLY);
-		if (fd < 0)
-			continue;
-		if (read(fd, v, 1) == 1 && v[0] == '1')
-			snprintf(pci, n, "%s", de->d_name);
-		close(fd);
-	}
-	closedir(d);
-	igt_assert_f(pci[0], "no nvme controller publishes its CMB\n");
-	snprintf(heap, hn, "/dev/dma_heap/p2pmem-%s", pci);
-}
-
-/* Wait until the rebound controller published its CMB again. */
-static int wait_published(const char *pci)
-{
-	char path[PATH_MAX], v[8];
-	int i, fd, ok = 0;
-
-	snprintf(path, sizeof(path), PCI_DEVS "/%s/p2pmem/published", pci);
-	for (i = 0; i < 300 && !ok; i++) {
-		fd = open(path, O_RDONLY);
-		if (fd >= 0) {
-			ok = read(fd, v, 1) == 1 && v[0] == '1';
-			close(fd);
-		}
-		if (!ok)
-			usleep(100 * 1000);
-	}
-	return ok;
-}
-
 /*
  * Unbind nvme with a heap buffer CPU-mapped and (with the edu importer
  * uapi) mapped by edu through both importer APIs: the unbind completes,
@@ -507,7 +405,7 @@ static void p2pmem_unbind_revokes(void)
 	uint8_t *map;
 	size_t i;
 
-	find_nvme(pci, sizeof(pci), heap_node, sizeof(heap_node));
+	wb_find_p2pmem_nvme(pci, sizeof(pci), heap_node, sizeof(heap_node));
 	heap = open(heap_node, O_RDONLY | O_CLOEXEC);
 	igt_assert_f(heap >= 0, "open %s: %m\n", heap_node);
 	fd = heap_alloc(heap, len);
@@ -521,7 +419,7 @@ static void p2pmem_unbind_revokes(void)
 	edu_sgt = edu_attach_read(pci, fd, len, QEMU_EDU_API_SGT,
 				  crc32_le(~0u, map, len));
 
-	unbind_or_fail(NVME_DRV, pci);
+	wb_unbind_or_fail(WB_NVME_DRV, pci);
 	igt_fork(child, 1) {
 		edu_expect_revoked(edu_list, fd);
 		edu_expect_revoked(edu_sgt, fd);
@@ -538,9 +436,9 @@ static void p2pmem_unbind_revokes(void)
 		close(edu_sgt);
 	munmap(map, len);
 	close(fd);
-	bind(NVME_DRV, pci);
+	wb_bind(WB_NVME_DRV, pci);
 	igt_assert_f(status == 0, "checks after the unbind failed (%d)\n", status);
-	igt_assert_f(wait_published(pci), "%s did not publish its CMB again\n",
+	igt_assert_f(wb_wait_published(pci), "%s did not publish its CMB again\n",
 		     pci);
 
 	fd = heap_alloc(heap, len);

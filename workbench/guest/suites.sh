@@ -158,10 +158,13 @@ v4l2_compliance() {
 }
 
 # The edu V4L2 mem2mem devices, whose engine really reads and writes the
-# buffers by DMA: vm.sh gives qemu_edu0 vb2-dma-sg and qemu_edu1
-# vb2-dma-contig.  Each imports (DMABUF streaming) buffers the other
-# exports.  Every frame costs a few edu transfers of ~100 ms, so few.
-EDU_M2M="qemu_edu0-m2m-dma-sg qemu_edu1-m2m-dma-contig"
+# buffers by DMA: vm.sh gives qemu_edu0 (in the switch) vb2-dma-contig
+# and qemu_edu1 (on a root port) vb2-dma-sg, whose dynamic import takes
+# P2P memory: QEMU routes no peer-to-peer requests inside a switch, so
+# behind the vIOMMU only the root-port edu can reach the NVMe CMB.  Each
+# imports (DMABUF streaming) buffers the other exports.  Every frame
+# costs a few edu transfers of ~100 ms, so few.
+EDU_M2M="qemu_edu0-m2m-dma-contig qemu_edu1-m2m-dma-sg"
 v4l2_compliance_edu() {
 	tool=$(v4l_tool v4l2-compliance) || return 1
 	dev=$(video_node "$1") || { echo "no $1"; return 1; }
@@ -203,7 +206,7 @@ run_check() {
 
 # WB_APPEND=WB_ONLY=GLOB: of the user-space suites, only those whose name
 # (kselftest/udmabuf, igt/edu-dmabuf, igt/kms_prime, v4l2-compliance,
-# v4l2-compliance/qemu_edu0-m2m-dma-sg)
+# v4l2-compliance/qemu_edu1-m2m-dma-sg)
 # matches GLOB.
 wanted() {
 	# shellcheck disable=SC2254

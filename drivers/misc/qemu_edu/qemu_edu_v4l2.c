@@ -474,6 +474,11 @@ static void edu_v4l2_init_vq(struct edu_v4l2_ctx *ctx, struct vb2_queue *q,
 	q->dev = dev->vfd.dev_parent;
 	/* Only the work item asks for scatterlists, and it may sleep */
 	q->lazy_sg_table = 1;
+	/*
+	 * The work item takes the planes' lists anew for each frame, so
+	 * dma-sg may import P2P and revocable dma-bufs.
+	 */
+	q->dynamic_dmabuf = 1;
 }
 
 static int edu_v4l2_queue_init(void *priv, struct vb2_queue *src_vq,
