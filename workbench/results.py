@@ -782,11 +782,15 @@ def cmd_bench(argv):
     outdir, topo = argv[0], argv[1]
     path = os.path.join(outdir, topo, 'console-bench.log')
     _, suites, done = split_console(path)
-    rows = []
+    rows, failed = [], []
     for line in suites.get('bench', ('', [], 0))[1]:
         parts = line.strip().split(',')
         if len(parts) == 3 and re.match(r'^[a-z0-9_]+$', parts[0]):
             rows.append(parts)
+        # A benchmark that could not run leaves '# <what> failed: <errno>'
+        # instead of its rows.
+        elif re.match(r'^# .* failed: -?\d+$', line.strip()):
+            failed.append(line.strip())
     with open(os.path.join(outdir, 'bench.csv'), 'w') as f:
         f.write('name,value,unit\n')
         for r in rows:
@@ -802,10 +806,12 @@ def cmd_bench(argv):
         with open(os.path.join(outdir, 'bench-sweep.svg'), 'w') as f:
             f.write(svg)
         print(f'sweep plot in {os.path.join(outdir, "bench-sweep.svg")}')
+    for line in failed:
+        print(f'bench: {line[2:]}', file=sys.stderr)
     if not done:
         print('bench guest did not finish', file=sys.stderr)
         return 1
-    return 0
+    return 1 if failed else 0
 
 
 def main():

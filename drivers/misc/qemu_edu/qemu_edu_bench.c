@@ -34,6 +34,7 @@
 
 #include "qemu_edu.h"
 #include "qemu_edu_dmabuf_bench.h"
+#include "qemu_edu_vb2_bench.h"
 
 #define BENCH_BYTES	(64ULL << 20)
 /* The size sweep: 64 KiB to 256 MiB of 4 KiB pages, by factors of 4 */
@@ -642,6 +643,8 @@ VISIBLE_IF_KUNIT int qemu_edu_bench_run(struct seq_file *m)
 		ret = bench_one(m, edu, PMD_SHIFT - PAGE_SHIFT, "_2m");
 	if (!ret)
 		ret = qemu_edu_dmabuf_bench(m, edu);
+	if (!ret)
+		ret = qemu_edu_vb2_bench(m, edu);
 	if (!ret)
 		ret = bench_sweep(m, edu);
 	qemu_edu_put(edu);

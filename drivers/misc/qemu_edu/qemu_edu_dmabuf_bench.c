@@ -55,10 +55,11 @@ struct dbb_mem {
 	struct qemu_edu *edu;
 	struct device *dev;
 	unsigned int order;
-	struct page **pages;	/* DBB_PAGES pages, in buffer order */
+	unsigned long nr_pages;	/* DBB_PAGES, or a vb2 frame's (order 0) */
+	struct page **pages;	/* @nr_pages pages, in buffer order */
 	struct page **spare;	/* pages held to keep the others apart */
 	unsigned long nr_spare;
-	struct folio **folios;	/* DBB_PAGES >> order folios if order > 0 */
+	struct folio **folios;	/* @nr_pages >> order folios if order > 0 */
 };
 
 /* --- reference exporter 1: as 6.12's system heap --- */
@@ -331,10 +332,10 @@ static void *dbb_list_new(struct dbb_mem *mem)
 	err = phys_list_init(&l->pl, NULL);
 	if (!err && mem->order)
 		err = phys_list_from_folios(&l->pl, mem->folios,
-					    DBB_PAGES >> mem->order,
+					    mem->nr_pages >> mem->order,
 					    GFP_KERNEL);
 	else if (!err)
-		err = phys_list_from_pages(&l->pl, mem->pages, DBB_PAGES,
+		err = phys_list_from_pages(&l->pl, mem->pages, mem->nr_pages,
 					   GFP_KERNEL);
 	if (err) {
 		dbb_list_free(l);
@@ -378,7 +379,7 @@ static struct dma_buf *dbb_export(struct dbb_mem *mem,
 	if (!priv)
 		return ERR_PTR(-ENOMEM);
 	info.ops = exp->ops;
-	info.size = DBB_BYTES;
+	info.size = (size_t)mem->nr_pages << PAGE_SHIFT;
 	info.flags = O_RDWR;
 	info.priv = priv;
 	buf = dma_buf_export(&info);
@@ -515,12 +516,18 @@ static int dbb_time(struct dbb_mem *mem, struct dma_buf *sgt_buf,
 
 /* --- metadata held with DBB_IMPORTERS importers mapped --- */
 
-/*
- * What sg_alloc_table() allocated for @sgt: chunks of SG_MAX_SINGLE_ALLOC
- * entries (a page each) chained by their last entry, and a last chunk of
- * the entries left over from kmalloc.
+/**
+ * qemu_edu_bench_sgt_chunk_bytes() - what sg_alloc_table() allocated
+ * @sgt: a table made by sg_alloc_table() or a helper built on it
+ *
+ * Chunks of SG_MAX_SINGLE_ALLOC entries (a page each) chained by their
+ * last entry, and a last chunk of the entries left over from kmalloc.
+ * The struct sg_table itself is not counted.
+ *
+ * Context: Any context.
+ * Return: Bytes.
  */
-static size_t dbb_sgt_chunk_bytes(const struct sg_table *sgt)
+size_t qemu_edu_bench_sgt_chunk_bytes(const struct sg_table *sgt)
 {
 	struct scatterlist *sg = sgt->sgl;
 	size_t bytes = 0;
@@ -550,7 +557,7 @@ static int dbb_meta_sgt(struct dbb_mem *mem, struct dma_buf *buf, u64 *bytes)
 	struct dbb_heap *h = buf->priv;
 	int i, err = 0;
 
-	*bytes = dbb_sgt_chunk_bytes(&h->table);
+	*bytes = qemu_edu_bench_sgt_chunk_bytes(&h->table);
 	for (i = 0; i < DBB_IMPORTERS && !err; i++) {
 		attach[i] = dma_buf_attach(buf, mem->dev);
 		if (IS_ERR(attach[i])) {
@@ -565,7 +572,7 @@ static int dbb_meta_sgt(struct dbb_mem *mem, struct dma_buf *buf, u64 *bytes)
 			break;
 		}
 		*bytes += kmalloc_size_roundup(sizeof(*sgt[i])) +
-			  dbb_sgt_chunk_bytes(sgt[i]);
+			  qemu_edu_bench_sgt_chunk_bytes(sgt[i]);
 	}
 	for (i = 0; i < DBB_IMPORTERS; i++) {
 		if (sgt[i])
@@ -624,11 +631,11 @@ static void dbb_free(struct dbb_mem *mem)
 	unsigned long i;
 
 	if (mem->folios) {
-		for (i = 0; i < DBB_PAGES >> mem->order; i++)
+		for (i = 0; i < mem->nr_pages >> mem->order; i++)
 			if (mem->folios[i])
 				folio_put(mem->folios[i]);
 	} else if (mem->pages) {
-		for (i = 0; i < DBB_PAGES; i++)
+		for (i = 0; i < mem->nr_pages; i++)
 			if (mem->pages[i])
 				__free_page(mem->pages[i]);
 	}
@@ -644,21 +651,23 @@ static void dbb_free(struct dbb_mem *mem)
  * the other held to the end, so that no two buffer pages are adjacent and
  * nothing can be merged.  Higher orders: whole folios.
  */
-static int dbb_alloc(struct dbb_mem *mem, unsigned int order)
+static int dbb_alloc(struct dbb_mem *mem, unsigned int order,
+		     unsigned long nr_pages)
 {
 	unsigned long i, j;
 	int err;
 
 	mem->order = order;
-	mem->pages = kvcalloc(DBB_PAGES, sizeof(*mem->pages), GFP_KERNEL);
+	mem->nr_pages = nr_pages;
+	mem->pages = kvcalloc(nr_pages, sizeof(*mem->pages), GFP_KERNEL);
 	if (!mem->pages)
 		return -ENOMEM;
 	if (!order) {
-		mem->spare = kvcalloc(DBB_PAGES, sizeof(*mem->spare),
+		mem->spare = kvcalloc(nr_pages, sizeof(*mem->spare),
 				      GFP_KERNEL);
 		if (!mem->spare)
 			return -ENOMEM;
-		for (i = 0; i < DBB_PAGES; i++) {
+		for (i = 0; i < nr_pages; i++) {
 			err = qemu_edu_bench_yield(mem->edu);
 			if (err)
 				return err;
@@ -672,11 +681,11 @@ static int dbb_alloc(struct dbb_mem *mem, unsigned int order)
 		return 0;
 	}
 
-	mem->folios = kvcalloc(DBB_PAGES >> order, sizeof(*mem->folios),
+	mem->folios = kvcalloc(nr_pages >> order, sizeof(*mem->folios),
 			       GFP_KERNEL);
 	if (!mem->folios)
 		return -ENOMEM;
-	for (i = 0; i < DBB_PAGES >> order; i++) {
+	for (i = 0; i < nr_pages >> order; i++) {
 		err = qemu_edu_bench_yield(mem->edu);
 		if (err)
 			return err;
@@ -688,6 +697,59 @@ static int dbb_alloc(struct dbb_mem *mem, unsigned int order)
 				folio_page(mem->folios[i], j);
 	}
 	return 0;
+}
+
+/**
+ * qemu_edu_bench_list_buf() - a list-exporter dma-buf over scattered pages
+ * @edu: the device measured, held by the caller
+ * @nr_pages: size of the buffer in pages
+ * @memp: receives the pages, for qemu_edu_bench_list_buf_free()
+ *
+ * The list exporter of the dma-buf rows over @nr_pages 4 KiB pages of
+ * which no two are adjacent, allocated with the rules of those rows, for
+ * the videobuf2 rows (qemu_edu_vb2_bench.c).  The caller owns the one
+ * reference returned.
+ *
+ * Context: Process context, under the benchmark's lock.
+ * Return: The dma-buf, or an ERR_PTR(): -ENOMEM, -EINTR on a fatal
+ * signal, -ENODEV if @edu is being unbound.
+ */
+struct dma_buf *qemu_edu_bench_list_buf(struct qemu_edu *edu,
+					unsigned long nr_pages,
+					struct dbb_mem **memp)
+{
+	struct dma_buf *buf;
+	struct dbb_mem *mem;
+	int err;
+
+	mem = kzalloc(sizeof(*mem), GFP_KERNEL);
+	if (!mem)
+		return ERR_PTR(-ENOMEM);
+	mem->edu = edu;
+	mem->dev = &edu->pdev->dev;
+	err = dbb_alloc(mem, 0, nr_pages);
+	buf = err ? ERR_PTR(err) : dbb_export(mem, &dbb_list_exp);
+	if (IS_ERR(buf)) {
+		dbb_free(mem);
+		kfree(mem);
+		return buf;
+	}
+	*memp = mem;
+	return buf;
+}
+
+/**
+ * qemu_edu_bench_list_buf_free() - free the pages of a list-exporter buffer
+ * @mem: from qemu_edu_bench_list_buf()
+ *
+ * May come before the buffer's release: the exporter frees only its list.
+ *
+ * Context: Process context.
+ */
+void qemu_edu_bench_list_buf_free(struct dbb_mem *mem)
+{
+	dbb_free(mem);
+	kfree(mem);
 }
 
 /* --- rows --- */
@@ -717,7 +779,7 @@ static int dbb_one(struct dbb_mem *mem, unsigned int order,
 	int err;
 
 	*stage = "alloc";
-	err = dbb_alloc(mem, order);
+	err = dbb_alloc(mem, order, DBB_PAGES);
 	if (err)
 		goto out;
 
