@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The resources the fuzzer's threads share: a table of file descriptor
+ * slots and a table of mappings, and the devices of the machine.
+ *
+ * Slot i always lives at fd FD_BASE + i: a fd the kernel returns is moved
+ * there with dup3() at once.  The kernel hands out the lowest free number,
+ * far below FD_BASE, so an empty slot's number is a closed fd nobody can
+ * reuse behind our back, and a replay sees the same numbers.  Users of a
+ * slot hold its read lock; installing and closing take the write lock,
+ * always with trylock, and nobody waits for a write lock while holding
+ * another: no deadlock, and a call never sees its fd change kind under it.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <drm/drm.h>
+#include <linux/videodev2.h>
+#include <misc/qemu_edu_shm.h>
+
+#include "fuzz.h"
+
+struct devices devs;
+struct slot slots[NR_SLOTS];
+struct map maps[NR_MAPS];
+
+void slots_init(void)
+{
+	int i;
+
+	for (i = 0; i < NR_SLOTS; i++) {
+		pthread_rwlock_init(&slots[i].rw, NULL);
+		pthread_mutex_init(&slots[i].meta, NULL);
+		slots[i].kind = K_NONE;
+	}
+	for (i = 0; i < NR_MAPS; i++)
+		pthread_rwlock_init(&maps[i].rw, NULL);
+}
+
+/* Close everything: the start of a replay */
+void slots_reset(void)
+{
+	int i;
+
+	for (i = 0; i < NR_SLOTS; i++) {
+		if (slots[i].kind != K_NONE)
+			close(slot_fd(i));
+		slots[i].kind = K_NONE;
+		slots[i].nr_handles = 0;
+	}
+	for (i = 0; i < NR_MAPS; i++) {
+		if (maps[i].addr)
+			munmap(maps[i].addr, maps[i].len);
+		maps[i].addr = NULL;
+	}
+}
+
+static bool read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, len, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = 0;
+	return ok;
+}
+
+static void find_heaps(void)
+{
+	static const char *const order[] = { "system", "reserved", "linux,cma" };
+	struct dirent *de;
+	DIR *d;
+	size_t i;
+
+	/* the named heaps first, in a fixed order: replays need it */
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		char p[64];
+
+		snprintf(p, sizeof(p), "/dev/dma_heap/%s", order[i]);
+		if (access(p, R_OK) || devs.nr_heaps == MAX_DEVS)
+			continue;
+		strcpy(devs.heap_path[devs.nr_heaps], p);
+		devs.heap_exp[devs.nr_heaps++] = i ? EXP_CMA : EXP_SYSTEM;
+	}
+	d = opendir("/dev/dma_heap");
+	if (!d)
+		return;
+	while ((de = readdir(d)) && devs.nr_heaps < MAX_DEVS) {
+		if (strncmp(de->d_name, "p2pmem-", 7))
+			continue;
+		snprintf(devs.heap_path[devs.nr_heaps], 64, "/dev/dma_heap/%.40s",
+			 de->d_name);
+		devs.heap_exp[devs.nr_heaps++] = EXP_P2PMEM;
+	}
+	closedir(d);
+}
+
+static void find_numbered(const char *fmt, char (*paths)[64], int *nr)
+{
+	int i;
+
+	for (i = 0; i < 16 && *nr < MAX_DEVS; i++) {
+		char p[64];
+
+		snprintf(p, sizeof(p), fmt, i);
+		if (!access(p, R_OK | W_OK))
+			strcpy(paths[(*nr)++], p);
+	}
+}
+
+static void find_v4l2(void)
+{
+	static const char *const wanted[] = {
+		"qemu_edu0-m2m-dma-sg", "qemu_edu1-m2m-dma-contig",
+		"vivid-000-vid-cap", "vivid-001-vid-cap",
+	};
+	size_t w;
+	int i;
+
+	for (w = 0; w < ARRAY_SIZE(wanted); w++) {
+		for (i = 0; i < 64 && devs.nr_v4l2 < MAX_DEVS; i++) {
+			struct v4l2_capability cap;
+			char p[96], name[64];
+			unsigned int caps;
+			int fd, n = devs.nr_v4l2;
+
+			snprintf(p, sizeof(p), "/sys/class/video4linux/video%d/name", i);
+			if (!read_line(p, name, sizeof(name)) || strcmp(name, wanted[w]))
+				continue;
+			snprintf(devs.v4l2_path[n], 64, "/dev/video%d", i);
+			fd = open(devs.v4l2_path[n], O_RDWR | O_NONBLOCK);
+			if (fd < 0)
+				continue;
+			memset(&cap, 0, sizeof(cap));
+			if (ioctl(fd, VIDIOC_QUERYCAP, &cap)) {
+				close(fd);
+				continue;
+			}
+			close(fd);
+			caps = cap.capabilities & V4L2_CAP_DEVICE_CAPS ?
+				cap.device_caps : cap.capabilities;
+			devs.v4l2_type[n][0] = devs.v4l2_type[n][1] = -1;
+			if (caps & (V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_VIDEO_M2M))
+				devs.v4l2_type[n][0] = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+			if (caps & (V4L2_CAP_VIDEO_OUTPUT | V4L2_CAP_VIDEO_M2M))
+				devs.v4l2_type[n][1] = V4L2_BUF_TYPE_VIDEO_OUTPUT;
+			if (caps & V4L2_CAP_VIDEO_CAPTURE_MPLANE)
+				devs.v4l2_type[n][0] = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+			if (caps & V4L2_CAP_VIDEO_M2M_MPLANE) {
+				devs.v4l2_type[n][0] = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+				devs.v4l2_type[n][1] = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
+			}
+			snprintf(devs.v4l2_name[n], 48, "%.40s", name);
+			devs.v4l2_edu[n] = !strncmp(name, "qemu_edu", 8);
+			devs.nr_v4l2++;
+			break;
+		}
+	}
+}
+
+static void find_vgem(void)
+{
+	int i;
+
+	for (i = 0; i < 16 && devs.nr_drm < MAX_DEVS; i++) {
+		struct drm_version v;
+		char p[64], name[32];
+		int fd;
+
+		snprintf(p, sizeof(p), "/dev/dri/card%d", i);
+		fd = open(p, O_RDWR);
+		if (fd < 0)
+			continue;
+		memset(&v, 0, sizeof(v));
+		memset(name, 0, sizeof(name));
+		v.name = name;
+		v.name_len = sizeof(name) - 1;
+		if (!ioctl(fd, DRM_IOCTL_VERSION, &v) && !strcmp(name, "vgem"))
+			strcpy(devs.drm_path[devs.nr_drm++], p);
+		close(fd);
+	}
+}
+
+void devices_find(void)
+{
+	int fd;
+
+	memset(&devs, 0, sizeof(devs));
+	find_heaps();
+	find_numbered("/dev/qemu_edu%d", devs.edu_path, &devs.nr_edu);
+	find_numbered("/dev/qemu_edu_shm%d", devs.shm_path, &devs.nr_shm);
+	for (fd = 0; fd < devs.nr_shm; fd++) {
+		struct qemu_edu_shm_info info = { 0 };
+		int sfd = open(devs.shm_path[fd], O_RDWR);
+
+		if (sfd >= 0 && !ioctl(sfd, QEMU_EDU_SHM_IOC_INFO, &info))
+			devs.shm_size[fd] = info.bar_size;
+		if (sfd >= 0)
+			close(sfd);
+	}
+	find_v4l2();
+	find_vgem();
+	devs.udmabuf = !access("/dev/udmabuf", R_OK | W_OK);
+	devs.sw_sync = !access("/sys/kernel/debug/sync/sw_sync", R_OK | W_OK);
+	fd = memfd_create("probe", MFD_HUGETLB);
+	if (fd >= 0) {
+		devs.hugetlb = !ftruncate(fd, 2UL << 20);
+		close(fd);
+	}
+}
+
+void devices_print(void)
+{
+	int i;
+
+	say("# devices: udmabuf %s, sw_sync %s, hugetlb memfd %s\n",
+	    devs.udmabuf ? "yes" : "no", devs.sw_sync ? "yes" : "no",
+	    devs.hugetlb ? "yes" : "no");
+	for (i = 0; i < devs.nr_heaps; i++)
+		say("# heap %s\n", devs.heap_path[i]);
+	for (i = 0; i < devs.nr_edu; i++)
+		say("# edu importer %s\n", devs.edu_path[i]);
+	for (i = 0; i < devs.nr_shm; i++)
+		say("# edu BAR export %s\n", devs.shm_path[i]);
+	for (i = 0; i < devs.nr_v4l2; i++)
+		say("# v4l2 %s %s (types %d %d)\n", devs.v4l2_path[i],
+		    devs.v4l2_name[i], devs.v4l2_type[i][0], devs.v4l2_type[i][1]);
+	for (i = 0; i < devs.nr_drm; i++)
+		say("# vgem %s\n", devs.drm_path[i]);
+}
+
+/* --- locking ------------------------------------------------------- */
+
+static bool already_locked(struct fctx *c, int i)
+{
+	int k;
+
+	for (k = 0; k < c->nr_locked; k++)
+		if (c->locked[k] == i)
+			return true;
+	return false;
+}
+
+static int lock_slot(struct fctx *c, int i)
+{
+	if (c->nr_locked == MAX_LOCKS)
+		return -1;
+	if (already_locked(c, i))
+		return i;
+	pthread_rwlock_rdlock(&slots[i].rw);
+	c->locked[c->nr_locked++] = i;
+	return i;
+}
+
+static void unlock_last(struct fctx *c)
+{
+	pthread_rwlock_unlock(&slots[c->locked[--c->nr_locked]].rw);
+}
+
+/*
+ * A random slot of one of the kinds in @kindmask, read-locked; the scan
+ * starts at a random slot, so the choice depends on the op's seed and the
+ * table only.
+ */
+int slot_lock_kind(struct fctx *c, unsigned int kindmask)
+{
+	int start = rnd(&c->r, NR_SLOTS), n;
+
+	for (n = 0; n < NR_SLOTS; n++) {
+		int i = (start + n) % NR_SLOTS;
+		bool mine = already_locked(c, i);
+
+		if (!(kindmask & KM(slots[i].kind)))
+			continue;
+		if (lock_slot(c, i) < 0)
+			return -1;
+		if (kindmask & KM(slots[i].kind))
+			return i;
+		if (!mine)
+			unlock_last(c);
+	}
+	return -1;
+}
+
+int slot_lock_any(struct fctx *c)
+{
+	return lock_slot(c, rnd(&c->r, NR_SLOTS));
+}
+
+void slot_unlock_all(struct fctx *c)
+{
+	while (c->nr_locked)
+		unlock_last(c);
+}
+
+/*
+ * Move @newfd into a slot: an empty one mostly, sometimes one in use,
+ * whose object is closed by dup3 (an fd number reused for something
+ * else).  Returns the slot, or -1 (newfd closed) when every candidate is
+ * busy.
+ */
+int slot_install(struct fctx *c, int newfd, enum kind kind, int dev,
+		 unsigned int flags, uint64_t size)
+{
+	bool replace = chance(&c->r, 10);
+	int start = rnd(&c->r, NR_SLOTS), n;
+
+	for (n = 0; n < NR_SLOTS; n++) {
+		int i = (start + n) % NR_SLOTS;
+		struct slot *s = &slots[i];
+
+		if (already_locked(c, i))
+			continue;
+		if (!replace && s->kind != K_NONE)
+			continue;
+		if (pthread_rwlock_trywrlock(&s->rw))
+			continue;
+		if (!replace && s->kind != K_NONE) {
+			pthread_rwlock_unlock(&s->rw);
+			continue;
+		}
+		if (dup3(newfd, slot_fd(i), O_CLOEXEC) < 0) {
+			pthread_rwlock_unlock(&s->rw);
+			break;
+		}
+		s->kind = kind;
+		s->dev = dev;
+		s->flags = flags;
+		s->size = size;
+		s->nr_handles = 0;
+		pthread_rwlock_unlock(&s->rw);
+		close(newfd);
+		return i;
+	}
+	close(newfd);
+	return -1;
+}
+
+/* close() a slot's fd; the caller holds no lock on it */
+int slot_close(struct fctx *c, int i)
+{
+	struct slot *s = &slots[i];
+	int ret, err;
+
+	if (already_locked(c, i) || pthread_rwlock_trywrlock(&s->rw))
+		return -1;
+	ret = close(slot_fd(i));
+	err = ret ? errno : 0;
+	if (s->kind == K_NONE)
+		want(c, ESET(EBADF));
+	record(c, C_FD_CLOSE, ret, err, "close(slot %d fd %d %s)", i,
+	       slot_fd(i), s->kind == K_NONE ? "empty" : "live");
+	s->kind = K_NONE;
+	s->nr_handles = 0;
+	pthread_rwlock_unlock(&s->rw);
+	return 0;
+}
+
+/*
+ * An fd argument: mostly a live slot of a wanted kind; else a hostile
+ * value: -1, a huge number, an empty slot's number (closed, maybe
+ * closed a moment ago), or a live fd of another kind.  a->kind tells what
+ * it is (K_NONE for a bad fd) so the caller can narrow the expected
+ * outcome.
+ */
+void pick_fd(struct fctx *c, unsigned int kindmask, struct fdarg *a)
+{
+	unsigned int p = rnd(&c->r, 100);
+	int i;
+
+	a->slot = -1;
+	a->kind = K_NONE;
+	if (p < 80) {
+		i = slot_lock_kind(c, kindmask);
+		if (i >= 0) {
+			a->fd = slot_fd(i);
+			a->slot = i;
+			a->kind = slots[i].kind;
+			return;
+		}
+	}
+	if (p < 90) {
+		i = slot_lock_kind(c, ~kindmask & ~KM(K_NONE) & ~KM(K_HEAP));
+		if (i >= 0) {
+			a->fd = slot_fd(i);
+			a->slot = i;
+			a->kind = slots[i].kind;
+			return;
+		}
+	}
+	switch (rnd(&c->r, 4)) {
+	case 0:
+		a->fd = -1;
+		return;
+	case 1:
+		a->fd = 0x7fffffff;
+		return;
+	case 2:
+		a->fd = FD_BASE + NR_SLOTS + 100;
+		return;
+	}
+	/* an empty slot's number: EBADF while we hold its read lock */
+	i = slot_lock_kind(c, KM(K_NONE));
+	a->fd = i >= 0 ? slot_fd(i) : -1;
+}
