@@ -162,6 +162,27 @@ einval:
 	want(c, ESET(EINVAL));
 }
 
+/* The udmabuf's memory is its memfds' (F_DMA_DEBUG_OVERLAP) */
+static void udmabuf_keys(struct fctx *c, struct item *items, int n)
+{
+	int i, j;
+
+	c->inst_nr_mem = 0;
+	c->inst_overlap = false;
+	for (i = 0; i < n; i++) {
+		uint64_t key;
+
+		if (items[i].fd.kind != K_MEMFD || !slots[items[i].fd.slot].nr_mem)
+			continue;
+		key = slots[items[i].fd.slot].mem[0];
+		for (j = 0; j < c->inst_nr_mem; j++)
+			if (c->inst_mem[j] == key)
+				c->inst_overlap = true;
+		if (j == c->inst_nr_mem)
+			c->inst_mem[c->inst_nr_mem++] = key;
+	}
+}
+
 static uint64_t udmabuf_size(struct item *items, int n)
 {
 	uint64_t s = 0;
@@ -203,6 +224,7 @@ static void gen_udmabuf_create(struct fctx *c)
 	       (unsigned long long)u.offset, (unsigned long long)u.size, u.flags,
 	       badp ? " badptr" : "");
 	if (ret >= 0 && call == C_UDMABUF_CREATE) {
+		udmabuf_keys(c, &it, 1);
 		slot_unlock_all(c);
 		slot_install(c, ret, K_DMABUF, EXP_UDMABUF, 0, it.size);
 	}
@@ -257,6 +279,7 @@ static void gen_udmabuf_create_list(struct fctx *c)
 	       n ? (unsigned long long)it[0].size : 0);
 	free(l);
 	if (ret >= 0 && call == C_UDMABUF_CREATE_LIST) {
+		udmabuf_keys(c, it, n);
 		slot_unlock_all(c);
 		slot_install(c, ret, K_DMABUF, EXP_UDMABUF, 0, udmabuf_size(it, n));
 	}

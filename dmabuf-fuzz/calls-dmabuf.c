@@ -420,6 +420,10 @@ static void gen_dup(struct fctx *c)
 		return;
 	copy = slots[i];
 	slot_unlock_all(c);
+	c->inst_fid = copy.fid;
+	memcpy(c->inst_mem, copy.mem, sizeof(copy.mem));
+	c->inst_nr_mem = copy.nr_mem;
+	c->inst_overlap = copy.mem_overlap;
 	i = slot_install(c, fd, copy.kind, copy.dev, copy.flags, copy.size);
 	if (i >= 0 && copy.kind == K_DRM) {
 		/* the handles belong to the file, which both fds share */

@@ -177,6 +177,10 @@ static void gen_fd_to_handle(struct fctx *c)
 	pick_fd(c, KM(K_DMABUF), &buf);
 	p.fd = buf.fd;
 	p.flags = chance(&c->r, 90) ? 0 : rng_next(&c->r);	/* ignored */
+	/* vgem maps what it imports for device writes */
+	if (a.kind == K_DRM && buf.kind == K_DMABUF &&
+	    !writer_import_ok(buf.slot, slots[a.slot].fid))
+		return;
 	if (buf.kind == K_NONE)
 		want(c, ESET(EBADF));
 	else if (buf.kind != K_DMABUF)
@@ -212,10 +216,11 @@ static void gen_gem_close(struct fctx *c)
 
 	pick_fd(c, KM(K_DRM), &a);
 	g.handle = pick_handle(c, &a, &known);
+	/* drm_gem_close_ioctl() does not look at pad (6.12) */
 	if (chance(&c->r, 5))
 		g.pad = rng_next(&c->r) | 1;
 	/* a known handle may be closed by another thread, or a dup'ed fd */
-	if (g.pad || !known)
+	if (!known)
 		want(c, ESET(EINVAL));
 	if (badp)
 		want(c, ESET(EFAULT));

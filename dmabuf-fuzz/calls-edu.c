@@ -57,6 +57,13 @@ static void gen_edu_attach(struct fctx *c)
 	a.offset = size > a.length ? rnd(&c->r, size - a.length + 1) : 0;
 	if (chance(&c->r, 30))
 		a.offset &= ~(PAGE_SZ - 1);
+	/* device-writable mappings collide in DMA-API debugging */
+	if (excluded(F_DMA_DEBUG_OVERLAP))
+		a.dir = QEMU_EDU_DIR_TO_DEVICE;
+	/* vb2-dma-contig's one-segment export in an sg_table */
+	if (excluded(F_VB2_CONTIG_SEG) && buf.kind == K_DMABUF &&
+	    slots[buf.slot].dev == EXP_V4L2)
+		a.api = QEMU_EDU_API_LIST;
 	switch (rnd(&c->r, 14)) {
 	case 0: a.length = 0; break;
 	case 1: a.offset = size - a.length + 1 + rnd(&c->r, 2 * PAGE_SZ); break;

@@ -64,6 +64,16 @@ static bool edu_node(const struct fdarg *a)
 	return a->kind == K_V4L2 && (slots[a->slot].flags & SLOT_EDU_M2M);
 }
 
+/*
+ * What an ioctl with a bad argument the v4l2 core does not check must
+ * give: EINVAL, or EBUSY on a vivid node, where vb2_ioctl_*() check first
+ * that this file owns the queue (mem2mem files each have their own).
+ */
+static struct eset refused(const struct fdarg *a)
+{
+	return a->kind == K_V4L2 && !edu_node(a) ? ESET(EINVAL, EBUSY) : ESET(EINVAL);
+}
+
 static void gen_reqbufs(struct fctx *c)
 {
 	struct v4l2_requestbuffers rb = { 0 };
@@ -173,11 +183,28 @@ static void gen_qbuf(struct fctx *c)
 		b.bytesused = chance(&c->r, 80) ? 64 * 128 : rng_next(&c->r);
 	if (chance(&c->r, 5))
 		b.flags = rng_next(&c->r);
-	if (badt || badm || b.index >= BAD_INDEX)
+	/* v4l2_m2m_qbuf(): EPERM, where vidioc-qbuf.rst says EBADR */
+	if (excluded(F_M2M_REQUEST_FD_EPERM) && edu_node(&a) &&
+	    !V4L2_TYPE_IS_OUTPUT(b.type))
+		b.flags &= ~V4L2_BUF_FLAG_REQUEST_FD;
+	/* a capture queue maps it for device writes */
+	if (b.memory == V4L2_MEMORY_DMABUF && buf.kind == K_DMABUF &&
+	    a.kind == K_V4L2 && !V4L2_TYPE_IS_OUTPUT(b.type) && !badt &&
+	    b.index < BAD_INDEX &&
+	    !writer_import_ok(buf.slot, ((uint64_t)slots[a.slot].fid << 16 | b.index) + 1))
+		return;
+	if (badt)		/* check_fmt() in the v4l2 core */
 		want(c, ESET(EINVAL));
+	else if (badm || b.index >= BAD_INDEX)
+		want(c, refused(&a));
 	else if (b.memory == V4L2_MEMORY_DMABUF && buf.kind != K_DMABUF)
 		/* "invalid dmabuf fd" once the buffer is found; or its owner's */
 		want(c, ESET(EINVAL, EBUSY));
+	/* requests: EBADR (vidioc-qbuf.rst), before or after the above */
+	if (c->narrow && (b.flags & V4L2_BUF_FLAG_REQUEST_FD)) {
+		eset_add(&c->want, EBADR);
+		eset_add(&c->want, EBUSY);
+	}
 	if (badp)
 		want(c, ESET(EFAULT));
 	call = fd_target(c, &a, KM(K_V4L2), C_V4L2_QBUF);
@@ -234,7 +261,7 @@ static void gen_expbuf(struct fctx *c)
 	e.fd = rng_next(&c->r);		/* out only */
 	if (badt || e.index >= BAD_INDEX || e.plane ||
 	    e.flags & ~(O_CLOEXEC | O_ACCMODE))
-		want(c, ESET(EINVAL));
+		want(c, refused(&a));
 	if (badp)
 		want(c, ESET(EFAULT));
 	call = fd_target(c, &a, KM(K_V4L2), C_V4L2_EXPBUF);
@@ -272,7 +299,7 @@ static void gen_stream(struct fctx *c, bool on)
 		badt = true;
 	}
 	if (badt)
-		want(c, ESET(EINVAL));
+		want(c, refused(&a));
 	if (badp)
 		want(c, ESET(EFAULT));
 	call = fd_target(c, &a, KM(K_V4L2), on ? C_V4L2_STREAMON : C_V4L2_STREAMOFF);

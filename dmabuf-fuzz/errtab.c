@@ -140,7 +140,8 @@ static const struct errtab_entry errtab[] = {
 	  EFAULT, EINVAL, EBUSY, ENOMEM, ENOBUFS),
 	E(V4L2_QUERYBUF, "vidioc-querybuf.rst", EFAULT, EINVAL),
 	/*
-	 * vidioc-qbuf.rst: EAGAIN, EINVAL, EIO, EPIPE; vb2: EBUSY (another
+	 * vidioc-qbuf.rst: EAGAIN, EINVAL, EIO, EPIPE, EBADR (requests), EBUSY
+	 * (requests mixed with direct queueing); vb2: EBUSY (another
 	 * owner), ENOMEM; DMABUF import (__prepare_dmabuf): EINVAL (bad fd,
 	 * too small), what the allocator's attach_dmabuf and map_dmabuf return:
 	 * vb2-dma-contig EFAULT (not contiguous), dma_buf_attach() EOPNOTSUPP
@@ -149,7 +150,8 @@ static const struct errtab_entry errtab[] = {
 	 * could not map: swiotlb full under swiotlb=force).
 	 */
 	E(V4L2_QBUF, "vidioc-qbuf.rst, __prepare_dmabuf, vb2-dma-{sg,contig}",
-	  EFAULT, EINVAL, EBUSY, ENOMEM, EIO, EOPNOTSUPP, EREMOTEIO, ENODEV),
+	  EFAULT, EINVAL, EBUSY, EBADR, ENOMEM, EIO, EOPNOTSUPP, EREMOTEIO,
+	  ENODEV),
 	E(V4L2_DQBUF, "vidioc-qbuf.rst", EFAULT, EINVAL, EAGAIN, EIO, EPIPE,
 	  EBUSY),
 	/* vidioc-expbuf.rst; vb2_core_expbuf(): EINVAL, EBUSY, fd errors */
@@ -223,7 +225,7 @@ static const char *const names[NR_ERRNO] = {
 	N(EFAULT), N(EBUSY), N(EEXIST), N(EXDEV), N(ENODEV), N(ENOTDIR),
 	N(EISDIR), N(EINVAL), N(ENFILE), N(EMFILE), N(ENOTTY), N(EFBIG),
 	N(ENOSPC), N(ESPIPE), N(EROFS), N(EPIPE), N(ERANGE), N(ENOSYS),
-	N(ENOLINK), N(EBADFD), N(EOVERFLOW), N(ENOBUFS), N(EOPNOTSUPP),
+	N(ENOLINK), N(EBADFD), N(EBADR), N(EOVERFLOW), N(ENOBUFS), N(EOPNOTSUPP),
 	N(ETIMEDOUT), N(EREMOTEIO), N(ECANCELED), N(EHWPOISON),
 	[R_BADVAL] = "WRONG-VALUE", [R_SIGBUS] = "SIGBUS", [R_SIGSEGV] = "CRASH",
 };

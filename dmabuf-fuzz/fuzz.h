@@ -154,6 +154,10 @@ struct slot {
 	uint64_t size;		/* dma-buf or memfd bytes */
 	uint32_t handles[NR_HANDLES];	/* DRM: GEM handles we hold */
 	int nr_handles;
+	uint32_t fid;		/* the open file: dup'ed fds share it */
+	uint64_t mem[4];	/* the memory behind it: inode numbers */
+	int nr_mem;
+	bool mem_overlap;	/* some memory twice in one buffer */
 };
 
 struct map {
@@ -199,6 +203,8 @@ static inline int slot_fd(int i) { return FD_BASE + i; }
 
 /* --- one call's context ------------------------------------------------ */
 
+#define NR_FINDINGS_MAX 8
+
 /* Options that change what a sequence does: the same for a replay */
 struct options {
 	uint64_t seed;
@@ -212,6 +218,7 @@ struct options {
 	const char *replay;
 	const char *exclude;	/* calls left out, comma separated */
 	bool exclude_set[NR_CALLS];
+	bool finding_excluded[NR_FINDINGS_MAX];
 };
 extern struct options opt;
 
@@ -245,7 +252,26 @@ struct fctx {
 	struct eset want;
 	bool wrong_kind;	/* the target fd is of another kind */
 	char args[320];
+	/* for slot_install(): memory keys of a udmabuf, the file of a dup */
+	uint64_t inst_mem[4];
+	int inst_nr_mem;
+	bool inst_overlap;
+	uint32_t inst_fid;
 };
+
+/*
+ * Named exclusions of known findings (--exclude-finding), for bounded
+ * runs: each keeps one deterministic, reported kernel behaviour out.
+ */
+enum finding {
+	F_DMA_DEBUG_OVERLAP,	/* two device-writable mappings of one page */
+	F_VB2_CONTIG_SEG,	/* vb2-dma-contig export > max_segment_size */
+	F_M2M_REQUEST_FD_EPERM,	/* m2m QBUF capture + REQUEST_FD: EPERM */
+	NR_FINDINGS
+};
+extern const char *const finding_names[NR_FINDINGS];
+bool excluded(enum finding f);
+bool writer_import_ok(int slot, uint64_t owner);
 
 /* Per-thread state of the one op running, in shared memory */
 struct op {

@@ -121,8 +121,18 @@ int minimise(const struct failure *f, struct op *ops, int n)
 	}
 	say("# shortest sequence found: %d ops (seed 0x%llx, from thread %d); "
 	    "replay with:\n", nbest, (unsigned long long)opt.seed, f->thread);
-	say("#   dmabuf-fuzz --seed 0x%llx --edu-dma %d --replay \\\n",
-	    (unsigned long long)opt.seed, opt.edu_dma_max);
+	{
+		char known[128] = "";
+		int f, len = 0;
+
+		for (f = 0; f < NR_FINDINGS; f++)
+			if (opt.finding_excluded[f])
+				len += snprintf(known + len, sizeof(known) - len, "%s%s",
+						len ? "," : " --exclude-finding ",
+						finding_names[f]);
+		say("#   dmabuf-fuzz --seed 0x%llx --edu-dma %d%s --replay \\\n",
+		    (unsigned long long)opt.seed, opt.edu_dma_max, known);
+	}
 	print_ops("#     ", best, nbest);
 	say("# the sequence, replayed:\n");
 	verbose = opt.verbose;

@@ -304,6 +304,124 @@ void slot_unlock_all(struct fctx *c)
 		unlock_last(c);
 }
 
+const char *const finding_names[NR_FINDINGS] = {
+	[F_DMA_DEBUG_OVERLAP] = "dma-debug-overlap",
+	[F_VB2_CONTIG_SEG] = "vb2-contig-seg",
+	[F_M2M_REQUEST_FD_EPERM] = "m2m-request-fd-eperm",
+};
+
+bool excluded(enum finding f)
+{
+	return opt.finding_excluded[f];
+}
+
+/*
+ * F_DMA_DEBUG_OVERLAP: DMA-API debugging reports two mappings of one
+ * cacheline that a device may write ("cacheline tracking EEXIST,
+ * overlapping mappings aren't supported"), which is what two importers
+ * of one dma-buf make.  With the exclusion, the memory behind a buffer
+ * (its inode, or a udmabuf's memfds) goes to one device-writing importer
+ * only, ever: a vgem file, or one index of a V4L2 capture queue; and the
+ * edu importer attaches for device reads only.  Buffers V4L2 exported
+ * are its own device's already.  Claims are never released.
+ */
+#define NR_CLAIMS 4096
+static struct {
+	uint64_t key, owner;
+} claims[NR_CLAIMS];
+static int nr_claims;
+static pthread_mutex_t claim_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static uint64_t claim_owner(uint64_t key)
+{
+	int i;
+
+	for (i = 0; i < nr_claims; i++)
+		if (claims[i].key == key)
+			return claims[i].owner;
+	return 0;
+}
+
+static void claim(uint64_t key, uint64_t owner)
+{
+	if (!claim_owner(key) && nr_claims < NR_CLAIMS) {
+		claims[nr_claims].key = key;
+		claims[nr_claims++].owner = owner;
+	}
+}
+
+bool writer_import_ok(int slot, uint64_t owner)
+{
+	struct slot *s = &slots[slot];
+	bool ok = true;
+	int i;
+
+	if (!excluded(F_DMA_DEBUG_OVERLAP))
+		return true;
+	if (s->mem_overlap || !s->nr_mem)
+		return false;
+	pthread_mutex_lock(&claim_lock);
+	for (i = 0; i < s->nr_mem; i++) {
+		uint64_t o = claim_owner(s->mem[i]);
+
+		if (o && o != owner)
+			ok = false;
+	}
+	if (ok && nr_claims + s->nr_mem <= NR_CLAIMS)
+		for (i = 0; i < s->nr_mem; i++)
+			claim(s->mem[i], owner);
+	else
+		ok = false;
+	pthread_mutex_unlock(&claim_lock);
+	return ok;
+}
+
+#define OWNER_EXPORTER (~0ULL)
+
+static uint32_t next_fid;
+
+/*
+ * What the kernel says about a new fd: a dma-buf's access mode (the flags
+ * asked for may not be what we got: DRM hands out the dma-buf it exported
+ * before, mode and all), its file and its memory.
+ */
+static void install_meta(struct fctx *c, struct slot *s, enum kind kind, int dev)
+{
+	struct stat st;
+	int fl, i;
+
+	s->fid = c->inst_fid ? c->inst_fid : __atomic_add_fetch(&next_fid, 1, __ATOMIC_RELAXED);
+	s->nr_mem = 0;
+	s->mem_overlap = c->inst_overlap;
+	if (c->inst_nr_mem) {
+		for (i = 0; i < c->inst_nr_mem; i++)
+			s->mem[i] = c->inst_mem[i];
+		s->nr_mem = c->inst_nr_mem;
+	} else if (!fstat(slot_fd(s - slots), &st)) {
+		s->mem[0] = st.st_ino;
+		s->nr_mem = 1;
+	}
+	c->inst_nr_mem = 0;
+	c->inst_overlap = false;
+	c->inst_fid = 0;
+	if (kind != K_DMABUF)
+		return;
+	fl = fcntl(slot_fd(s - slots), F_GETFL);
+	if (fl >= 0) {
+		s->flags &= ~(SLOT_NOREAD | SLOT_NOWRITE);
+		if ((fl & O_ACCMODE) == O_RDONLY || (fl & O_ACCMODE) == 3)
+			s->flags |= SLOT_NOWRITE;
+		if ((fl & O_ACCMODE) == O_WRONLY || (fl & O_ACCMODE) == 3)
+			s->flags |= SLOT_NOREAD;
+	}
+	if (dev == EXP_V4L2 && excluded(F_DMA_DEBUG_OVERLAP)) {
+		pthread_mutex_lock(&claim_lock);
+		for (i = 0; i < s->nr_mem; i++)
+			claim(s->mem[i], OWNER_EXPORTER);
+		pthread_mutex_unlock(&claim_lock);
+	}
+}
+
 /*
  * Move @newfd into a slot: an empty one mostly, sometimes one in use,
  * whose object is closed by dup3 (an fd number reused for something
@@ -339,6 +457,7 @@ int slot_install(struct fctx *c, int newfd, enum kind kind, int dev,
 		s->flags = flags;
 		s->size = size;
 		s->nr_handles = 0;
+		install_meta(c, s, kind, dev);
 		pthread_rwlock_unlock(&s->rw);
 		close(newfd);
 		return i;
