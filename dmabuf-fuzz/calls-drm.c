@@ -179,7 +179,7 @@ static void gen_fd_to_handle(struct fctx *c)
 	p.flags = chance(&c->r, 90) ? 0 : rng_next(&c->r);	/* ignored */
 	/* vgem maps what it imports for device writes */
 	if (a.kind == K_DRM && buf.kind == K_DMABUF &&
-	    !writer_import_ok(buf.slot, slots[a.slot].fid))
+	    (!contig_seg_ok(buf.slot) || !writer_import_ok(buf.slot, slots[a.slot].fid)))
 		return;
 	if (buf.kind == K_NONE)
 		want(c, ESET(EBADF));

@@ -60,10 +60,15 @@ static void gen_edu_attach(struct fctx *c)
 	/* device-writable mappings collide in DMA-API debugging */
 	if (excluded(F_DMA_DEBUG_OVERLAP))
 		a.dir = QEMU_EDU_DIR_TO_DEVICE;
-	/* vb2-dma-contig's one-segment export in an sg_table */
-	if (excluded(F_VB2_CONTIG_SEG) && buf.kind == K_DMABUF &&
-	    slots[buf.slot].dev == EXP_V4L2)
-		a.api = QEMU_EDU_API_LIST;
+	if (buf.kind == K_DMABUF && !contig_seg_ok(buf.slot))
+		return;
+	/*
+	 * dma_buf_dynamic_attach() maps a non-dynamic exporter's buffer at
+	 * once, DMA_BIDIRECTIONAL, for the edu: a device-writable mapping.
+	 */
+	if (buf.kind == K_DMABUF && edu.kind == K_EDU &&
+	    !writer_import_ok(buf.slot, slots[edu.slot].fid))
+		return;
 	switch (rnd(&c->r, 14)) {
 	case 0: a.length = 0; break;
 	case 1: a.offset = size - a.length + 1 + rnd(&c->r, 2 * PAGE_SZ); break;

@@ -187,6 +187,9 @@ static void gen_qbuf(struct fctx *c)
 	if (excluded(F_M2M_REQUEST_FD_EPERM) && edu_node(&a) &&
 	    !V4L2_TYPE_IS_OUTPUT(b.type))
 		b.flags &= ~V4L2_BUF_FLAG_REQUEST_FD;
+	if (b.memory == V4L2_MEMORY_DMABUF && buf.kind == K_DMABUF &&
+	    a.kind == K_V4L2 && !contig_seg_ok(buf.slot))
+		return;
 	/* a capture queue maps it for device writes */
 	if (b.memory == V4L2_MEMORY_DMABUF && buf.kind == K_DMABUF &&
 	    a.kind == K_V4L2 && !V4L2_TYPE_IS_OUTPUT(b.type) && !badt &&

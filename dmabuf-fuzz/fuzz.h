@@ -272,6 +272,7 @@ enum finding {
 extern const char *const finding_names[NR_FINDINGS];
 bool excluded(enum finding f);
 bool writer_import_ok(int slot, uint64_t owner);
+bool contig_seg_ok(int slot);
 
 /* Per-thread state of the one op running, in shared memory */
 struct op {

@@ -316,14 +316,28 @@ bool excluded(enum finding f)
 }
 
 /*
+ * F_VB2_CONTIG_SEG: vb2-dma-contig exports one segment and maps it for
+ * each importer whatever the importer's max_segment_size; DMA-API
+ * debugging reports one longer than 64 KiB (vivid's frames) for vgem and
+ * the edu.  With the exclusion, no importer gets such a buffer.
+ */
+bool contig_seg_ok(int slot)
+{
+	return !excluded(F_VB2_CONTIG_SEG) || slots[slot].dev != EXP_V4L2 ||
+	       slots[slot].size <= 65536;
+}
+
+/*
  * F_DMA_DEBUG_OVERLAP: DMA-API debugging reports two mappings of one
  * cacheline that a device may write ("cacheline tracking EEXIST,
  * overlapping mappings aren't supported"), which is what two importers
  * of one dma-buf make.  With the exclusion, the memory behind a buffer
  * (its inode, or a udmabuf's memfds) goes to one device-writing importer
- * only, ever: a vgem file, or one index of a V4L2 capture queue; and the
- * edu importer attaches for device reads only.  Buffers V4L2 exported
- * are its own device's already.  Claims are never released.
+ * only, ever: a vgem file, an edu file (the core maps a non-dynamic
+ * exporter's buffer DMA_BIDIRECTIONAL at attach), or one index of a V4L2
+ * capture queue; the edu's own mappings are for device reads only.
+ * Buffers V4L2 exported are its own device's already.  Claims are never
+ * released.
  */
 #define NR_CLAIMS 4096
 static struct {
@@ -353,13 +367,20 @@ static void claim(uint64_t key, uint64_t owner)
 bool writer_import_ok(int slot, uint64_t owner)
 {
 	struct slot *s = &slots[slot];
+	struct stat st;
 	bool ok = true;
 	int i;
 
 	if (!excluded(F_DMA_DEBUG_OVERLAP))
 		return true;
-	if (s->mem_overlap || !s->nr_mem)
+	if (s->mem_overlap || !s->nr_mem || fstat(slot_fd(slot), &st))
 		return false;
+	/*
+	 * The same importer may map the same buffer again (a re-queued
+	 * V4L2 buffer; vgem finds its import): not another buffer over the
+	 * same memory (two udmabufs of one memfd).
+	 */
+	owner = owner * 0x9e3779b97f4a7c15ULL ^ st.st_ino;
 	pthread_mutex_lock(&claim_lock);
 	for (i = 0; i < s->nr_mem; i++) {
 		uint64_t o = claim_owner(s->mem[i]);
