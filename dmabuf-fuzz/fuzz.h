@@ -265,7 +265,7 @@ struct fctx {
  */
 enum finding {
 	F_DMA_DEBUG_OVERLAP,	/* two device-writable mappings of one page */
-	F_VB2_CONTIG_SEG,	/* vb2-dma-contig export > max_segment_size */
+	F_EXPORT_SEG_MAX,	/* exported segments > importer's max */
 	F_M2M_REQUEST_FD_EPERM,	/* m2m QBUF capture + REQUEST_FD: EPERM */
 	NR_FINDINGS
 };

@@ -627,7 +627,7 @@ static void usage(void)
 		"  --minimise S     seconds for minimising each failure (default 60)\n"
 		"  --exclude LIST   generators to leave out, comma separated\n"
 		"  --exclude-finding LIST  keep known findings out (dma-debug-overlap,\n"
-		"                   vb2-contig-seg, m2m-request-fd-eperm; README)\n"
+		"                   export-seg-max, m2m-request-fd-eperm; README)\n"
 		"  --replay OPS     run OPS (gen@seed,...) single-threaded\n"
 		"  --list           list the generators and exit\n"
 		"  --verbose        print every call\n");

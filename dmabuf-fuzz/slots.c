@@ -306,7 +306,7 @@ void slot_unlock_all(struct fctx *c)
 
 const char *const finding_names[NR_FINDINGS] = {
 	[F_DMA_DEBUG_OVERLAP] = "dma-debug-overlap",
-	[F_VB2_CONTIG_SEG] = "vb2-contig-seg",
+	[F_EXPORT_SEG_MAX] = "export-seg-max",
 	[F_M2M_REQUEST_FD_EPERM] = "m2m-request-fd-eperm",
 };
 
@@ -316,14 +316,17 @@ bool excluded(enum finding f)
 }
 
 /*
- * F_VB2_CONTIG_SEG: vb2-dma-contig exports one segment and maps it for
- * each importer whatever the importer's max_segment_size; DMA-API
- * debugging reports one longer than 64 KiB (vivid's frames) for vgem and
- * the edu.  With the exclusion, no importer gets such a buffer.
+ * F_EXPORT_SEG_MAX: vb2-dma-contig (one segment) and DRM PRIME exports
+ * (drm_gem_map_dma_buf(): the table built at export, contiguous pages
+ * merged) are mapped for an importer whatever its max_segment_size;
+ * DMA-API debugging reports a segment over 64 KiB (the PCI default, and
+ * vgem's) for vgem and the edu.  With the exclusion, no importer gets a
+ * V4L2 or vgem export larger than 64 KiB.
  */
 bool contig_seg_ok(int slot)
 {
-	return !excluded(F_VB2_CONTIG_SEG) || slots[slot].dev != EXP_V4L2 ||
+	return !excluded(F_EXPORT_SEG_MAX) ||
+	       (slots[slot].dev != EXP_V4L2 && slots[slot].dev != EXP_VGEM) ||
 	       slots[slot].size <= 65536;
 }
 

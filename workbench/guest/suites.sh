@@ -184,7 +184,7 @@ v4l2_compliance_edu() {
 # Its TAP gives the call count; the coverage is in its log.  FUZZ_KNOWN:
 # the findings it reported that are kept out (dmabuf-fuzz/README.md);
 # WB_FUZZ_KNOWN= (empty) lets them in.
-FUZZ_KNOWN=dma-debug-overlap,vb2-contig-seg,m2m-request-fd-eperm
+FUZZ_KNOWN=dma-debug-overlap,export-seg-max,m2m-request-fd-eperm
 dmabuf_fuzz() {
 	bin=$WB_TOOLS/fuzz/dmabuf-fuzz
 	[ -x "$bin" ] || { echo "$bin is missing"; return 1; }
