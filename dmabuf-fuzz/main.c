@@ -687,6 +687,7 @@ int main(int argc, char **argv)
 		{ "minimise", 1, NULL, 'M' }, { "replay", 1, NULL, 'r' },
 		{ "exclude", 1, NULL, 'x' }, { "verbose", 0, NULL, 'v' },
 		{ "list", 0, NULL, 'l' }, { "exclude-finding", 1, NULL, 'F' },
+		{ "help", 0, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	bool seeded = false, list = false, crashed = false, hung = false;
