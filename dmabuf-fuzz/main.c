@@ -100,6 +100,7 @@ struct shared {
 	atomic_int nr_fails;
 	atomic_int stop;
 	atomic_uint cov[NR_CALLS][NR_ERRNO];
+	atomic_uint bad[NR_CALLS][NR_ERRNO];	/* failures per pair */
 	struct failure fails[MAX_FAILS];
 	struct tstate t[MAX_THREADS];
 };
@@ -168,7 +169,8 @@ void record(struct fctx *c, enum fuzz_call call, long ret, int err,
 	c->narrow = false;
 	if (!bad)
 		return;
-	if (!c->quiet)
+	/* the first three of each (call, outcome) pair are printed */
+	if (!c->quiet && atomic_fetch_add(&sh->bad[call][err], 1) < 3)
 		say("# FAIL seed=0x%llx thread=%d op=%lu: %s %s -> %s (%s)\n",
 		    (unsigned long long)opt.seed, c->thread,
 		    cur_op ? (unsigned long)atomic_load(&sh->t[c->thread].nr_ops) - 1 : 0,
@@ -832,6 +834,13 @@ int main(int argc, char **argv)
 
 		nfails = atomic_load(&sh->nr_fails);
 		print_coverage();
+		for (i = 0; i < NR_CALLS * NR_ERRNO; i++) {
+			unsigned int n = atomic_load(&sh->bad[i / NR_ERRNO][i % NR_ERRNO]);
+
+			if (n)
+				say("# failed: %s -> %s %u times\n", call_names[i / NR_ERRNO],
+				    err_name(i % NR_ERRNO), n);
+		}
 		memcpy(&saved, sh, sizeof(saved));
 		for (i = 0; i < nfails && i < 3; i++) {
 			struct failure f = saved.fails[i];
