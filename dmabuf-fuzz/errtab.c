@@ -198,6 +198,8 @@ static const struct errtab_entry errtab[] = {
 	E(WRONG_KIND_MMAP, "do_mmap", ENODEV, EACCES),
 	/* fdget() fails first: ioctl(2), mmap(2), read(2), close(2) */
 	E(BAD_FD, "ioctl(2), mmap(2)", EBADF),
+	/* the worker died of a signal during an op: never allowed */
+	E(CRASH, "-", 0),
 };
 
 static struct eset allowed[NR_CALLS];

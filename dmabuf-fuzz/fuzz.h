@@ -63,7 +63,8 @@
 	X(DRM_GEM_CLOSE,	"drm.GEM_CLOSE")			\
 	X(WRONG_KIND_IOCTL,	"ioctl-on-wrong-kind")			\
 	X(WRONG_KIND_MMAP,	"mmap-on-wrong-kind")			\
-	X(BAD_FD,		"call-on-bad-fd")
+	X(BAD_FD,		"call-on-bad-fd")				\
+	X(CRASH,		"fatal-signal")
 
 enum fuzz_call {
 #define X(id, name) C_##id,

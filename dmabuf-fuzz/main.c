@@ -811,9 +811,10 @@ int main(int argc, char **argv)
 				break;
 			f = &sh->fails[n];
 			f->thread = i;
-			f->call = C_DMABUF_TOUCH;
+			f->call = C_CRASH;
 			f->err = R_SIGSEGV;
 			f->op_index = atomic_load(&sh->t[i].nr_ops) - 1;
+			f->gseq = sh->t[i].log[f->op_index % LOG_OPS].gseq;
 			{
 				char cur[sizeof(sh->t[i].cur)];
 
