@@ -32,7 +32,10 @@ static void gen_v4l2_open(struct fctx *c)
 			     devs.v4l2_edu[d] ? SLOT_EDU_M2M : 0, 0);
 }
 
-/* A buffer type: one the node has mostly; else one no node has */
+/*
+ * A buffer type: one the node has mostly; else the wrong direction (an
+ * output type on a capture-only node) or one no node has.
+ */
 static uint32_t buf_type(struct fctx *c, const struct fdarg *a, bool *bad)
 {
 	static const uint32_t bad_types[] = { 0, 15, 0x80, 0xffffffff };
@@ -40,6 +43,10 @@ static uint32_t buf_type(struct fctx *c, const struct fdarg *a, bool *bad)
 	int t;
 
 	*bad = false;
+	if (a->kind == K_V4L2 && devs.v4l2_type[d][1] < 0 && chance(&c->r, 4)) {
+		*bad = true;
+		return V4L2_BUF_TYPE_VIDEO_OUTPUT;
+	}
 	if (chance(&c->r, 90)) {
 		t = devs.v4l2_type[d][rnd(&c->r, 2)];
 		if (t < 0)

@@ -119,53 +119,70 @@ static void find_numbered(const char *fmt, char (*paths)[64], int *nr)
 	}
 }
 
+/* The V4L2 nodes we fuzz: the edu mem2mem ones and vivid's captures */
+static bool v4l2_wanted(const char *name)
+{
+	return (!strncmp(name, "qemu_edu", 8) && strstr(name, "-m2m-")) ||
+	       !strcmp(name, "vivid-000-vid-cap") || !strcmp(name, "vivid-001-vid-cap");
+}
+
 static void find_v4l2(void)
 {
-	static const char *const wanted[] = {
-		"qemu_edu0-m2m-dma-sg", "qemu_edu1-m2m-dma-contig",
-		"vivid-000-vid-cap", "vivid-001-vid-cap",
-	};
-	size_t w;
-	int i;
+	char names[64][48];
+	int nodes[64], n = 0, i, j;
 
-	for (w = 0; w < ARRAY_SIZE(wanted); w++) {
-		for (i = 0; i < 64 && devs.nr_v4l2 < MAX_DEVS; i++) {
-			struct v4l2_capability cap;
-			char p[96], name[64];
-			unsigned int caps;
-			int fd, n = devs.nr_v4l2;
+	for (i = 0; i < 64 && n < 64; i++) {
+		char p[96], name[64];
 
-			snprintf(p, sizeof(p), "/sys/class/video4linux/video%d/name", i);
-			if (!read_line(p, name, sizeof(name)) || strcmp(name, wanted[w]))
-				continue;
-			snprintf(devs.v4l2_path[n], 64, "/dev/video%d", i);
-			fd = open(devs.v4l2_path[n], O_RDWR | O_NONBLOCK);
-			if (fd < 0)
-				continue;
-			memset(&cap, 0, sizeof(cap));
-			if (ioctl(fd, VIDIOC_QUERYCAP, &cap)) {
-				close(fd);
-				continue;
-			}
-			close(fd);
-			caps = cap.capabilities & V4L2_CAP_DEVICE_CAPS ?
-				cap.device_caps : cap.capabilities;
-			devs.v4l2_type[n][0] = devs.v4l2_type[n][1] = -1;
-			if (caps & (V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_VIDEO_M2M))
-				devs.v4l2_type[n][0] = V4L2_BUF_TYPE_VIDEO_CAPTURE;
-			if (caps & (V4L2_CAP_VIDEO_OUTPUT | V4L2_CAP_VIDEO_M2M))
-				devs.v4l2_type[n][1] = V4L2_BUF_TYPE_VIDEO_OUTPUT;
-			if (caps & V4L2_CAP_VIDEO_CAPTURE_MPLANE)
-				devs.v4l2_type[n][0] = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
-			if (caps & V4L2_CAP_VIDEO_M2M_MPLANE) {
-				devs.v4l2_type[n][0] = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
-				devs.v4l2_type[n][1] = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
-			}
-			snprintf(devs.v4l2_name[n], 48, "%.40s", name);
-			devs.v4l2_edu[n] = !strncmp(name, "qemu_edu", 8);
-			devs.nr_v4l2++;
-			break;
+		snprintf(p, sizeof(p), "/sys/class/video4linux/video%d/name", i);
+		if (!read_line(p, name, sizeof(name)) || !v4l2_wanted(name))
+			continue;
+		snprintf(names[n], sizeof(names[n]), "%.40s", name);
+		nodes[n++] = i;
+	}
+	/* by name, so that a replay finds them in the same order */
+	for (i = 1; i < n; i++)
+		for (j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
+			char t[48];
+			int k = nodes[j];
+
+			memcpy(t, names[j], sizeof(t));
+			memcpy(names[j], names[j - 1], sizeof(t));
+			memcpy(names[j - 1], t, sizeof(t));
+			nodes[j] = nodes[j - 1];
+			nodes[j - 1] = k;
 		}
+	for (i = 0; i < n && devs.nr_v4l2 < MAX_DEVS; i++) {
+		struct v4l2_capability cap;
+		unsigned int caps;
+		int fd, d = devs.nr_v4l2;
+
+		snprintf(devs.v4l2_path[d], 64, "/dev/video%d", nodes[i]);
+		fd = open(devs.v4l2_path[d], O_RDWR | O_NONBLOCK);
+		if (fd < 0)
+			continue;
+		memset(&cap, 0, sizeof(cap));
+		if (ioctl(fd, VIDIOC_QUERYCAP, &cap)) {
+			close(fd);
+			continue;
+		}
+		close(fd);
+		caps = cap.capabilities & V4L2_CAP_DEVICE_CAPS ?
+			cap.device_caps : cap.capabilities;
+		devs.v4l2_type[d][0] = devs.v4l2_type[d][1] = -1;
+		if (caps & (V4L2_CAP_VIDEO_CAPTURE | V4L2_CAP_VIDEO_M2M))
+			devs.v4l2_type[d][0] = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+		if (caps & (V4L2_CAP_VIDEO_OUTPUT | V4L2_CAP_VIDEO_M2M))
+			devs.v4l2_type[d][1] = V4L2_BUF_TYPE_VIDEO_OUTPUT;
+		if (caps & V4L2_CAP_VIDEO_CAPTURE_MPLANE)
+			devs.v4l2_type[d][0] = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+		if (caps & V4L2_CAP_VIDEO_M2M_MPLANE) {
+			devs.v4l2_type[d][0] = V4L2_BUF_TYPE_VIDEO_CAPTURE_MPLANE;
+			devs.v4l2_type[d][1] = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
+		}
+		memcpy(devs.v4l2_name[d], names[i], sizeof(devs.v4l2_name[d]));
+		devs.v4l2_edu[d] = !strncmp(names[i], "qemu_edu", 8);
+		devs.nr_v4l2++;
 	}
 }
 

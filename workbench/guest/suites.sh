@@ -181,7 +181,8 @@ v4l2_compliance_edu() {
 # The dma-buf uapi fuzzer (dmabuf-fuzz/): a bounded run, WB_FUZZ_SECONDS
 # (default 120) with 4 threads; fewer than WB_FUZZ_MIN_CALLS calls fail
 # it.  WB_FUZZ_SEED picks the seed (default: from the clock, printed).
-# Its TAP gives the call count; the coverage is in its log.  FUZZ_KNOWN:
+# Its TAP gives the call count; the coverage is in its log (suite name
+# fuzz/dmabuf-fuzz, for WB_ONLY).  FUZZ_KNOWN:
 # the findings it reported that are kept out (dmabuf-fuzz/README.md);
 # WB_FUZZ_KNOWN= (empty) lets them in.
 FUZZ_KNOWN=dma-debug-overlap,export-seg-max,m2m-request-fd-eperm
@@ -222,7 +223,7 @@ run_check() {
 
 # WB_APPEND=WB_ONLY=GLOB: of the user-space suites, only those whose name
 # (kselftest/udmabuf, igt/edu-dmabuf, igt/kms_prime, v4l2-compliance,
-# v4l2-compliance/qemu_edu0-m2m-dma-sg, fuzz/dmabuf-fuzz)
+# v4l2-compliance/qemu_edu0-m2m-dma-sg)
 # matches GLOB.
 wanted() {
 	# shellcheck disable=SC2254
