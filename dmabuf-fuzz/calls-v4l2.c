@@ -197,11 +197,15 @@ static void gen_qbuf(struct fctx *c)
 	if (b.memory == V4L2_MEMORY_DMABUF && buf.kind == K_DMABUF &&
 	    a.kind == K_V4L2 && !contig_seg_ok(buf.slot))
 		return;
-	/* a capture queue maps it for device writes */
+	/*
+	 * A capture queue maps it for device writes; an output queue too
+	 * where vb2 imports dynamically (dma-sg): the core maps a
+	 * non-dynamic exporter's buffer DMA_BIDIRECTIONAL at attach.
+	 */
 	if (b.memory == V4L2_MEMORY_DMABUF && buf.kind == K_DMABUF &&
-	    a.kind == K_V4L2 && !V4L2_TYPE_IS_OUTPUT(b.type) && !badt &&
-	    b.index < BAD_INDEX &&
-	    !writer_import_ok(buf.slot, ((uint64_t)slots[a.slot].fid << 16 | b.index) + 1))
+	    a.kind == K_V4L2 && !badt && b.index < BAD_INDEX &&
+	    !writer_import_ok(buf.slot, ((uint64_t)slots[a.slot].fid << 24 |
+					 b.type << 16 | b.index) + 1))
 		return;
 	if (badt)		/* check_fmt() in the v4l2 core */
 		want(c, ESET(EINVAL));

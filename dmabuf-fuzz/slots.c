@@ -354,8 +354,9 @@ bool contig_seg_ok(int slot)
  * of one dma-buf make.  With the exclusion, the memory behind a buffer
  * (its inode, or a udmabuf's memfds) goes to one device-writing importer
  * only, ever: a vgem file, an edu file (the core maps a non-dynamic
- * exporter's buffer DMA_BIDIRECTIONAL at attach), or one index of a V4L2
- * capture queue; the edu's own mappings are for device reads only.
+ * exporter's buffer DMA_BIDIRECTIONAL at attach, and so for vb2's dynamic
+ * imports), or one index of one V4L2 queue; the edu's own mappings are
+ * for device reads only.
  * Buffers V4L2 exported are its own device's already.  Claims are never
  * released.
  */
