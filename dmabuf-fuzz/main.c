@@ -52,6 +52,7 @@
  * the call count and the number of distinct (call, errno) pairs.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <getopt.h>
 #include <poll.h>
 #include <signal.h>
@@ -84,6 +85,7 @@ struct options opt = {
 #define MAX_THREADS	16
 #define LOG_OPS		65536	/* per thread, a ring */
 #define MAX_FAILS	32
+#define NR_RECENT	6
 
 struct tstate {
 	atomic_ulong nr_ops;		/* ops started */
@@ -91,6 +93,8 @@ struct tstate {
 	atomic_int in_op;
 	char cur[320];			/* the call being made, for hangs */
 	int crash_sig;
+	atomic_uint nr_recent;		/* the last calls, for kernel reports */
+	char recent[NR_RECENT][200];
 };
 
 struct shared {
@@ -163,6 +167,13 @@ void record(struct fctx *c, enum fuzz_call call, long ret, int err,
 	atomic_fetch_add(&sh->calls, 1);
 	atomic_fetch_add(&sh->cov[call][err], 1);
 	bad = !eset_has(ok, err) || (c->narrow && !eset_has(&c->want, err));
+	{
+		struct tstate *ts = &sh->t[c->thread];
+		unsigned int k = atomic_fetch_add(&ts->nr_recent, 1) % NR_RECENT;
+
+		snprintf(ts->recent[k], sizeof(ts->recent[k]), "%s %.150s = %s",
+			 call_names[call], c->args, err_name(err));
+	}
 	if (opt.verbose && !c->quiet)
 		say("# t%d %s %s = %s\n", c->thread, call_names[call], c->args,
 		    err_name(err));
@@ -535,6 +546,61 @@ int replay_ops(const struct op *ops, int n, bool quiet, int want_call, int want_
 	return hit;
 }
 
+/*
+ * The supervisor reads the kernel log while the worker runs: a warning,
+ * an IOMMU fault or a KASAN report is printed with each thread's last
+ * calls, so that a splat can be tied to what the fuzzer was doing (the
+ * host judges the splat; this only explains it).
+ */
+static int kmsg_fd = -1;
+
+static void kmsg_open(void)
+{
+	kmsg_fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (kmsg_fd >= 0)
+		lseek(kmsg_fd, 0, SEEK_END);
+}
+
+static void kmsg_poll(void)
+{
+	static const char *const pats[] = {
+		"WARNING:", "BUG", "DMAR: [DMA", "DMAR: DRHD", "Oops",
+		"general protection", "KASAN", "DMA-API: ", "unreferenced",
+	};
+	static int reports;
+	char rec[1024];
+	ssize_t n;
+	size_t p;
+	int t, k;
+
+	if (kmsg_fd < 0)
+		return;
+	while ((n = read(kmsg_fd, rec, sizeof(rec) - 1)) > 0 || (n < 0 && errno == EPIPE)) {
+		char *msg;
+
+		if (n <= 0)
+			continue;
+		rec[n] = 0;
+		msg = strchr(rec, ';');
+		msg = msg ? msg + 1 : rec;
+		msg[strcspn(msg, "\n")] = 0;
+		for (p = 0; p < ARRAY_SIZE(pats); p++)
+			if (strstr(msg, pats[p]))
+				break;
+		if (p == ARRAY_SIZE(pats) || !strncmp(msg, "DMA-API: Mapped", 15) ||
+		    ++reports > 5)
+			continue;
+		say("# KERNEL REPORT during the run: %.200s\n", msg);
+		for (t = 0; t < opt.threads; t++) {
+			struct tstate *ts = &sh->t[t];
+			unsigned int last = atomic_load(&ts->nr_recent);
+
+			for (k = last > NR_RECENT ? last - NR_RECENT : 0; k < (int)last; k++)
+				say("#   t%d: %s\n", t, ts->recent[k % NR_RECENT]);
+		}
+	}
+}
+
 /* --- the supervisor ------------------------------------------------------------ */
 
 static void print_coverage(void)
@@ -770,6 +836,7 @@ int main(int argc, char **argv)
 	devices_print();
 	say("# %d generators\n", nr_gens);
 
+	kmsg_open();
 	t0 = now();
 	fflush(stdout);
 	pid = fork();
@@ -794,6 +861,7 @@ int main(int argc, char **argv)
 			waitpid(pid, &status, 0);
 			break;
 		}
+		kmsg_poll();
 		usleep(100000);
 	}
 	if (!hung && WIFSIGNALED(status)) {
