@@ -35,7 +35,7 @@ static void gen_edu_attach(struct fctx *c)
 	struct qemu_edu_attach a = { 0 };
 	struct fdarg edu, buf;
 	uint64_t size = 0, end;
-	bool badp = chance(&c->r, 4), p2p = false;
+	bool badp = chance(&c->r, 4), p2p = false, *p2pf;
 	enum fuzz_call call;
 	long ret;
 	int err;
@@ -99,7 +99,16 @@ static void gen_edu_attach(struct fctx *c)
 	call = fd_target(c, &edu, KM(K_EDU), C_EDU_ATTACH);
 	if (c->wrong_kind)
 		badp = false;
+	if (edu.kind == K_EDU)
+		edu_file_lock(slots[edu.slot].fid, &p2pf);
 	ret = xioctl(edu.fd, QEMU_EDU_IOC_ATTACH, badp ? bad_ptr(c) : &a, &err);
+	/* an attachment the edu cannot move data of, in QEMU */
+	if (edu.kind == K_EDU) {
+		if (!ret && buf.kind == K_DMABUF)
+			*p2pf = !p2p_dma_emulated(devs.edu_switch[slots[edu.slot].dev],
+						  buf.slot);
+		edu_file_unlock(slots[edu.slot].fid);
+	}
 	record(c, call, ret, err,
 	       "edu=%d(%d) buf=%d(%d,exp %d,size 0x%llx) off=0x%llx len=0x%llx dir=%u api=%u flags=0x%x%s",
 	       edu.fd, edu.kind, buf.fd, buf.kind,
@@ -117,6 +126,7 @@ static void gen_edu_checksum(struct fctx *c)
 {
 	struct qemu_edu_range ranges[8];
 	struct qemu_edu_checksum k = { 0 };
+	bool *p2pf = NULL;
 	struct fdarg edu;
 	bool badp = chance(&c->r, 3), badranges = chance(&c->r, 3);
 	enum fuzz_call call;
@@ -131,8 +141,11 @@ static void gen_edu_checksum(struct fctx *c)
 	case 2: k.pad = rng_next(&c->r) | 1; break;
 	default: k.nr_ranges = 1 + rnd(&c->r, ARRAY_SIZE(ranges));
 	}
+	if (edu.kind == K_EDU)
+		edu_file_lock(slots[edu.slot].fid, &p2pf);
 	/* it moves data only with valid flags and room for the ranges */
-	if (!k.flags && !k.pad && k.nr_ranges && !edu_dma_token(c))
+	if (!k.flags && !k.pad && k.nr_ranges &&
+	    ((p2pf && *p2pf) || !edu_dma_token(c)))
 		k.nr_ranges = 0;	/* ENOSPC before any transfer */
 	if (k.flags || k.pad)
 		want(c, ESET(EINVAL));
@@ -142,6 +155,8 @@ static void gen_edu_checksum(struct fctx *c)
 	if (c->wrong_kind)
 		badp = false;
 	ret = xioctl(edu.fd, QEMU_EDU_IOC_CHECKSUM, badp ? bad_ptr(c) : &k, &err);
+	if (edu.kind == K_EDU)
+		edu_file_unlock(slots[edu.slot].fid);
 	record(c, call, ret, err, "edu=%d(%d) nr_ranges=%u flags=0x%x pad=0x%x%s%s",
 	       edu.fd, edu.kind, k.nr_ranges, k.flags, k.pad,
 	       badranges ? " bad-ranges-ptr" : "", badp ? " badptr" : "");
@@ -150,6 +165,7 @@ static void gen_edu_checksum(struct fctx *c)
 static void gen_edu_write(struct fctx *c)
 {
 	struct qemu_edu_write w = { 0 };
+	bool *p2pf = NULL;
 	struct fdarg edu;
 	bool badp = chance(&c->r, 3);
 	enum fuzz_call call;
@@ -162,8 +178,10 @@ static void gen_edu_write(struct fctx *c)
 	case 0: w.flags = 1u << rnd(&c->r, 32); break;
 	case 1: w.seed = 256 + (uint32_t)rng_next(&c->r) % 0xffffff00; break;
 	}
+	if (edu.kind == K_EDU)
+		edu_file_lock(slots[edu.slot].fid, &p2pf);
 	/* no room to refuse before the transfers: no token, no valid write */
-	if (!w.flags && w.seed < 256 && !edu_dma_token(c))
+	if (!w.flags && w.seed < 256 && ((p2pf && *p2pf) || !edu_dma_token(c)))
 		w.flags = 1;
 	if (w.flags || w.seed > 255)
 		want(c, ESET(EINVAL));
@@ -173,6 +191,8 @@ static void gen_edu_write(struct fctx *c)
 	if (c->wrong_kind)
 		badp = false;
 	ret = xioctl(edu.fd, QEMU_EDU_IOC_WRITE, badp ? bad_ptr(c) : &w, &err);
+	if (edu.kind == K_EDU)
+		edu_file_unlock(slots[edu.slot].fid);
 	record(c, call, ret, err, "edu=%d(%d) seed=%u flags=0x%x%s", edu.fd,
 	       edu.kind, w.seed, w.flags, badp ? " badptr" : "");
 }
@@ -216,6 +236,7 @@ static void gen_edu_page_checksum(struct fctx *c)
 
 static void gen_edu_detach(struct fctx *c)
 {
+	bool *p2pf;
 	struct fdarg edu;
 	enum fuzz_call call;
 	long ret;
@@ -223,7 +244,14 @@ static void gen_edu_detach(struct fctx *c)
 
 	pick_fd(c, KM(K_EDU), &edu);
 	call = fd_target(c, &edu, KM(K_EDU), C_EDU_DETACH);
+	if (edu.kind == K_EDU)
+		edu_file_lock(slots[edu.slot].fid, &p2pf);
 	ret = xioctl(edu.fd, QEMU_EDU_IOC_DETACH, NULL, &err);
+	if (edu.kind == K_EDU) {
+		if (!ret)
+			*p2pf = false;
+		edu_file_unlock(slots[edu.slot].fid);
+	}
 	record(c, call, ret, err, "edu=%d(%d)", edu.fd, edu.kind);
 }
 

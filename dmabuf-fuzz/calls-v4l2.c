@@ -197,6 +197,10 @@ static void gen_qbuf(struct fctx *c)
 	if (b.memory == V4L2_MEMORY_DMABUF && buf.kind == K_DMABUF &&
 	    a.kind == K_V4L2 && !contig_seg_ok(buf.slot))
 		return;
+	/* the switch edu's frames cannot move P2P data in QEMU */
+	if (b.memory == V4L2_MEMORY_DMABUF && buf.kind == K_DMABUF && edu_node(&a) &&
+	    !p2p_dma_emulated(devs.v4l2_switch[slots[a.slot].dev], buf.slot))
+		return;
 	/*
 	 * A capture queue maps it for device writes; an output queue too
 	 * where vb2 imports dynamically (dma-sg): the core maps a

@@ -184,6 +184,9 @@ struct devices {
 	char v4l2_path[MAX_DEVS][64];
 	char v4l2_name[MAX_DEVS][48];
 	bool v4l2_edu[MAX_DEVS];
+	bool v4l2_switch[MAX_DEVS];	/* its edu sits behind the PCIe switch */
+	bool edu_switch[MAX_DEVS];
+	bool iommu;
 	int v4l2_type[MAX_DEVS][2];	/* buffer types: capture, output or -1 */
 	int nr_drm;
 	char drm_path[MAX_DEVS][64];
@@ -274,6 +277,9 @@ extern const char *const finding_names[NR_FINDINGS];
 bool excluded(enum finding f);
 bool writer_import_ok(int slot, uint64_t owner);
 bool contig_seg_ok(int slot);
+bool p2p_dma_emulated(bool behind_switch, int buf_slot);
+void edu_file_lock(uint32_t fid, bool **p2p);
+void edu_file_unlock(uint32_t fid);
 
 /* Per-thread state of the one op running, in shared memory */
 struct op {

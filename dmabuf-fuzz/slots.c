@@ -19,6 +19,8 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <drm/drm.h>
@@ -119,6 +121,23 @@ static void find_numbered(const char *fmt, char (*paths)[64], int *nr)
 	}
 }
 
+/*
+ * Whether the PCI device of a class device sits behind the PCIe switch:
+ * root port, switch upstream and downstream ports above it.
+ */
+static bool behind_switch(const char *classdev)
+{
+	char p[128], real[PATH_MAX], *s;
+	int n = 0;
+
+	snprintf(p, sizeof(p), "%s/device", classdev);
+	if (!realpath(p, real))
+		return false;
+	for (s = strstr(real, "/pci"); s && (s = strchr(s + 1, '/')); )
+		n++;
+	return n >= 4;	/* /pci0000:00/RP/UP/DOWN/DEV */
+}
+
 /* The V4L2 nodes we fuzz: the edu mem2mem ones and vivid's captures */
 static bool v4l2_wanted(const char *name)
 {
@@ -181,6 +200,12 @@ static void find_v4l2(void)
 			devs.v4l2_type[d][1] = V4L2_BUF_TYPE_VIDEO_OUTPUT_MPLANE;
 		}
 		memcpy(devs.v4l2_name[d], names[i], sizeof(devs.v4l2_name[d]));
+		{
+			char cd[64];
+
+			snprintf(cd, sizeof(cd), "/sys/class/video4linux/video%d", nodes[i]);
+			devs.v4l2_switch[d] = behind_switch(cd);
+		}
 		devs.v4l2_edu[d] = !strncmp(names[i], "qemu_edu", 8);
 		devs.nr_v4l2++;
 	}
@@ -228,6 +253,22 @@ void devices_find(void)
 	}
 	find_v4l2();
 	find_vgem();
+	for (fd = 0; fd < devs.nr_edu; fd++) {
+		char cd[64];
+
+		snprintf(cd, sizeof(cd), "/sys/class/misc/%s", devs.edu_path[fd] + 5);
+		devs.edu_switch[fd] = behind_switch(cd);
+	}
+	{
+		DIR *d = opendir("/sys/class/iommu");
+		struct dirent *de;
+
+		while (d && (de = readdir(d)))
+			if (de->d_name[0] != '.')
+				devs.iommu = true;
+		if (d)
+			closedir(d);
+	}
 	devs.udmabuf = !access("/dev/udmabuf", R_OK | W_OK);
 	devs.sw_sync = !access("/sys/kernel/debug/sync/sw_sync", R_OK | W_OK);
 	fd = memfd_create("probe", MFD_HUGETLB);
@@ -241,18 +282,20 @@ void devices_print(void)
 {
 	int i;
 
-	say("# devices: udmabuf %s, sw_sync %s, hugetlb memfd %s\n",
-	    devs.udmabuf ? "yes" : "no", devs.sw_sync ? "yes" : "no",
+	say("# devices: iommu %s, udmabuf %s, sw_sync %s, hugetlb memfd %s\n",
+	    devs.iommu ? "yes" : "no", devs.udmabuf ? "yes" : "no", devs.sw_sync ? "yes" : "no",
 	    devs.hugetlb ? "yes" : "no");
 	for (i = 0; i < devs.nr_heaps; i++)
 		say("# heap %s\n", devs.heap_path[i]);
 	for (i = 0; i < devs.nr_edu; i++)
-		say("# edu importer %s\n", devs.edu_path[i]);
+		say("# edu importer %s%s\n", devs.edu_path[i],
+		    devs.edu_switch[i] ? " (behind the switch)" : "");
 	for (i = 0; i < devs.nr_shm; i++)
 		say("# edu BAR export %s\n", devs.shm_path[i]);
 	for (i = 0; i < devs.nr_v4l2; i++)
-		say("# v4l2 %s %s (types %d %d)\n", devs.v4l2_path[i],
-		    devs.v4l2_name[i], devs.v4l2_type[i][0], devs.v4l2_type[i][1]);
+		say("# v4l2 %s %s (types %d %d)%s\n", devs.v4l2_path[i],
+		    devs.v4l2_name[i], devs.v4l2_type[i][0], devs.v4l2_type[i][1],
+		    devs.v4l2_switch[i] ? " (behind the switch)" : "");
 	for (i = 0; i < devs.nr_drm; i++)
 		say("# vgem %s\n", devs.drm_path[i]);
 }
@@ -345,6 +388,58 @@ bool contig_seg_ok(int slot)
 	return !excluded(F_EXPORT_SEG_MAX) ||
 	       (slots[slot].dev != EXP_V4L2 && slots[slot].dev != EXP_VGEM) ||
 	       slots[slot].size <= 65536;
+}
+
+/*
+ * Not a finding, the platform: QEMU routes no peer-to-peer request inside
+ * a PCIe switch, so behind its vIOMMU an edu in the switch faults on the
+ * bus address it is rightly given for the NVMe CMB or the ivshmem BAR (the
+ * IGT and KUnit tests skip that DMA too).  Such an edu may map P2P buffers
+ * but must not move their data.
+ */
+bool p2p_dma_emulated(bool sw, int buf_slot)
+{
+	int exp = slots[buf_slot].dev;
+
+	return !(devs.iommu && sw && (exp == EXP_P2PMEM || exp == EXP_EDU_SHM));
+}
+
+/*
+ * Per edu file: whether it may hold an attachment whose DMA QEMU cannot
+ * emulate; attach, detach and the DMA ops hold the file's lock around
+ * their ioctl and the flag.  A file whose entry was reused is assumed to.
+ */
+#define NR_EDU_FILES 256
+static struct {
+	pthread_mutex_t lock;	/* zeroed: PTHREAD_MUTEX_INITIALIZER */
+	uint32_t fid;
+	bool p2p;
+} edu_files[NR_EDU_FILES];
+static pthread_mutex_t edu_files_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void edu_file_lock(uint32_t fid, bool **p2p)
+{
+	static bool conservative;
+	int i = fid % NR_EDU_FILES;
+
+	pthread_mutex_lock(&edu_files_lock);
+	if (fid > edu_files[i].fid) {	/* a newer file takes the entry */
+		edu_files[i].fid = fid;
+		edu_files[i].p2p = false;
+	}
+	pthread_mutex_unlock(&edu_files_lock);
+	pthread_mutex_lock(&edu_files[i].lock);
+	if (edu_files[i].fid != fid) {
+		conservative = true;
+		*p2p = &conservative;
+		return;
+	}
+	*p2p = &edu_files[i].p2p;
+}
+
+void edu_file_unlock(uint32_t fid)
+{
+	pthread_mutex_unlock(&edu_files[fid % NR_EDU_FILES].lock);
 }
 
 /*
