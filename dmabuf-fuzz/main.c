@@ -601,6 +601,36 @@ static void kmsg_poll(void)
 	}
 }
 
+/*
+ * After the run every fd is closed: streaming DMA mappings of the
+ * importers we drove should all be gone.  DMA-API debugging lists those
+ * still held (debugfs dma-api/dump); print them, as a diagnosis.
+ */
+static void dma_api_left(void)
+{
+	static const char *const drivers[] = { "vgem", "qemu_edu", "vivid" };
+	FILE *f = fopen("/sys/kernel/debug/dma-api/dump", "r");
+	char line[512];
+	int n[3] = { 0 }, shown = 0;
+	size_t d;
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		if (strstr(line, "coherent"))
+			continue;
+		for (d = 0; d < ARRAY_SIZE(drivers); d++)
+			if (!strncmp(line, drivers[d], strlen(drivers[d]))) {
+				n[d]++;
+				if (shown++ < 5)
+					say("# dma-api entry left: %.200s", line);
+			}
+	}
+	fclose(f);
+	say("# streaming DMA mappings left after the run: vgem %d, qemu_edu %d, vivid %d\n",
+	    n[0], n[1], n[2]);
+}
+
 /* --- the supervisor ------------------------------------------------------------ */
 
 static void print_coverage(void)
@@ -902,6 +932,8 @@ int main(int argc, char **argv)
 		static struct shared saved;	/* replays reuse the area */
 
 		nfails = atomic_load(&sh->nr_fails);
+		kmsg_poll();
+		dma_api_left();
 		print_coverage();
 		for (i = 0; i < NR_CALLS * NR_ERRNO; i++) {
 			unsigned int n = atomic_load(&sh->bad[i / NR_ERRNO][i % NR_ERRNO]);
