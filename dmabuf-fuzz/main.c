@@ -608,7 +608,8 @@ static void kmsg_poll(void)
  */
 static void dma_api_left(void)
 {
-	static const char *const drivers[] = { "vgem", "qemu_edu", "vivid" };
+	/* dump lines start with the driver and device: vgem has no driver */
+	static const char *const drivers[] = { "platform vgem", "qemu_edu", "vivid" };
 	FILE *f = fopen("/sys/kernel/debug/dma-api/dump", "r");
 	char line[512];
 	int n[3] = { 0 }, shown = 0;
