@@ -177,9 +177,15 @@ static void gen_fd_to_handle(struct fctx *c)
 	pick_fd(c, KM(K_DMABUF), &buf);
 	p.fd = buf.fd;
 	p.flags = chance(&c->r, 90) ? 0 : rng_next(&c->r);	/* ignored */
-	/* vgem maps what it imports for device writes */
+	/*
+	 * vgem maps what it imports for device writes.  The claims of
+	 * writer_import_ok() still let some of its overlaps through (seen
+	 * in every bounded run, cause not found yet): with the exclusion,
+	 * vgem imports no dma-buf at all (see README.md).
+	 */
 	if (a.kind == K_DRM && buf.kind == K_DMABUF &&
-	    (!contig_seg_ok(buf.slot) || !writer_import_ok(buf.slot, slots[a.slot].fid)))
+	    (excluded(F_DMA_DEBUG_OVERLAP) || !contig_seg_ok(buf.slot) ||
+	     !writer_import_ok(buf.slot, slots[a.slot].fid)))
 		return;
 	if (buf.kind == K_NONE)
 		want(c, ESET(EBADF));
