@@ -10,6 +10,9 @@ run:     ## build, boot the iommu topology, show it and run the zero-copy demo
 	$(WB) run
 bench:   ## non-debug kernel, benchmarks -> results/bench.csv
 	$(WB) bench
+fuzz:    ## dmabuf-fuzz campaign on one topology: make fuzz SECONDS=600 SEED=1 [TOPOLOGY=iommu] [KNOWN=]
+	$(if $(filter-out undefined,$(origin KNOWN)),WB_FUZZ_KNOWN='$(KNOWN)') \
+	WB_FUZZ_TOPOLOGY=$(or $(TOPOLOGY),iommu) $(WB) fuzz $(or $(SECONDS),600) $(SEED)
 series:  ## export the series for git am (out/series) and prove it applies
 	$(WB) series
 compile-test: ## build every videobuf2 allocator user (COMPILE_TEST) without and with the series; fail on a new warning
@@ -21,4 +24,4 @@ deps:    ## install the Debian packages the workbench needs (as root)
 clean:   ## remove results and exported patches (the kernel cache stays)
 	rm -rf results out
 
-.PHONY: check run bench series compile-test build deps clean
+.PHONY: check run bench fuzz series compile-test build deps clean

@@ -160,7 +160,9 @@ def parse_tap(suite, lines, rc, topo, res):
         ok = m.group(2) == 'ok'
         status = 'SKIP' if skip else ('PASS' if ok else 'FAIL')
         failed |= status == 'FAIL'
-        res.add(topo, status, f'{suite}/{ksft_name(name)}')
+        # "ok 3 calls # 41234 calls": the directive is kept as the note
+        note = '' if skip else m.group(4).partition(' # ')[2].strip()
+        res.add(topo, status, f'{suite}/{ksft_name(name)}', note)
         n += 1
     if n == 0:
         res.add(topo, 'FAIL', f'{suite}', 'printed no TAP result')

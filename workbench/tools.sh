@@ -6,6 +6,7 @@
 #   kselftest/  the kernel's own dma-buf kselftests, from the patched tree
 #   igt/        this repository's igt-tests, IGT tests built against
 #               IGT's library
+#   fuzz/       dmabuf-fuzz, the bounded dma-buf uapi fuzzer (dmabuf-fuzz/)
 #   v4l-utils/  v4l2-compliance and v4l2-ctl (v4l-utils.sh; kept across runs)
 # The kselftests and igt-tests compile against the uapi headers of the
 # kernel we just built.  IGT itself (its library and the IGT tests the
@@ -22,7 +23,7 @@ pkg-config --exists libdrm || die "libdrm-dev is missing: run 'make deps' as roo
 
 make -s -C "$TREE" O="$OUT" headers >/dev/null
 HDR=$OUT/usr/include
-rm -rf "$TOOLS/kselftest" "$TOOLS/igt"
+rm -rf "$TOOLS/kselftest" "$TOOLS/igt" "$TOOLS/fuzz"
 mkdir -p "$TOOLS/kselftest" "$TOOLS/igt" "$TOOLS/build"
 
 # The kernel's dma-buf kselftests, built by their own Makefiles.
@@ -41,5 +42,7 @@ IGT=$TOOLS/igt-gpu-tools
 make -s -C "$REPO/igt-tests" OUT="$TOOLS/igt" KHDR="$HDR" \
 	IGT_SRC="$IGT/src" IGT_BUILD="$IGT/build" ||
 	die "igt-tests failed to build"
+make -s -C "$REPO/dmabuf-fuzz" OUT="$TOOLS/fuzz" KHDR="$HDR" ||
+	die "dmabuf-fuzz failed to build"
 bash "$WB_DIR/v4l-utils.sh"
 say "test programs: $(ls "$TOOLS/kselftest" | tr '\n' ' ')$(ls "$TOOLS/igt" | tr '\n' ' ')"

@@ -181,6 +181,25 @@ v4l2_compliance_edu() {
 	return $rc
 }
 
+# The dma-buf uapi fuzzer (dmabuf-fuzz/): a bounded run, WB_FUZZ_SECONDS
+# (default 120) with 4 threads; fewer than WB_FUZZ_MIN_CALLS calls fail
+# it.  WB_FUZZ_SEED picks the seed (default: from the clock, printed).
+# Its TAP gives the call count; the coverage is in its log (suite name
+# fuzz/dmabuf-fuzz, for WB_ONLY).  FUZZ_KNOWN:
+# the findings it reported that are kept out (dmabuf-fuzz/README.md);
+# WB_FUZZ_KNOWN= (empty) lets them in.
+FUZZ_KNOWN=dma-debug-overlap,export-seg-max,m2m-request-fd-eperm
+dmabuf_fuzz() {
+	bin=$WB_TOOLS/fuzz/dmabuf-fuzz
+	[ -x "$bin" ] || { echo "$bin is missing"; return 1; }
+	secs=${WB_FUZZ_SECONDS:-120}
+	timeout -k 5 $((secs + 300)) "$bin" --seconds "$secs" --threads 4 \
+		--min-calls "${WB_FUZZ_MIN_CALLS:-35000}" \
+		${WB_FUZZ_SEED:+--seed "$WB_FUZZ_SEED"} \
+		--exclude-finding "${WB_FUZZ_KNOWN-$FUZZ_KNOWN}" \
+		${WB_FUZZ_EXCLUDE:+--exclude "$WB_FUZZ_EXCLUDE"}
+}
+
 run_check() {
 	run_suite topology tap topology_check
 	# WB_APPEND=WB_KUNIT_ONLY=1: the boot-time KUnit suites only
@@ -201,6 +220,7 @@ run_check() {
 		wanted "v4l2-compliance/$d" &&
 			run_suite "v4l2-compliance/$d" v4l2 v4l2_compliance_edu "$d"
 	done
+	wanted fuzz/dmabuf-fuzz && run_suite fuzz/dmabuf-fuzz tap dmabuf_fuzz
 	return 0
 }
 
