@@ -391,7 +391,8 @@ static struct dma_buf *dbb_export(struct dbb_mem *mem,
 
 /* --- one import, both APIs --- */
 
-static u64 dbb_sgt_dma_bytes(struct sg_table *sgt)
+/* The DMA lengths of a mapping added up: shared with the videobuf2 rows */
+u64 qemu_edu_bench_sgt_dma_bytes(struct sg_table *sgt)
 {
 	struct scatterlist *sg;
 	unsigned int i;
@@ -402,7 +403,7 @@ static u64 dbb_sgt_dma_bytes(struct sg_table *sgt)
 	return bytes;
 }
 
-static u64 dbb_list_dma_bytes(const struct dma_list *dl)
+u64 qemu_edu_bench_list_dma_bytes(const struct dma_list *dl)
 {
 	struct dma_list_iter di;
 	u64 len, bytes = 0;
@@ -434,7 +435,7 @@ static int dbb_import_sgt(struct dma_buf *buf, struct device *dev, u64 *ns,
 		err = PTR_ERR(sgt);
 	} else {
 		if (dma_bytes)
-			*dma_bytes = dbb_sgt_dma_bytes(sgt);
+			*dma_bytes = qemu_edu_bench_sgt_dma_bytes(sgt);
 		dma_buf_unmap_attachment_unlocked(attach, sgt, DBB_DIR);
 	}
 	dma_buf_detach(buf, attach);
@@ -459,7 +460,7 @@ static int dbb_import_list(struct dma_buf *buf, struct device *dev, u64 *ns,
 		err = PTR_ERR(dl);
 	} else {
 		if (dma_bytes)
-			*dma_bytes = dbb_list_dma_bytes(dl);
+			*dma_bytes = qemu_edu_bench_list_dma_bytes(dl);
 		dma_buf_unmap_attachment_list_unlocked(attach, dl, DBB_DIR);
 	}
 	dma_buf_detach(buf, attach);

@@ -11,6 +11,7 @@
 
 struct dbb_mem;
 struct dma_buf;
+struct dma_list;
 struct qemu_edu;
 struct seq_file;
 struct sg_table;
@@ -23,5 +24,7 @@ struct dma_buf *qemu_edu_bench_list_buf(struct qemu_edu *edu,
 					struct dbb_mem **memp);
 void qemu_edu_bench_list_buf_free(struct dbb_mem *mem);
 size_t qemu_edu_bench_sgt_chunk_bytes(const struct sg_table *sgt);
+u64 qemu_edu_bench_sgt_dma_bytes(struct sg_table *sgt);
+u64 qemu_edu_bench_list_dma_bytes(const struct dma_list *dl);
 
 #endif /* _QEMU_EDU_DMABUF_BENCH_H */

@@ -249,28 +249,6 @@ static int vbb_queue_init(struct vbb *v, int path)
 
 /* --- one QBUF --- */
 
-static u64 vbb_sgt_dma_bytes(struct sg_table *sgt)
-{
-	struct scatterlist *sg;
-	unsigned int i;
-	u64 bytes = 0;
-
-	for_each_sgtable_dma_sg(sgt, sg, i)
-		bytes += sg_dma_len(sg);
-	return bytes;
-}
-
-static u64 vbb_list_dma_bytes(const struct dma_list *dl)
-{
-	struct dma_list_iter di;
-	u64 len, bytes = 0;
-	dma_addr_t addr;
-
-	dma_list_for_each(dl, &di, addr, len)
-		bytes += len;
-	return bytes;
-}
-
 /*
  * The queued plane of @vb: it must map the whole frame for the queue's
  * device through exactly one attachment of the frame.  Also counts the
@@ -323,13 +301,13 @@ static int vbb_check(struct vbb *v, int path, struct vb2_buffer *vb)
 		dl = vb2_dma_sg_plane_dma_list(vb, 0);
 		if (!dl)
 			return -EFAULT;
-		bytes = vbb_list_dma_bytes(dl);
+		bytes = qemu_edu_bench_list_dma_bytes(dl);
 		v->meta[path] = v->core[path];
 	} else {
 		sgt = vb2_plane_cookie(vb, 0);
 		if (!sgt)
 			return -EFAULT;
-		bytes = vbb_sgt_dma_bytes(sgt);
+		bytes = qemu_edu_bench_sgt_dma_bytes(sgt);
 		v->meta[path] = sizeof(*sgt) +
 				qemu_edu_bench_sgt_chunk_bytes(sgt);
 	}
