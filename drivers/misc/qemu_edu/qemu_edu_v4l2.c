@@ -475,8 +475,8 @@ static void edu_v4l2_init_vq(struct edu_v4l2_ctx *ctx, struct vb2_queue *q,
 	/* Only the work item asks for scatterlists, and it may sleep */
 	q->lazy_sg_table = 1;
 	/*
-	 * The work item takes the planes' lists anew for each frame, so
-	 * dma-sg may import P2P and revocable dma-bufs.
+	 * The work item takes the planes' addresses anew for each frame,
+	 * so vb2 may import P2P and revocable dma-bufs.
 	 */
 	q->dynamic_dmabuf = 1;
 }
