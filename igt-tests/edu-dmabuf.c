@@ -47,6 +47,7 @@
 #include <misc/qemu_edu_shm.h>
 #include <sys/wait.h>
 
+#include "lib/bufinfo.h"
 #include "lib/devices.h"
 
 #define PAGE		4096UL
@@ -349,59 +350,10 @@ static void cpu_fill(struct buf *b, unsigned int seed)
 
 /* ---------------------------------------------------------- bufinfo */
 
-struct route {
-	bool attached;		/* the edu is attached to the buffer */
-	int mappings;		/* mapping lines under it */
-	unsigned long bus;	/* sum of p2p-bus over the mappings */
-	unsigned long host_bridge;
-};
-
 /* The core's view (debugfs bufinfo) of @e's attachment to @b. */
-static struct route bufinfo_route(const struct buf *b, const struct edu *e)
+static struct wb_route bufinfo_route(const struct buf *b, const struct edu *e)
 {
-	struct route r = {};
-	struct stat st;
-	char line[512];
-	bool ours = false, dev = false;
-	FILE *f;
-
-	wb_assert_sys(fstat(b->fd, &st));
-	f = fopen(DEBUGFS "/dma_buf/bufinfo", "r");
-	igt_assert_f(f, "bufinfo: %m\n");
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long bus, hb;
-		char *p;
-
-		if (line[0] != '\t') {
-			/* size flags mode count exp_name ino name */
-			char *tok = strtok(line, "\t"), *ino = NULL;
-
-			for (int i = 0; tok && i < 6; i++, tok = strtok(NULL, "\t"))
-				if (i == 5)
-					ino = tok;
-			ours = ino && strtoul(ino, NULL, 10) == st.st_ino;
-			dev = false;
-			continue;
-		}
-		if (!ours)
-			continue;
-		if (line[1] != '\t') {
-			line[strcspn(line, "\n")] = 0;
-			dev = !strcmp(line + 1, e->pci);
-			r.attached |= dev;
-			continue;
-		}
-		if (!dev || !strstr(line, "mapping "))
-			continue;
-		r.mappings++;
-		p = strstr(line, "p2p-bus ");
-		if (p && sscanf(p, "p2p-bus %lu p2p-host-bridge %lu", &bus, &hb) == 2) {
-			r.bus += bus;
-			r.host_bridge += hb;
-		}
-	}
-	fclose(f);
-	return r;
+	return wb_bufinfo_route(b->fd, e->pci);
 }
 
 /* ----------------------------------------------------------- the cases */
@@ -430,7 +382,7 @@ static bool dma_emulated(const struct buf *b, const struct edu *e)
 /* The route the core took must be pci_p2pdma's for this edu's place. */
 static void check_route(const struct buf *b, const struct edu *e)
 {
-	struct route r = bufinfo_route(b, e);
+	struct wb_route r = bufinfo_route(b, e);
 
 	igt_assert_f(r.attached, "bufinfo shows edu %s not attached to %s\n",
 		     e->pci, b->what);
@@ -710,7 +662,7 @@ static void no_p2p(struct buf *bp)
 			int fd = edu_open(&edus[i]);
 			int err = edu_attach(fd, &b, 0, PAGE, QEMU_EDU_DIR_TO_DEVICE,
 					     api, QEMU_EDU_ATTACH_NO_P2P, &a);
-			struct route r = bufinfo_route(&b, &edus[i]);
+			struct wb_route r = bufinfo_route(&b, &edus[i]);
 
 			igt_assert_f(err == EREMOTEIO, "edu %s api %u: want EREMOTEIO, got %s\n",
 				     edus[i].pci, api, strerror(err));

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * debugfs dma_buf/bufinfo, as the series prints it: a line per buffer
+ * (size, flags, mode, count, exporter, inode, name), a tab-indented line
+ * per attached device and, under it, a line per mapping with the number
+ * of ranges the core routed by PCI bus address and through the host
+ * bridge.
+ */
+#include "igt.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "bufinfo.h"
+#include "devices.h"
+
+struct wb_route wb_bufinfo_route(int fd, const char *pci)
+{
+	struct wb_route r = {};
+	bool ours = false, dev = false;
+	char line[512];
+	struct stat st;
+	FILE *f;
+
+	wb_assert_sys(fstat(fd, &st));
+	f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "r");
+	igt_assert_f(f, "bufinfo: %m\n");
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long bus, hb;
+		char *p;
+
+		if (line[0] != '\t') {
+			char *tok = strtok(line, "\t"), *ino = NULL;
+
+			for (int i = 0; tok && i < 6; i++, tok = strtok(NULL, "\t"))
+				if (i == 5)
+					ino = tok;
+			ours = ino && strtoul(ino, NULL, 10) == st.st_ino;
+			dev = false;
+			continue;
+		}
+		if (!ours)
+			continue;
+		if (line[1] != '\t') {
+			line[strcspn(line, "\n")] = 0;
+			dev = !strcmp(line + 1, pci);
+			r.attached |= dev;
+			continue;
+		}
+		if (!dev || !strstr(line, "mapping "))
+			continue;
+		r.mappings++;
+		p = strstr(line, "p2p-bus ");
+		if (p && sscanf(p, "p2p-bus %lu p2p-host-bridge %lu", &bus, &hb) == 2) {
+			r.bus += bus;
+			r.host_bridge += hb;
+		}
+	}
+	fclose(f);
+	return r;
+}
