@@ -62,10 +62,13 @@ esac
 cmdline="console=ttyS0 root=host rootfstype=9p ro
 rootflags=trans=virtio,version=9p2000.L,msize=512000,cache=loose
 init=$REPO/workbench/guest/init panic=-1 oops=panic
-vivid.n_devs=2 vivid.allocators=1,1 cma=128M hugepages=1100
+vivid.n_devs=4 vivid.allocators=1,1,0,0 cma=128M hugepages=1100
 qemu_edu.dma_bits=64 qemu_edu.v4l2_memops=dma-contig,dma-sg
 p2pdma.allow_qemu_q35=1 pcie_ports=native
 WB_MODE=$mode WB_TOPO=$topo WB_REPO=$REPO WB_TOOLS=$WB_CACHE/tools"
+# vivid: instances 0 and 1 use vb2-dma-contig, 2 and 3 vb2-vmalloc, so
+# that each allocator imports from and exports to each (guest/suites.sh,
+# the DMABUF streaming matrix).
 # pcie_ports=native: pciehp drives the slots, so that device_del and
 # device_add reach the guest.  QEMU's _OSC grants native hot-plug, but the
 # kernel asks for control only with extended config space, ASPM and

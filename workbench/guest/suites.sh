@@ -17,10 +17,13 @@ run_suite() {
 	echo "WB-SUITE-END $name rc=$rc"
 }
 
-# video_node NAME: the /dev node of the V4L2 device called NAME.
+# video_node NAME: the /dev node of the V4L2 device called NAME.  With
+# the shell's own read: a program started for each of the ~25 nodes
+# would cost seconds under TCG.
 video_node() {
 	for n in /sys/class/video4linux/video*; do
-		[ "$(cat "$n/name")" = "$1" ] && { echo "/dev/${n##*/}"; return 0; }
+		read -r vname <"$n/name" && [ "$vname" = "$1" ] &&
+			{ echo "/dev/${n##*/}"; return 0; }
 	done
 	return 1
 }
@@ -149,35 +152,100 @@ igt_own() {
 	timeout -k 5 "${WB_SUITE_TIMEOUT:-600}" "$@" --device "sys:$vkms"
 }
 
-v4l2_compliance() {
-	tool=$(v4l_tool v4l2-compliance) || return 1
-	cap=$(video_node vivid-000-vid-cap) || { echo "no vivid-000-vid-cap"; return 1; }
-	exp=$(video_node vivid-001-vid-cap) || { echo "no vivid-001-vid-cap"; return 1; }
-	echo "capture $cap, exporter $exp"
-	timeout -k 5 "${WB_SUITE_TIMEOUT:-600}" "$tool" -C never -d "$cap" -s5 -e "$exp" -P
+# The DMABUF streaming matrix: v4l2-compliance streams an importer with
+# DMABUF buffers that an exporter made and exported (VIDIOC_EXPBUF), one
+# run ("cell") per pair; its result lines are the cell's results, under
+# the suite v4l2-compliance/IMPORTER<-EXPORTER.  Roles are named by
+# driver and videobuf2 allocator.  vm.sh boots four vivid instances:
+# vivid-000 and vivid-001 with vb2-dma-contig, vivid-002 and vivid-003
+# with vb2-vmalloc; the first of each pair imports, the second exports,
+# since one capture queue cannot do both.  An m2m device (vim2m, which
+# uses vb2-vmalloc, and the edus) opens a context per file handle, so
+# one edu can be importer and exporter of a cell.
+#
+# How v4l2-compliance 1.28.1 picks the queues (v4l2-test-buffers.cpp,
+# testDmaBuf and setupDmaBuf): an m2m importer imports on its OUTPUT
+# queue (CAPTURE stays MMAP); the exporter exports MMAP buffers of its
+# CAPTURE queue if its caps say VIDEO_CAPTURE(_MPLANE), else of its
+# OUTPUT queue: vivid exports capture buffers, vim2m and the edus, whose
+# caps say VIDEO_M2M only, their OUTPUT buffers, in the format a fresh
+# file handle gets (vim2m 640x480 RGB565, 614400 bytes; edu 128x64 GREY,
+# 8192 bytes).  Each exported buffer must be at least as long as the
+# importer's, so before an edu exporter the importing vivid is switched
+# to its HDMI input (3), where the scaler takes 64x64 YUYV, 8192 bytes;
+# v4l2-compliance streams the input and format it finds, and the vivid
+# goes back to input 0 (which resets the format) afterwards.
+#
+# Cells that must be refused (a non-contiguous buffer into dma-contig
+# without an IOMMU) fail their DMABUF lines here: workbench/xfails lists
+# them with the reason, and igt/vb2-dmabuf-import asserts the errno of
+# each such pair.  The exporters v4l2-compliance cannot drive (udmabuf,
+# system and CMA heap) are igt/vb2-dmabuf-import's too.
+V4L2_IMPORTERS="vivid-dma-contig vivid-vmalloc edu-dma-sg edu-dma-contig"
+V4L2_EXPORTERS="vivid-dma-contig vivid-vmalloc vim2m edu-dma-sg edu-dma-contig"
+
+# v4l2_role ROLE import|export: the V4L2 device name of ROLE.
+v4l2_role() {
+	case "$1 $2" in
+	"vivid-dma-contig import") echo vivid-000-vid-cap ;;
+	"vivid-dma-contig export") echo vivid-001-vid-cap ;;
+	"vivid-vmalloc import") echo vivid-002-vid-cap ;;
+	"vivid-vmalloc export") echo vivid-003-vid-cap ;;
+	"vim2m export") echo vim2m ;;
+	"edu-dma-sg "*) echo qemu_edu1-m2m-dma-sg ;;
+	"edu-dma-contig "*) echo qemu_edu0-m2m-dma-contig ;;
+	*) return 1 ;;
+	esac
 }
 
-# The edu V4L2 mem2mem devices, whose engine really reads and writes the
-# buffers by DMA: vm.sh gives qemu_edu0 (in the switch) vb2-dma-contig
-# and qemu_edu1 (on a root port) vb2-dma-sg, whose dynamic import takes
-# P2P memory: QEMU routes no peer-to-peer requests inside a switch, so
-# behind the vIOMMU only the root-port edu can reach the NVMe CMB.  Each
-# imports (DMABUF streaming) buffers the other exports.  Every frame
-# costs a few edu transfers of ~100 ms, so few.
-EDU_M2M="qemu_edu0-m2m-dma-contig qemu_edu1-m2m-dma-sg"
-v4l2_compliance_edu() {
+# Streamed frames per test: an edu frame costs 0.8 s of edu transfers
+# and each cell streams seven tests (MMAP x3, USERPTR x2, DMABUF x2), so
+# one; vivid makes frames at 30 fps, two.
+v4l2_frames() {
+	case "$1" in
+	edu-*) echo 1 ;;
+	*) echo 2 ;;
+	esac
+}
+
+# v4l2_cell IMPORTER EXPORTER: one cell of the matrix.
+v4l2_cell() {
 	tool=$(v4l_tool v4l2-compliance) || return 1
-	dev=$(video_node "$1") || { echo "no $1"; return 1; }
-	for other in $EDU_M2M; do
-		[ "$other" = "$1" ] || exp=$(video_node "$other") ||
-			{ echo "no $other"; return 1; }
-	done
-	echo "m2m device $dev ($1), exporter $exp"
-	timeout -k 5 "${WB_SUITE_TIMEOUT:-600}" "$tool" -C never -d "$dev" -s3 -e "$exp" -P
+	iname=$(v4l2_role "$1" import) || { echo "$1 imports in no cell"; return 1; }
+	ename=$(v4l2_role "$2" export) || { echo "$2 exports in no cell"; return 1; }
+	dev=$(video_node "$iname") || { echo "no importer $1 ($iname)"; return 1; }
+	exp=$(video_node "$ename") || { echo "no exporter $2 ($ename)"; return 1; }
+	shrink=0
+	case "$1 $2" in
+	"vivid-"*" edu-"*) shrink=1 ;;
+	esac
+	if [ $shrink = 1 ]; then
+		ctl=$(v4l_tool v4l2-ctl) || return 1
+		"$ctl" -d "$dev" --set-input=3 \
+			--set-fmt-video=width=64,height=64,pixelformat=YUYV >/dev/null ||
+			{ echo "$iname: cannot set input 3, 64x64 YUYV"; return 1; }
+		echo "# $iname: $("$ctl" -d "$dev" --get-fmt-video | tr -s ' \t\n' ' ')"
+	fi
+	echo "importer $dev ($iname, $1), exporter $exp ($ename, $2)"
+	start=$(date +%s)
+	timeout -k 5 "${WB_SUITE_TIMEOUT:-600}" "$tool" -C never -d "$dev" \
+		-s"$(v4l2_frames "$1")" -e "$exp" -P
 	rc=$?
-	pci=$(basename "$(realpath "/sys/class/video4linux/${dev#/dev/}/device")")
-	dbg=/sys/kernel/debug/qemu_edu/$pci
-	echo "# $1: $(cat "$dbg/v4l2_frames") frames copied by DMA since boot, the last in $(cat "$dbg/v4l2_frame_ns") ns; $(cat "$dbg/transfers") edu transfers"
+	echo "# cell $1<-$2: $(($(date +%s) - start)) s"
+	if [ $shrink = 1 ]; then
+		"$ctl" -d "$dev" --set-input=0 >/dev/null ||
+			{ echo "$iname: cannot go back to input 0"; rc=1; }
+	fi
+	case "$1" in
+	edu-*)
+		pci=$(realpath "/sys/class/video4linux/${dev#/dev/}/device")
+		dbg=/sys/kernel/debug/qemu_edu/${pci##*/}
+		read -r frames <"$dbg/v4l2_frames"
+		read -r ns <"$dbg/v4l2_frame_ns"
+		read -r transfers <"$dbg/transfers"
+		echo "# $iname: $frames frames copied by DMA since boot, the last in $ns ns; $transfers edu transfers"
+		;;
+	esac
 	return $rc
 }
 
@@ -215,24 +283,31 @@ run_check() {
 	for t in $IGT_OWN_TESTS; do
 		wanted "igt/$t" && run_suite "igt/$t" igt igt_own "$t"
 	done
-	wanted v4l2-compliance && run_suite v4l2-compliance v4l2 v4l2_compliance
-	for d in $EDU_M2M; do
-		wanted "v4l2-compliance/$d" &&
-			run_suite "v4l2-compliance/$d" v4l2 v4l2_compliance_edu "$d"
+	for i in $V4L2_IMPORTERS; do
+		for e in $V4L2_EXPORTERS; do
+			wanted "v4l2-compliance/$i<-$e" &&
+				run_suite "v4l2-compliance/$i<-$e" v4l2 v4l2_cell "$i" "$e"
+		done
 	done
 	wanted fuzz/dmabuf-fuzz && run_suite fuzz/dmabuf-fuzz tap dmabuf_fuzz
 	return 0
 }
 
-# WB_APPEND=WB_ONLY=GLOB: of the user-space suites, only those whose name
-# (kselftest/udmabuf, igt/edu-dmabuf, igt/kms_prime, v4l2-compliance,
-# v4l2-compliance/qemu_edu1-m2m-dma-sg)
-# matches GLOB.
+# WB_APPEND=WB_ONLY=GLOB[,GLOB...]: of the user-space suites, only those
+# whose name (kselftest/udmabuf, igt/edu-dmabuf, igt/kms_prime,
+# v4l2-compliance/edu-dma-sg<-edu-dma-contig) matches one of the GLOBs.
 wanted() {
-	# shellcheck disable=SC2254
-	case "$1" in
-	${WB_ONLY:-*}) return 0 ;;
-	esac
+	set -f
+	old_ifs=$IFS
+	IFS=,
+	for glob in ${WB_ONLY:-*}; do
+		# shellcheck disable=SC2254
+		case "$1" in
+		$glob) IFS=$old_ifs; set +f; return 0 ;;
+		esac
+	done
+	IFS=$old_ifs
+	set +f
 	return 1
 }
 
