@@ -323,6 +323,49 @@ def v4l2_nonzero_exit_without_fail_fails():
     return st[0] == 'FAIL' and 'rc=1' in st[1], st
 
 
+def run_xfails(lines, xfails, topo='direct'):
+    """Run results.py on one topology with an xfails file; return
+    {name: status}."""
+    with tempfile.TemporaryDirectory() as d:
+        os.makedirs(os.path.join(d, topo))
+        with open(os.path.join(d, topo, 'console-check.log'), 'w') as f:
+            f.write('\n'.join(lines) + '\n')
+        xf = os.path.join(d, 'xfails')
+        with open(xf, 'w') as f:
+            f.write('\n'.join(xfails) + '\n')
+        subprocess.run([sys.executable, RESULTS_PY, 'check', d, xf, topo],
+                       capture_output=True, text=True)
+        got = {}
+        with open(os.path.join(d, 'check.log')) as f:
+            for line in f:
+                _, rest = line.rstrip('\n').split('] ', 1)
+                status, _, name = rest.partition(' ')
+                got[name.partition('  (')[0]] = status
+        return got
+
+
+@case
+def v4l2_matrix_cell_named_and_xfailed_per_topology():
+    # A cell of the DMABUF matrix: its refused DMABUF tests are listed
+    # for `direct`; on `iommu` the same failure stays a failure, and so
+    # does any other test of the cell.
+    cell = 'v4l2-compliance/edu-dma-contig<-vim2m'
+    body = [l.replace('vivid device', 'qemu_edu device') for l in V4L2_128]
+    body.insert(body.index('\ttest blocking wait: OK'), '\ttest MMAP (select): FAIL')
+    body[-1] = ('Total for qemu_edu device /dev/video0: 8, Succeeded: 6, '
+                'Failed: 2, Warnings: 0')
+    lines = console(suites=[TAP_OK, (cell, 'v4l2', body, 1)])
+    xf = [f'direct:{cell}/Streaming ioctls/test DMABUF (*) | refused']
+    direct = run_xfails(lines, xf, 'direct')
+    iommu = run_xfails(lines, xf, 'iommu')
+    dmabuf = f'{cell}/Streaming ioctls/test DMABUF (no poll)'
+    mmap = f'{cell}/Streaming ioctls/test MMAP (select)'
+    ok = (direct.get(dmabuf) == 'XFAIL' and direct.get(mmap) == 'FAIL' and
+          iommu.get(dmabuf) == 'FAIL' and
+          direct.get(f'{cell}/Required ioctls/test VIDIOC_QUERYCAP') == 'PASS')
+    return ok, (direct, iommu)
+
+
 # Real IGT output (IGT b3d809d5, libigt's own messages), trimmed of stack
 # frames.  A failing subtest of an IGT test of ours:
 IGT_FAIL = [
