@@ -888,6 +888,38 @@ static void test_p2pmem_revoke(const char *alloc)
 	close(m.fd);
 }
 
+/*
+ * A buffer queued but never given to the driver (the queue does not
+ * stream) is not in use by the device: unbinding the provider must not
+ * wait for it, and QBUF must then fail with ENODEV.
+ */
+static void test_p2pmem_revoke_queued(const char *alloc)
+{
+	char pci[NAME_MAX + 1], heap[PATH_MAX];
+	struct frame in;
+	struct m2m m;
+	size_t pages;
+	double secs;
+
+	wb_find_p2pmem_nvme(pci, sizeof(pci), heap, sizeof(heap));
+	m2m_open(&m, alloc);
+	pages = (m.size + PAGE - 1) / PAGE;
+	p2pmem_frame(&in, pages);
+	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
+	igt_assert_eq(qbuf(&m, OUT, &in), 0);
+	secs = wb_unbind_or_fail(WB_NVME_DRV, pci);
+	stream(&m, VIDIOC_STREAMOFF, OUT);
+	check_revoked_qbuf(&m, &in);
+	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
+	frame_free(&in);
+	close(m.fd);
+	wb_bind(WB_NVME_DRV, pci);
+	igt_assert_f(wb_wait_published(pci), "%s did not publish its CMB again\n",
+		     pci);
+	igt_assert_f(secs < 5, "the unbind waited %.1f s for a buffer no device used\n",
+		     secs);
+}
+
 static void test_expbuf(const char *alloc, const char *exporter)
 {
 	struct v4l2_exportbuffer e = { .type = CAP, .flags = O_RDWR };
@@ -981,6 +1013,13 @@ igt_main
 		igt_subtest_f("%s-ivshmem", a) {
 			igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "ivshmem");
 			test_p2p(a, true);
+			igt_reset_timeout();
+		}
+
+		igt_describe("unbinding the NVMe controller while a p2pmem-heap buffer is queued on a queue that does not stream does not wait for it; QBUF of the buffer then fails with ENODEV");
+		igt_subtest_f("%s-p2pmem-revoke-queued", a) {
+			igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "p2pmem-revoke-queued");
+			test_p2pmem_revoke_queued(a);
 			igt_reset_timeout();
 		}
 
