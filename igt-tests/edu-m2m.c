@@ -337,6 +337,12 @@ static void udmabuf_frame(struct frame *fr, size_t pages)
 	igt_assert_f(fr->memfd >= 0, "memfd_create: %m\n");
 	wb_assert_sys(ftruncate(fr->memfd, 2 * pages * PAGE));
 	wb_assert_sys(fcntl(fr->memfd, F_ADD_SEALS, F_SEAL_SHRINK));
+	/*
+	 * Every page of the memfd first, so that those the list takes
+	 * have one between them; udmabuf would otherwise allocate only
+	 * the listed ones, one after the other, often contiguous.
+	 */
+	wb_assert_sys(fallocate(fr->memfd, 0, 0, 2 * pages * PAGE));
 	l->flags = UDMABUF_FLAGS_CLOEXEC;
 	l->count = pages;
 	for (i = 0; i < pages; i++)
