@@ -644,6 +644,17 @@ static int edu_v4l2_release(struct file *file)
 
 	v4l2_fh_del(&ctx->fh);
 	mutex_lock(&dev->dev_mutex);
+	/*
+	 * v4l2_m2m_job_finish() still reads the m2m context after it woke
+	 * v4l2_m2m_ctx_release(), which frees it (KASAN: slab-use-after-free
+	 * in __v4l2_m2m_try_queue() from edu_v4l2_run()).  Stop the
+	 * context's jobs (STREAMOFF waits for a running one, and no new one
+	 * starts) and wait until the work item that finished the last one
+	 * has returned.
+	 */
+	v4l2_m2m_streamoff(file, ctx->fh.m2m_ctx, V4L2_BUF_TYPE_VIDEO_OUTPUT);
+	v4l2_m2m_streamoff(file, ctx->fh.m2m_ctx, V4L2_BUF_TYPE_VIDEO_CAPTURE);
+	flush_work(&dev->run);
 	v4l2_m2m_ctx_release(ctx->fh.m2m_ctx);
 	mutex_unlock(&dev->dev_mutex);
 	v4l2_fh_exit(&ctx->fh);
