@@ -746,16 +746,24 @@ static const struct importer importers[] = {
 	{ "edu-dma-contig", NULL, "dma-contig", false },
 };
 
+/*
+ * Each subtest runs in a child: one that fails leaves nothing behind
+ * (its exported dma-bufs and mappings would keep the exporter's queue
+ * busy for the next).
+ */
 static void run(const struct exporter *e, const struct importer *imp)
 {
-	struct importer i = *imp;
-
 	close_leftovers();
 	igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "vb2-dmabuf-import");
-	if (i.dev)
-		test_vivid(e, &i);
-	else
-		test_edu(e, &i);
+	igt_fork(child, 1) {
+		struct importer i = *imp;
+
+		if (i.dev)
+			test_vivid(e, &i);
+		else
+			test_edu(e, &i);
+	}
+	igt_waitchildren();
 	igt_reset_timeout();
 }
 
