@@ -68,21 +68,6 @@ struct edu {
 	bool behind_switch;	/* next to the NVMe CMB and the ivshmem BAR */
 };
 
-static bool iommu_present(void)
-{
-	DIR *d = opendir("/sys/class/iommu");
-	struct dirent *e;
-	bool found = false;
-
-	if (!d)
-		return false;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			found = true;
-	closedir(d);
-	return found;
-}
-
 /* "0000:00:02.0" for /sys/devices/pci0000:00/0000:00:02.0/... */
 static void root_port_of(const char *sysdev, char *out, size_t len)
 {
@@ -376,7 +361,7 @@ static int edu_attach(int fd, const struct buf *b, uint64_t off, uint64_t len,
  */
 static bool dma_emulated(const struct buf *b, const struct edu *e)
 {
-	return !(b->p2p && e->behind_switch && iommu_present());
+	return !(b->p2p && e->behind_switch && wb_iommu_present());
 }
 
 /* The route the core took must be pci_p2pdma's for this edu's place. */

@@ -109,33 +109,6 @@ struct frame {
 	uint8_t *memmap;	/* its mapping, where the pages are every other page */
 };
 
-/* swiotlb=force: every DMA mapping bounces */
-static bool bouncing(void)
-{
-	char cmd[4096] = "";
-	FILE *f = fopen("/proc/cmdline", "r");
-
-	igt_assert(f);
-	igt_assert(fgets(cmd, sizeof(cmd), f));
-	fclose(f);
-	return strstr(cmd, "swiotlb=force");
-}
-
-static bool iommu_present(void)
-{
-	DIR *d = opendir("/sys/class/iommu");
-	struct dirent *e;
-	bool found = false;
-
-	if (!d)
-		return false;
-	while ((e = readdir(d)))
-		if (e->d_name[0] != '.')
-			found = true;
-	closedir(d);
-	return found;
-}
-
 /* The sysfs name of the edu video device with allocator @alloc, or false */
 static bool m2m_find(const char *alloc, char *name, size_t len)
 {
@@ -284,7 +257,7 @@ static void cpu_sync(struct frame *fr, uint64_t flags)
 {
 	struct dma_buf_sync sync = { .flags = flags };
 
-	if (fr->dmabuf >= 0 && bouncing())
+	if (fr->dmabuf >= 0 && wb_bouncing())
 		wb_assert_sys(ioctl(fr->dmabuf, DMA_BUF_IOCTL_SYNC, &sync));
 }
 
@@ -431,11 +404,11 @@ static void run_frames(struct m2m *m, struct frame *in, struct frame *out,
 
 	for (seed = 1; seed <= 2; seed++) {
 		fill(out, m->size, 0xa5, 0);
-		if (bouncing())
+		if (wb_bouncing())
 			fill(in, m->size, -1, seed);
 		igt_assert_eq(qbuf(m, CAP, out), 0);
 		igt_assert_eq(qbuf(m, OUT, in), 0);
-		if (!bouncing())
+		if (!wb_bouncing())
 			fill(in, m->size, -1, seed);
 		if (seed == 1) {
 			stream(m, VIDIOC_STREAMON, OUT);
@@ -466,9 +439,9 @@ static bool import_or_refuse(struct m2m *m, const char *alloc,
 	unsigned long before = m2m_frames(m);
 	int err;
 
-	if (strcmp(alloc, "dma-contig") || iommu_present())
+	if (strcmp(alloc, "dma-contig") || wb_iommu_present())
 		return true;
-	if (bouncing()) {
+	if (wb_bouncing()) {
 		err = qbuf(m, type, fr);
 		igt_assert_f(!err || err == EFAULT,
 			     "%s: QBUF under swiotlb: got %s, want success or EFAULT\n",
@@ -688,7 +661,7 @@ static bool p2p_route_runs(struct m2m *m, struct frame *fr)
 		     m->name);
 	igt_info("%s: P2P buffer reached by %s\n", m->name,
 		 r.bus ? "PCI bus address" : "the host bridge");
-	if (r.bus && iommu_present()) {
+	if (r.bus && wb_iommu_present()) {
 		igt_info("QEMU does not route bus-address DMA inside a switch behind its vIOMMU: mapping checked, no DMA\n");
 		return false;
 	}

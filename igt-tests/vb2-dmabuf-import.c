@@ -152,17 +152,6 @@ static void close_leftovers(void)
 		close(open_fds[--nr_open_fds]);
 }
 
-static bool bouncing(void)
-{
-	char cmd[4096] = "";
-	FILE *f = fopen("/proc/cmdline", "r");
-
-	igt_assert(f);
-	igt_assert(fgets(cmd, sizeof(cmd), f));
-	fclose(f);
-	return strstr(cmd, "swiotlb=force");
-}
-
 /*
  * Is the device behind V4L2 file @fd translated by an IOMMU?  Not
  * vivid's platform device, even on topology iommu: only what sits in an
@@ -438,7 +427,7 @@ static int qbuf_expect(const struct importer *imp, const struct buf *b)
 	 * KiB) reaches the importer split at that size, its pieces bounced
 	 * separately, adjacent or not.
 	 */
-	bounce = bouncing() || (imp->dma32 && high == YES);
+	bounce = wb_bouncing() || (imp->dma32 && high == YES);
 	if (bounce || (imp->dma32 && high == UNKNOWN))
 		return -1;
 	if (contig == UNKNOWN)

@@ -151,3 +151,29 @@ uint32_t crc32_le(uint32_t crc, const uint8_t *p, size_t len)
 	}
 	return crc;
 }
+
+bool wb_bouncing(void)
+{
+	char cmd[4096] = "";
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	igt_assert(f);
+	igt_assert(fgets(cmd, sizeof(cmd), f));
+	fclose(f);
+	return strstr(cmd, "swiotlb=force");
+}
+
+bool wb_iommu_present(void)
+{
+	DIR *d = opendir("/sys/class/iommu");
+	struct dirent *e;
+	bool found = false;
+
+	if (!d)
+		return false;
+	while ((e = readdir(d)))
+		if (e->d_name[0] != '.')
+			found = true;
+	closedir(d);
+	return found;
+}

@@ -55,6 +55,11 @@ static inline bool wb_skip_is_fail(void)
  */
 int wb_drm_open(int chipset);
 
+/* swiotlb=force on the kernel command line (topology bounce) */
+bool wb_bouncing(void);
+/* An IOMMU is registered (topology iommu); not every device is behind it */
+bool wb_iommu_present(void);
+
 /* Open the V4L2 node whose sysfs name is @name (e.g. "vivid-000-vid-cap"). */
 int v4l2_open_by_name(const char *name);
 
