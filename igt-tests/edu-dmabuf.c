@@ -26,6 +26,7 @@
  */
 #define _GNU_SOURCE
 #include "igt.h"
+#include "igt_vgem.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -364,14 +365,22 @@ static bool dma_emulated(const struct buf *b, const struct edu *e)
 	return !(b->p2p && e->behind_switch && wb_iommu_present());
 }
 
-/* The route the core took must be pci_p2pdma's for this edu's place. */
+/*
+ * Every exporter here hands the core a range list, which the core maps
+ * for the edu itself ("list", or "sgt<-list" for the sg_table API); a
+ * mapping made from an exporter's sg_table ("list<-sgt") means the
+ * exporter fell back to the legacy path.  The route the core took must
+ * be pci_p2pdma's for this edu's place.
+ */
 static void check_route(const struct buf *b, const struct edu *e)
 {
 	struct wb_route r = bufinfo_route(b, e);
 
 	igt_assert_f(r.attached, "bufinfo shows edu %s not attached to %s\n",
 		     e->pci, b->what);
-	/* The core lists its own mappings, not a legacy exporter's tables */
+	igt_assert_f(r.mappings > 0 && r.from_list == r.mappings,
+		     "edu %s: %d of %d mappings of %s made from a range list; the exporter should give one\n",
+		     e->pci, r.from_list, r.mappings, b->what);
 	if (!b->p2p) {
 		igt_assert_f(!r.bus && !r.host_bridge,
 			     "%s is RAM, bufinfo shows P2P ranges\n", b->what);
@@ -621,6 +630,34 @@ static void cma_heap(uint32_t api)
 		wb_skip("no CMA heap in /dev/dma_heap\n");
 	heap_alloc(&b, node, 64 * 1024);
 	exercise(&b, api, 32 * 1024);
+}
+
+/*
+ * A vgem object (shmem pages, written combined) exported by PRIME.  The
+ * device node may close: the dma-buf holds the object.
+ */
+static void vgem_alloc(struct buf *b, size_t size)
+{
+	struct vgem_bo bo = { .width = PAGE / 4, .bpp = 32 };
+	int drm = wb_drm_open(DRIVER_VGEM);
+
+	bo.height = size / PAGE;
+	vgem_create(drm, &bo);
+	igt_assert_eq_u64(bo.size, size);
+	b->fd = prime_handle_to_fd_for_mmap(drm, bo.handle);
+	igt_assert_f(b->fd >= 0, "PRIME export of a vgem object: %m\n");
+	close(drm);
+	b->size = size;
+	b->memfd = -1;
+	buf_map_dmabuf(b);
+}
+
+static void vgem(uint32_t api)
+{
+	struct buf b = { .what = "vgem object" };
+
+	vgem_alloc(&b, 16 * PAGE);
+	exercise(&b, api, 8 * PAGE);
 }
 
 static void p2pmem_heap(uint32_t api)
@@ -1156,6 +1193,22 @@ igt_main
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "cma-heap-sgt");
 		edu_close_leftovers();
 		cma_heap(QEMU_EDU_API_SGT);
+		igt_reset_timeout();
+	}
+
+	igt_describe("edu reads and writes a vgem object exported by PRIME, list API");
+	igt_subtest("vgem-list") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "vgem-list");
+		edu_close_leftovers();
+		vgem(QEMU_EDU_API_LIST);
+		igt_reset_timeout();
+	}
+
+	igt_describe("edu reads and writes a vgem object exported by PRIME, sg_table API, CPU reads the same bytes through its pages");
+	igt_subtest("vgem-sgt") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "vgem-sgt");
+		edu_close_leftovers();
+		vgem(QEMU_EDU_API_SGT);
 		igt_reset_timeout();
 	}
 

@@ -2,9 +2,10 @@
 /*
  * debugfs dma_buf/bufinfo, as the series prints it: a line per buffer
  * (size, flags, mode, count, exporter, inode, name), a tab-indented line
- * per attached device and, under it, a line per mapping with the number
- * of ranges the core routed by PCI bus address and through the host
- * bridge.
+ * per attached device and, under it, a line per mapping: the API and
+ * where the core got the ranges ("list", "sgt<-list": from the exporter's
+ * range list; "list<-sgt": from its sg_table) and the number of ranges
+ * it routed by PCI bus address and through the host bridge.
  */
 #include "igt.h"
 
@@ -51,6 +52,9 @@ struct wb_route wb_bufinfo_route(int fd, const char *pci)
 		if (!dev || !strstr(line, "mapping "))
 			continue;
 		r.mappings++;
+		/* "mapping list ..." and "mapping sgt<-list ...", not "list<-sgt" */
+		if (strstr(line, "mapping list ") || strstr(line, "mapping sgt<-list "))
+			r.from_list++;
 		p = strstr(line, "p2p-bus ");
 		if (p && sscanf(p, "p2p-bus %lu p2p-host-bridge %lu", &bus, &hb) == 2) {
 			r.bus += bus;

@@ -13,6 +13,7 @@
 struct wb_route {
 	bool attached;		/* the device is attached to the buffer */
 	int mappings;		/* mapping lines under its attachment */
+	int from_list;		/* of those, made from the exporter's range list */
 	unsigned long bus;	/* ranges used by PCI bus address */
 	unsigned long host_bridge; /* P2P ranges mapped through the host bridge */
 };
