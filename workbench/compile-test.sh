@@ -2,15 +2,22 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # compile-test.sh: build every in-tree user of videobuf2's memory
-# allocators (dma-contig, dma-sg, vmalloc) on x86-64 with COMPILE_TEST,
-# once on the pristine base and once with the series, and fail if the
-# series adds a warning or breaks a build.  Drivers we cannot run here
-# (Rockchip, Qualcomm, Samsung, ...) must still build, unchanged.
+# allocators (dma-contig, dma-sg, vmalloc) and of DRM's shmem and DMA GEM
+# helpers on x86-64 with COMPILE_TEST, once on the pristine base and once
+# with the series, and fail if the series adds a warning or breaks a
+# build.  Drivers we cannot run here (Rockchip, Qualcomm, Samsung, Arm
+# Mali, ...) must still build, unchanged.
 #
-# "A user" is a directory holding a C file that includes one of the
-# allocators' headers (found in the pristine tree, so a driver the series
+# "A user" is a directory holding a C file or a header that includes one
+# of those headers (found in the pristine tree, so a driver the series
 # converts away from them still counts); the whole directory is built,
-# so a driver's other files are too.  Configuration: allmodconfig with
+# so a driver's other files are too.  DRM's core directory is the one
+# exception: building it would build every DRM driver below it, so its
+# own users, and its PRIME code, are built file by file.  Other PRIME users only see new
+# declarations in <drm/drm_prime.h> and a new member of
+# drm_gem_object_funcs, which cannot break a build unless a name clashes:
+# the script checks that no pristine file uses one of the new names.
+# Configuration: allmodconfig with
 # config/compile-test.config pinned on top.  Warnings are compared as
 # "file: warning: text [-Wflag]", without line numbers, which patches
 # move.  The pristine side is kept (it cannot change) and rebuilt only
@@ -24,17 +31,27 @@
 CT=$WB_CACHE/compile-test
 OUT=$RESULTS/compile-test
 ALLCONFIG=$WB_DIR/config/compile-test.config
-HEADERS='videobuf2-(dma-contig|dma-sg|vmalloc)\.h'
+HEADERS='videobuf2-(dma-contig|dma-sg|vmalloc)\.h|drm_gem_(shmem|dma)_helper\.h'
+DRM_CORE=drivers/gpu/drm/
+# Names the series adds to DRM's headers
+DRM_NEW_NAMES='drm_gem_map_phys|drm_gem_unmap_phys|drm_gem_is_prime_exported_dma_buf|get_phys_list|drm_gem_(shmem|dma)_(object_)?get_phys_list'
 
 need_tool make gcc flex bison bc perl
 mkdir -p "$CT" "$OUT"
 
-# Directories (relative, with the trailing slash Kbuild wants) of users.
-# A directory inside another one of the list is left out: building the
-# outer one builds it, and two makes in one directory race.
+# Build targets of users: directories (relative, with the trailing slash
+# Kbuild wants), and the objects of DRM's core directory that use the
+# headers.  A directory inside another one of the list is left out:
+# building the outer one builds it, and two makes in one directory race.
 users() {
-	tgit grep -l -E "$HEADERS" pristine -- '*.c' |
-		sed -e 's/^pristine://' -e 's#/[^/]*$#/#' | LC_ALL=C sort -u |
+	local files
+	files=$(tgit grep -l -E "$HEADERS" pristine -- 'drivers/*.c' 'drivers/*.h' |
+		sed -e 's/^pristine://')
+	tgit grep -l -E "$HEADERS|drm_prime\.h" pristine -- "${DRM_CORE}*.c" |
+		sed -e 's/^pristine://' | grep -E "^${DRM_CORE}[^/]+\.c$" |
+		sed 's/\.c$/.o/'
+	echo "$files" | sed -e 's#/[^/]*$#/#' | grep -vxF "$DRM_CORE" |
+		LC_ALL=C sort -u |
 		awk 'prev == "" || index($0, prev) != 1 { print; prev = $0 }'
 }
 
@@ -63,12 +80,15 @@ build() {
 	say "compile-test: $side: modules_prepare"
 	make -s -C "$src" O="$o" -j"$JOBS" modules_prepare >>"$log" 2>&1 ||
 		{ tail -n 30 "$log" >&2; die "$side: modules_prepare failed"; }
-	# Only these directories' objects are rebuilt, so every warning shows.
+	# Only these targets' objects are rebuilt, so every warning shows.
 	for d in "${dirs[@]}"; do
-		[ -d "$o/$d" ] && find "$o/$d" \
-			\( -name '*.o' -o -name '*.ko' -o -name '*.mod*' \) -delete
+		case "$d" in
+		*.o) rm -f "$o/$d" ;;
+		*) [ -d "$o/$d" ] && find "$o/$d" \
+			\( -name '*.o' -o -name '*.ko' -o -name '*.mod*' \) -delete ;;
+		esac
 	done
-	say "compile-test: $side: ${#dirs[@]} directories"
+	say "compile-test: $side: ${#dirs[@]} directories and objects"
 	make -C "$src" O="$o" -j"$JOBS" -k "${dirs[@]}" >>"$log" 2>&1 || rc=$?
 	echo "$rc" >"$o/rc"
 }
@@ -90,6 +110,9 @@ stamp() {
 
 start=$(date +%s)
 bash "$WB_DIR/prepare.sh"
+clash=$(tgit grep -n -w -E "$DRM_NEW_NAMES" pristine -- '*.c' '*.h' || true)
+[ -z "$clash" ] || die "compile-test: pristine files already use names the series adds to DRM's headers:
+$clash"
 s=$(stamp)
 if [ "$(cat "$CT/pristine.stamp" 2>/dev/null)" != "$s" ] ||
    [ ! -f "$CT/pristine.warnings" ]; then
@@ -105,7 +128,7 @@ diagnostics "$OUT/series.log" >"$OUT/series.warnings"
 comm -13 "$OUT/pristine.warnings" "$OUT/series.warnings" >"$OUT/new.warnings"
 
 n=$(users | wc -l)
-say "compile-test: $n directories, $(wc -l <"$OUT/series.warnings") distinct diagnostics with the series, $(wc -l <"$OUT/pristine.warnings") without, in $(( $(date +%s) - start )) s"
+say "compile-test: $n directories and objects, $(wc -l <"$OUT/series.warnings") distinct diagnostics with the series, $(wc -l <"$OUT/pristine.warnings") without, in $(( $(date +%s) - start )) s"
 if [ -s "$OUT/new.warnings" ]; then
 	cat "$OUT/new.warnings" >&2
 	die "compile-test: the series adds $(wc -l <"$OUT/new.warnings") diagnostics (above; logs in $OUT)"
