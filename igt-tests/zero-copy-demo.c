@@ -23,6 +23,7 @@
 #include <linux/dma-buf.h>
 #include <xf86drm.h>
 
+#include "lib/bufinfo.h"
 #include "lib/devices.h"
 
 #define CAMERA "vivid-000-vid-cap"
@@ -145,6 +146,7 @@ static void release_held(void)
 
 static void vivid_to_vgem(void)
 {
+	struct wb_route r;
 	unsigned int idx;
 	size_t used, used2;
 	uint32_t handle;
@@ -158,6 +160,15 @@ static void vivid_to_vgem(void)
 	dmabuf = camera_export(&cam, idx);
 	view_len = cam.len[idx];
 	view = vgem_import_map(drm, dmabuf, view_len, &handle);
+	/*
+	 * vgem imports with the shmem helpers: one mapping, the core's DMA
+	 * list of vivid's range list, no scatterlist
+	 */
+	r = wb_bufinfo_route(dmabuf, "vgem");
+	igt_assert_f(r.attached && r.mappings == 1 && r.list_api == 1 &&
+		     r.from_list == 1,
+		     "vgem's import: %d mappings, %d through the list API, %d from the exporter's list; want 1, 1, 1\n",
+		     r.mappings, r.list_api, r.from_list);
 
 	h1 = fnv1a(cam.map[idx], used);
 	igt_info("camera frame: %zu bytes, %ux%u, fnv1a %016llx\n", used,
@@ -179,6 +190,11 @@ static void vivid_to_vgem(void)
 	dmabuf_cpu_read(dmabuf, false);
 	igt_info("vgem handle %u follows the camera: fnv1a %016llx\n", handle,
 		 (unsigned long long)h2);
+
+	/* Closing the handle frees the import: unmapped and detached */
+	wb_assert_sys(drmCloseBufferHandle(drm, handle));
+	r = wb_bufinfo_route(dmabuf, "vgem");
+	igt_assert_f(!r.attached, "vgem still attached after its handle closed\n");
 
 	release_held();
 }

@@ -55,6 +55,9 @@ struct wb_route wb_bufinfo_route(int fd, const char *pci)
 		/* "mapping list ..." and "mapping sgt<-list ...", not "list<-sgt" */
 		if (strstr(line, "mapping list ") || strstr(line, "mapping sgt<-list "))
 			r.from_list++;
+		/* "mapping list ..." and "mapping list<-sgt ..." */
+		if (strstr(line, "mapping list"))
+			r.list_api++;
 		p = strstr(line, "p2p-bus ");
 		if (p && sscanf(p, "p2p-bus %lu p2p-host-bridge %lu", &bus, &hb) == 2) {
 			r.bus += bus;

@@ -14,11 +14,16 @@ struct wb_route {
 	bool attached;		/* the device is attached to the buffer */
 	int mappings;		/* mapping lines under its attachment */
 	int from_list;		/* of those, made from the exporter's range list */
+	int list_api;		/* of those, the importer's range-list API's */
 	unsigned long bus;	/* ranges used by PCI bus address */
 	unsigned long host_bridge; /* P2P ranges mapped through the host bridge */
 };
 
-/* The attachment of PCI device @pci (e.g. "0000:03:00.0") to dma-buf @fd */
+/*
+ * The attachment of the device named @pci (a PCI address such as
+ * "0000:03:00.0", or a platform device's name such as "vgem") to dma-buf
+ * @fd
+ */
 struct wb_route wb_bufinfo_route(int fd, const char *pci);
 
 #endif /* WB_BUFINFO_H */
