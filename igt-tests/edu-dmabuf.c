@@ -50,6 +50,7 @@
 
 #include "lib/bufinfo.h"
 #include "lib/devices.h"
+#include "lib/exporters.h"
 
 #define PAGE		4096UL
 #define DEBUGFS		"/sys/kernel/debug"
@@ -220,99 +221,6 @@ static int edu_ioctl(int fd, unsigned long cmd, void *arg)
 
 /* ------------------------------------------------------------ buffers */
 
-struct buf {
-	int fd;			/* the dma-buf */
-	uint8_t *map;		/* CPU view of the whole buffer */
-	size_t size;
-	int memfd;		/* udmabuf: its memfd, else -1 */
-	bool p2p;		/* P2P memory behind the switch */
-	const char *what;
-};
-
-static void buf_sync(const struct buf *b, uint64_t flags)
-{
-	struct dma_buf_sync s = { .flags = flags };
-
-	wb_assert_sys(ioctl(b->fd, DMA_BUF_IOCTL_SYNC, &s));
-}
-
-static void buf_map_dmabuf(struct buf *b)
-{
-	b->map = mmap(NULL, b->size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      b->fd, 0);
-	igt_assert_f(b->map != MAP_FAILED, "mmap %s dma-buf: %m\n", b->what);
-}
-
-static void udmabuf_alloc(struct buf *b, size_t size, bool huge)
-{
-	struct udmabuf_create c = { .flags = UDMABUF_FLAGS_CLOEXEC };
-	unsigned int flags = MFD_ALLOW_SEALING;
-	int dev;
-
-	if (huge)
-		flags |= MFD_HUGETLB | MFD_HUGE_2MB;
-	b->memfd = memfd_create("edu-dmabuf", flags);
-	igt_assert_f(b->memfd >= 0, "memfd_create%s: %m\n", huge ? " (hugetlb 2M)" : "");
-	wb_assert_sys(ftruncate(b->memfd, size));
-	wb_assert_sys(fcntl(b->memfd, F_ADD_SEALS, F_SEAL_SHRINK));
-	b->size = size;
-	b->map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
-		      b->memfd, 0);
-	igt_assert_f(b->map != MAP_FAILED, "mmap memfd: %m\n");
-	/* Populate now: hugetlb reservation failures show here, not as SIGBUS */
-	memset(b->map, 0, size);
-
-	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
-	igt_assert_f(dev >= 0, "open /dev/udmabuf: %m\n");
-	c.memfd = b->memfd;
-	c.size = size;
-	b->fd = ioctl(dev, UDMABUF_CREATE, &c);
-	close(dev);
-	igt_assert_f(b->fd >= 0, "UDMABUF_CREATE: %m\n");
-}
-
-static void heap_alloc(struct buf *b, const char *heap, size_t size)
-{
-	struct dma_heap_allocation_data a = {
-		.len = size,
-		.fd_flags = O_RDWR | O_CLOEXEC,
-	};
-	int h = open(heap, O_RDONLY | O_CLOEXEC);
-
-	igt_assert_f(h >= 0, "open %s: %m\n", heap);
-	igt_assert_f(!ioctl(h, DMA_HEAP_IOCTL_ALLOC, &a), "alloc %zu from %s: %m\n",
-		     size, heap);
-	close(h);
-	b->fd = a.fd;
-	b->size = size;
-	b->memfd = -1;
-	buf_map_dmabuf(b);
-}
-
-/* The first node matching @pattern under /dev/dma_heap, or NULL */
-static char *heap_node(const char *pattern)
-{
-	static char node[PATH_MAX];
-	glob_t g;
-	bool found;
-
-	if (glob(pattern, 0, NULL, &g))
-		return NULL;
-	found = g.gl_pathc > 0;
-	if (found)
-		snprintf(node, sizeof(node), "%s", g.gl_pathv[0]);
-	globfree(&g);
-	return found ? node : NULL;
-}
-
-static void buf_free(struct buf *b)
-{
-	munmap(b->map, b->size);
-	close(b->fd);
-	if (b->memfd >= 0)
-		close(b->memfd);
-}
-
 /* ------------------------------------------------------- checksums */
 
 /* The device's WRITE pattern, byte @pos of the window */
@@ -322,29 +230,29 @@ static uint8_t edu_pattern(uint64_t pos, uint8_t seed)
 }
 
 /* A CPU pattern different in every subtest run */
-static void cpu_fill(struct buf *b, unsigned int seed)
+static void cpu_fill(struct wb_buf *b, unsigned int seed)
 {
 	srandom(seed);
-	buf_sync(b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	wb_buf_sync(b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
 	for (size_t i = 0; i < b->size; i += 4) {
 		uint32_t r = random();
 
 		memcpy(b->map + i, &r, b->size - i < 4 ? b->size - i : 4);
 	}
-	buf_sync(b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+	wb_buf_sync(b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
 }
 
 /* ---------------------------------------------------------- bufinfo */
 
 /* The core's view (debugfs bufinfo) of @e's attachment to @b. */
-static struct wb_route bufinfo_route(const struct buf *b, const struct edu *e)
+static struct wb_route bufinfo_route(const struct wb_buf *b, const struct edu *e)
 {
 	return wb_bufinfo_route(b->fd, e->pci);
 }
 
 /* ----------------------------------------------------------- the cases */
 
-static int edu_attach(int fd, const struct buf *b, uint64_t off, uint64_t len,
+static int edu_attach(int fd, const struct wb_buf *b, uint64_t off, uint64_t len,
 		      uint32_t dir, uint32_t api, uint32_t flags,
 		      struct qemu_edu_attach *a)
 {
@@ -360,7 +268,7 @@ static int edu_attach(int fd, const struct buf *b, uint64_t off, uint64_t len,
  * switch: behind its vIOMMU every request of the device is translated, so
  * a bus address (the right answer on real hardware) would fault.
  */
-static bool dma_emulated(const struct buf *b, const struct edu *e)
+static bool dma_emulated(const struct wb_buf *b, const struct edu *e)
 {
 	return !(b->p2p && e->behind_switch && wb_iommu_present());
 }
@@ -372,7 +280,7 @@ static bool dma_emulated(const struct buf *b, const struct edu *e)
  * exporter fell back to the legacy path.  The route the core took must
  * be pci_p2pdma's for this edu's place.
  */
-static void check_route(const struct buf *b, const struct edu *e)
+static void check_route(const struct wb_buf *b, const struct edu *e)
 {
 	struct wb_route r = bufinfo_route(b, e);
 
@@ -416,7 +324,7 @@ static uint32_t pages_spanned(uint64_t off, uint64_t len)
  * the whole buffer read through the table's pages must be the bytes the
  * CPU wrote.  Returns the window's crc, for the device's to match.
  */
-static uint32_t page_case(int fd, const struct buf *b, const struct edu *e,
+static uint32_t page_case(int fd, const struct wb_buf *b, const struct edu *e,
 			  uint32_t api, uint64_t off, uint64_t len)
 {
 	struct qemu_edu_page_checksum p;
@@ -460,7 +368,7 @@ static uint32_t page_case(int fd, const struct buf *b, const struct edu *e,
 }
 
 /* The device reads [off, off + len): per-range and total checksums. */
-static void checksum_case(const struct buf *b, const struct edu *e,
+static void checksum_case(const struct wb_buf *b, const struct edu *e,
 			  uint32_t api, uint64_t off, uint64_t len)
 {
 	struct qemu_edu_range ranges[64];
@@ -522,7 +430,7 @@ static void checksum_case(const struct buf *b, const struct edu *e,
 }
 
 /* The device writes a pattern into [off, off + len); the CPU must see it. */
-static void write_case(const struct buf *b, const struct edu *e, uint32_t api,
+static void write_case(const struct wb_buf *b, const struct edu *e, uint32_t api,
 		       uint64_t off, uint64_t len, uint8_t seed)
 {
 	struct qemu_edu_write w = { .seed = seed };
@@ -531,9 +439,9 @@ static void write_case(const struct buf *b, const struct edu *e, uint32_t api,
 	int fd = edu_open(e), err;
 
 	igt_assert(before);
-	buf_sync(b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	wb_buf_sync(b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	memcpy(before, b->map, b->size);
-	buf_sync(b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	wb_buf_sync(b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 
 	err = edu_attach(fd, b, off, len, QEMU_EDU_DIR_FROM_DEVICE, api, 0, &a);
 	igt_assert_f(!err, "ATTACH %s to edu %s: %s\n", b->what, e->pci,
@@ -552,7 +460,7 @@ static void write_case(const struct buf *b, const struct edu *e, uint32_t api,
 	assert_edu_idle(e);
 	edu_close(fd);
 
-	buf_sync(b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	wb_buf_sync(b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	for (uint64_t i = 0; i < b->size; i++) {
 		uint8_t want = i >= off && i < off + len ?
 			       edu_pattern(i - off, seed) : before[i];
@@ -563,7 +471,7 @@ static void write_case(const struct buf *b, const struct edu *e, uint32_t api,
 			     i >= off && i < off + len ? "device wrote it" :
 			     "outside the window");
 	}
-	buf_sync(b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	wb_buf_sync(b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 	free(before);
 }
 
@@ -572,7 +480,7 @@ static void write_case(const struct buf *b, const struct edu *e, uint32_t api,
  * edus, through @api.  Windows are a few pages: each transfer of the
  * device takes ~100 ms.
  */
-static void exercise(struct buf *b, uint32_t api, uint64_t boundary)
+static void exercise(struct wb_buf *b, uint32_t api, uint64_t boundary)
 {
 	struct edu edus[2];
 	uint64_t off = boundary - PAGE - 0x123, len = 2 * PAGE + 0x246;
@@ -585,96 +493,76 @@ static void exercise(struct buf *b, uint32_t api, uint64_t boundary)
 		write_case(b, &edus[i], api, off + 0x10, len - 0x20,
 			   0x30 + i);
 	}
-	buf_free(b);
+	wb_buf_free(b);
 }
 
 static void udmabuf_4k(uint32_t api)
 {
-	struct buf b = { .what = "udmabuf (4K memfd)" };
+	struct wb_buf b = { .what = "udmabuf (4K memfd)" };
 
 	/* Shmem pages: scattered, each its own range without an IOMMU */
-	udmabuf_alloc(&b, 16 * PAGE, false);
+	wb_udmabuf_alloc(&b, 16 * PAGE, false);
 	exercise(&b, api, 8 * PAGE);
 }
 
 static void udmabuf_2m(uint32_t api)
 {
-	struct buf b = { .what = "udmabuf (2M hugetlb memfd)" };
+	struct wb_buf b = { .what = "udmabuf (2M hugetlb memfd)" };
 
 	/* Two 2 MiB folios; the window crosses from one into the other */
-	udmabuf_alloc(&b, 2 * SZ_2M, true);
+	wb_udmabuf_alloc(&b, 2 * SZ_2M, true);
 	exercise(&b, api, SZ_2M);
 }
 
 static void system_heap(uint32_t api)
 {
-	struct buf b = { .what = "system heap" };
+	struct wb_buf b = { .what = "system heap" };
 
 	/*
 	 * 64 KiB + 3 pages: an order-4 chunk followed by order-0 pages, the
 	 * window across the seam.  Not order 8: swiotlb=force (topology
 	 * bounce) cannot bounce a 1 MiB segment of a legacy sg_table.
 	 */
-	heap_alloc(&b, "/dev/dma_heap/system", 64 * 1024 + 3 * PAGE);
+	wb_heap_alloc(&b, "/dev/dma_heap/system", 64 * 1024 + 3 * PAGE);
 	exercise(&b, api, 64 * 1024);
 }
 
 static void cma_heap(uint32_t api)
 {
-	struct buf b = { .what = "cma heap" };
-	const char *node = heap_node("/dev/dma_heap/reserved");
+	struct wb_buf b = { .what = "cma heap" };
+	const char *node = wb_heap_node("/dev/dma_heap/reserved");
 
 	if (!node)
-		node = heap_node("/dev/dma_heap/linux,cma");
+		node = wb_heap_node("/dev/dma_heap/linux,cma");
 	if (!node)
 		wb_skip("no CMA heap in /dev/dma_heap\n");
-	heap_alloc(&b, node, 64 * 1024);
+	wb_heap_alloc(&b, node, 64 * 1024);
 	exercise(&b, api, 32 * 1024);
-}
-
-/*
- * A vgem object (shmem pages, written combined) exported by PRIME.  The
- * device node may close: the dma-buf holds the object.
- */
-static void vgem_alloc(struct buf *b, size_t size)
-{
-	struct vgem_bo bo = { .width = PAGE / 4, .bpp = 32 };
-	int drm = wb_drm_open(DRIVER_VGEM);
-
-	bo.height = size / PAGE;
-	vgem_create(drm, &bo);
-	igt_assert_eq_u64(bo.size, size);
-	b->fd = prime_handle_to_fd_for_mmap(drm, bo.handle);
-	igt_assert_f(b->fd >= 0, "PRIME export of a vgem object: %m\n");
-	close(drm);
-	b->size = size;
-	b->memfd = -1;
-	buf_map_dmabuf(b);
 }
 
 static void vgem(uint32_t api)
 {
-	struct buf b = { .what = "vgem object" };
+	struct wb_buf b = { .what = "vgem object" };
 
-	vgem_alloc(&b, 16 * PAGE);
+	wb_vgem_alloc(&b, 16 * PAGE);
 	exercise(&b, api, 8 * PAGE);
 }
 
 static void p2pmem_heap(uint32_t api)
 {
-	struct buf b = { .what = "p2pmem heap (NVMe CMB)", .p2p = true };
-	const char *node = heap_node("/dev/dma_heap/p2pmem-*");
+	struct wb_buf b = { .what = "p2pmem heap (NVMe CMB)", .p2p = true };
+	const char *node = wb_heap_node("/dev/dma_heap/p2pmem-*");
 
 	if (!node)
 		wb_skip("no /dev/dma_heap/p2pmem-* node\n");
-	heap_alloc(&b, node, 64 * 1024);
+	wb_heap_alloc(&b, node, 64 * 1024);
 	exercise(&b, api, 32 * 1024);
 }
 
 /* An importer that refuses P2P gets -EREMOTEIO, and nothing is mapped. */
-static void no_p2p(struct buf *bp)
+static void no_p2p(struct wb_buf *bp)
 {
-	struct buf b = *bp;
+	struct wb_buf b = *bp;
 	struct qemu_edu_attach a;
 	struct edu edus[2];
 
@@ -700,17 +588,17 @@ static void no_p2p(struct buf *bp)
 			assert_edu_idle(&edus[i]);
 		}
 	}
-	buf_free(&b);
+	wb_buf_free(&b);
 }
 
 static void p2pmem_heap_no_p2p(void)
 {
-	struct buf b = { .what = "p2pmem heap (NVMe CMB)", .p2p = true };
-	const char *node = heap_node("/dev/dma_heap/p2pmem-*");
+	struct wb_buf b = { .what = "p2pmem heap (NVMe CMB)", .p2p = true };
+	const char *node = wb_heap_node("/dev/dma_heap/p2pmem-*");
 
 	if (!node)
 		wb_skip("no /dev/dma_heap/p2pmem-* node\n");
-	heap_alloc(&b, node, 64 * 1024);
+	wb_heap_alloc(&b, node, 64 * 1024);
 	no_p2p(&b);
 }
 
@@ -744,7 +632,7 @@ static void shm_pci(char *out, size_t len)
 }
 
 /* A dma-buf of [@off, @off + @len) of the ivshmem BAR, CPU-mapped */
-static void shm_export(struct buf *b, uint64_t off, uint64_t len)
+static void shm_export(struct wb_buf *b, uint64_t off, uint64_t len)
 {
 	struct qemu_edu_shm_export x = {
 		.offset = off, .length = len, .fd_flags = O_RDWR | O_CLOEXEC,
@@ -759,12 +647,12 @@ static void shm_export(struct buf *b, uint64_t off, uint64_t len)
 	b->size = len;
 	b->memfd = -1;
 	b->p2p = true;
-	buf_map_dmabuf(b);
+	wb_buf_map(b);
 }
 
 static void ivshmem_bar(uint32_t api)
 {
-	struct buf b = { .what = "ivshmem BAR (no struct page)" };
+	struct wb_buf b = { .what = "ivshmem BAR (no struct page)" };
 
 	/* Not at the start of the BAR: the offset must reach the device */
 	shm_export(&b, 1UL << 20, 64 * 1024);
@@ -773,7 +661,7 @@ static void ivshmem_bar(uint32_t api)
 
 static void ivshmem_bar_no_p2p(void)
 {
-	struct buf b = { .what = "ivshmem BAR (no struct page)" };
+	struct wb_buf b = { .what = "ivshmem BAR (no struct page)" };
 
 	shm_export(&b, 0, 64 * 1024);
 	no_p2p(&b);
@@ -797,7 +685,7 @@ static void shm_bind(const char *what, const char *pci)
  * the mapping fails with ENODEV without a transfer, a new attachment is
  * refused, and detaching leaves nothing behind.
  */
-static void revoked_checks(const struct edu *e, int fd, const struct buf *b)
+static void revoked_checks(const struct edu *e, int fd, const struct wb_buf *b)
 {
 	struct qemu_edu_range r[8];
 	struct qemu_edu_checksum c = { .ranges = (uintptr_t)r, .nr_ranges = 8 };
@@ -841,7 +729,7 @@ static void revoked_sgt_checks(const struct edu *e, int fd)
 
 static void ivshmem_bar_revoke(void)
 {
-	struct buf b = { .what = "ivshmem BAR (no struct page)" };
+	struct wb_buf b = { .what = "ivshmem BAR (no struct page)" };
 	struct qemu_edu_range r[8];
 	struct qemu_edu_checksum c = { .ranges = (uintptr_t)r, .nr_ranges = 8 };
 	struct qemu_edu_page_checksum p;
@@ -897,7 +785,7 @@ static void ivshmem_bar_revoke(void)
 
 struct bad {
 	struct edu e;
-	struct buf b;
+	struct wb_buf b;
 	int fd;
 	unsigned long xfers;
 };
@@ -908,8 +796,8 @@ static void bad_setup(struct bad *t)
 
 	find_edus(edus);
 	t->e = edus[1];
-	t->b = (struct buf){ .what = "udmabuf (4K memfd)" };
-	udmabuf_alloc(&t->b, 4 * PAGE, false);
+	t->b = (struct wb_buf){ .what = "udmabuf (4K memfd)" };
+	wb_udmabuf_alloc(&t->b, 4 * PAGE, false);
 	cpu_fill(&t->b, getpid());
 	t->fd = edu_open(&t->e);
 	assert_edu_idle(&t->e);
@@ -930,14 +818,14 @@ static void bad_done(struct bad *t)
 {
 	edu_close(t->fd);
 	assert_edu_idle(&t->e);
-	buf_free(&t->b);
+	wb_buf_free(&t->b);
 }
 
 static void bad_attach(void)
 {
 	struct qemu_edu_attach a;
 	struct bad t;
-	struct buf nb;
+	struct wb_buf nb;
 	size_t sz;
 	int memfd, null;
 
@@ -1059,10 +947,10 @@ static void bad_write(void)
 	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_WRITE, &w), EACCES);
 	EXPECT_ERR(edu_ioctl(t.fd, QEMU_EDU_IOC_DETACH, NULL), 0);
 	bad_check_idle(&t);
-	buf_sync(&t.b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	wb_buf_sync(&t.b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
 	igt_assert_f(!memcmp(before, t.b.map, t.b.size),
 		     "the buffer changed after refused WRITEs\n");
-	buf_sync(&t.b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	wb_buf_sync(&t.b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
 	free(before);
 	bad_done(&t);
 }

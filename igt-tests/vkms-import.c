@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vkms-import: vkms scans out dma-bufs of every exporter, zero-copy.
+ *
+ * Subtests are named for the exporter.  Each fills a buffer of the
+ * exporter with one colour through the exporter's own mapping, imports it
+ * into vkms by PRIME as an XRGB8888 framebuffer on the primary plane, and
+ *  - checks the pipe CRC against vkms's own framebuffer of that colour;
+ *  - checks in debugfs bufinfo that vkms holds one mapping of the buffer,
+ *    through the range-list API, made from the exporter's range list;
+ *  - has the exporter write a second colour through its mapping, with no
+ *    call into vkms, and checks that the next CRC is the second colour's:
+ *    vkms composes from the exporter's memory, not from a copy;
+ *  - removes the framebuffer and closes the handle: vkms must let go of
+ *    the buffer (no attachment left in bufinfo).
+ * P2P memory (the NVMe CMB behind the p2pmem heap) is revocable, and
+ * vkms imports statically: the import must fail with EOPNOTSUPP and leave
+ * nothing attached.
+ */
+#define _GNU_SOURCE
+#include "igt.h"
+#include "igt_device.h"
+
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/dma-buf.h>
+#include <xf86drm.h>
+#include <xf86drmMode.h>
+
+#include "lib/bufinfo.h"
+#include "lib/devices.h"
+#include "lib/exporters.h"
+
+#define VKMS	"vkms"
+
+/* The two colours, as XRGB8888 pixels and as IGT's fractions */
+static const struct colour {
+	uint32_t pixel;
+	double r, g, b;
+} colours[2] = {
+	{ 0x00ff0000, 1.0, 0.0, 0.0 },
+	{ 0x000000ff, 0.0, 0.0, 1.0 },
+};
+
+struct scanout {
+	int fd;
+	igt_display_t display;
+	igt_output_t *output;
+	igt_plane_t *primary;
+	igt_pipe_crc_t *crc;
+	drmModeModeInfo *mode;
+	igt_crc_t ref[2];	/* vkms's own framebuffer of each colour */
+};
+
+static void scanout_init(struct scanout *s)
+{
+	enum pipe pipe;
+	bool found = false;
+
+	s->fd = wb_drm_open(DRIVER_VKMS);
+	igt_device_set_master(s->fd);
+	igt_display_require(&s->display, s->fd);
+	for_each_pipe_with_valid_output(&s->display, pipe, s->output) {
+		igt_display_reset(&s->display);
+		igt_output_set_pipe(s->output, pipe);
+		found = true;
+		break;
+	}
+	igt_assert_f(found, "vkms has no output on a pipe\n");
+	s->mode = igt_output_get_mode(s->output);
+	s->primary = igt_output_get_plane_type(s->output, DRM_PLANE_TYPE_PRIMARY);
+	s->crc = igt_pipe_crc_new(s->fd, pipe, IGT_PIPE_CRC_SOURCE_AUTO);
+
+	for (int i = 0; i < 2; i++) {
+		struct igt_fb fb;
+
+		igt_create_color_fb(s->fd, s->mode->hdisplay, s->mode->vdisplay,
+				    DRM_FORMAT_XRGB8888, DRM_FORMAT_MOD_LINEAR,
+				    colours[i].r, colours[i].g, colours[i].b, &fb);
+		igt_plane_set_fb(s->primary, &fb);
+		igt_display_commit2(&s->display, COMMIT_ATOMIC);
+		igt_pipe_crc_collect_crc(s->crc, &s->ref[i]);
+		igt_plane_set_fb(s->primary, NULL);
+		igt_display_commit2(&s->display, COMMIT_ATOMIC);
+		igt_remove_fb(s->fd, &fb);
+	}
+	igt_assert_f(!igt_check_crc_equal(&s->ref[0], &s->ref[1]),
+		     "vkms gives both colours the same CRC\n");
+}
+
+static void scanout_fini(struct scanout *s)
+{
+	igt_pipe_crc_free(s->crc);
+	igt_display_fini(&s->display);
+	close(s->fd);
+}
+
+static size_t frame_bytes(const struct scanout *s)
+{
+	return (size_t)s->mode->hdisplay * 4 * s->mode->vdisplay;
+}
+
+/* The exporter's CPU writes colour @c over the frame, between syncs. */
+static void paint(struct wb_buf *b, size_t bytes, int c)
+{
+	uint32_t *p = (uint32_t *)b->map;
+
+	wb_buf_sync(b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	for (size_t i = 0; i < bytes / 4; i++)
+		p[i] = colours[c].pixel;
+	wb_buf_sync(b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+}
+
+/*
+ * The frames vkms composes from now on must show colour @c.  The first
+ * CRC read can be of a frame composed while the exporter was still
+ * writing (seen: neither colour's CRC, a mix), so up to three are read.
+ */
+static void expect_crc(struct scanout *s, int c, const char *when,
+		       const struct wb_buf *b)
+{
+	igt_crc_t crc;
+
+	for (int i = 0; i < 3; i++) {
+		igt_pipe_crc_collect_crc(s->crc, &crc);
+		if (igt_check_crc_equal(&crc, &s->ref[c]))
+			return;
+		igt_info("%s: frame %d: CRC %s (colour %#08x: %s, colour %#08x: %s)\n",
+			 when, i, igt_crc_to_string(&crc), colours[0].pixel,
+			 igt_crc_to_string(&s->ref[0]), colours[1].pixel,
+			 igt_crc_to_string(&s->ref[1]));
+	}
+	igt_assert_f(false, "%s: vkms scans out %s, not colour %#08x\n",
+		     when, b->what, colours[c].pixel);
+}
+
+/* @b holds at least a frame; vkms scans it out, then follows its writes */
+static void scan_out(struct scanout *s, struct wb_buf *b)
+{
+	uint32_t w = s->mode->hdisplay, h = s->mode->vdisplay;
+	uint32_t handles[4] = {}, pitches[4] = { w * 4 }, offsets[4] = {};
+	uint32_t handle, fb_id;
+	struct igt_fb fb;
+	struct wb_route r;
+
+	igt_assert_lte(frame_bytes(s), b->size);
+	paint(b, frame_bytes(s), 0);
+
+	handle = prime_fd_to_handle(s->fd, b->fd);
+	handles[0] = handle;
+	wb_assert_sys(drmModeAddFB2(s->fd, w, h, DRM_FORMAT_XRGB8888, handles,
+				    pitches, offsets, &fb_id, 0));
+	igt_init_fb(&fb, s->fd, w, h, DRM_FORMAT_XRGB8888,
+		    DRM_FORMAT_MOD_LINEAR, IGT_COLOR_YCBCR_BT709,
+		    IGT_COLOR_YCBCR_LIMITED_RANGE);
+	fb.fb_id = fb_id;
+	fb.gem_handle = handle;
+	igt_plane_set_fb(s->primary, &fb);
+	igt_display_commit2(&s->display, COMMIT_ATOMIC);
+	expect_crc(s, 0, "after the import", b);
+
+	r = wb_bufinfo_route(b->fd, VKMS);
+	igt_assert_f(r.attached && r.mappings == 1 && r.list_api == 1 &&
+		     r.from_list == 1,
+		     "vkms's import of %s: %d mappings, %d through the list API, %d from the exporter's list; want 1, 1, 1\n",
+		     b->what, r.mappings, r.list_api, r.from_list);
+
+	/* Zero-copy: the exporter writes, vkms shows it, nothing between */
+	paint(b, frame_bytes(s), 1);
+	expect_crc(s, 1, "after the exporter's write", b);
+
+	igt_plane_set_fb(s->primary, NULL);
+	igt_display_commit2(&s->display, COMMIT_ATOMIC);
+	wb_assert_sys(drmModeRmFB(s->fd, fb_id));
+	gem_close(s->fd, handle);
+	r = wb_bufinfo_route(b->fd, VKMS);
+	igt_assert_f(!r.attached, "vkms still attached to %s after its handle closed\n",
+		     b->what);
+}
+
+/* vkms, master of its node, for all subtests */
+static struct scanout scanout;
+
+static void exporter_case(void (*alloc)(struct wb_buf *b, size_t bytes),
+			  const char *what)
+{
+	struct wb_buf b = { .what = what, .memfd = -1 };
+
+	/* A failed subtest may have left its framebuffer on the plane */
+	igt_plane_set_fb(scanout.primary, NULL);
+	igt_display_commit2(&scanout.display, COMMIT_ATOMIC);
+	alloc(&b, frame_bytes(&scanout));
+	scan_out(&scanout, &b);
+	wb_buf_free(&b);
+}
+
+#define ROUND_UP(x, a)	(((x) + (a) - 1) / (a) * (a))
+
+static void udmabuf_4k(struct wb_buf *b, size_t bytes)
+{
+	wb_udmabuf_alloc(b, ROUND_UP(bytes, 4096), false);
+}
+
+static void udmabuf_2m(struct wb_buf *b, size_t bytes)
+{
+	wb_udmabuf_alloc(b, ROUND_UP(bytes, 2 << 20), true);
+}
+
+static void system_heap(struct wb_buf *b, size_t bytes)
+{
+	wb_heap_alloc(b, "/dev/dma_heap/system", ROUND_UP(bytes, 4096));
+}
+
+static void cma_heap(struct wb_buf *b, size_t bytes)
+{
+	const char *node = wb_heap_node("/dev/dma_heap/reserved");
+
+	if (!node)
+		node = wb_heap_node("/dev/dma_heap/linux,cma");
+	if (!node)
+		wb_skip("no CMA heap in /dev/dma_heap\n");
+	wb_heap_alloc(b, node, ROUND_UP(bytes, 4096));
+}
+
+static void vgem(struct wb_buf *b, size_t bytes)
+{
+	wb_vgem_alloc(b, ROUND_UP(bytes, 4096));
+}
+
+/* Revocable P2P memory into a static importer: refused, nothing held */
+static void p2pmem_heap_refused(void)
+{
+	struct wb_buf b = { .what = "p2pmem heap (NVMe CMB)", .p2p = true };
+	const char *node = wb_heap_node("/dev/dma_heap/p2pmem-*");
+	uint32_t handle;
+	int err;
+
+	if (!node)
+		wb_skip("no /dev/dma_heap/p2pmem-* node\n");
+	wb_heap_alloc(&b, node, 64 * 1024);
+	err = drmPrimeFDToHandle(scanout.fd, b.fd, &handle) ? errno : 0;
+	igt_assert_f(err == EOPNOTSUPP,
+		     "PRIME import of %s into vkms: got %s, want %s\n", b.what,
+		     err ? strerror(err) : "success", strerror(EOPNOTSUPP));
+	igt_assert_f(!wb_bufinfo_route(b.fd, VKMS).attached,
+		     "vkms attached to %s after a refused import\n", b.what);
+	wb_buf_free(&b);
+}
+
+static const struct {
+	const char *name, *what;
+	void (*alloc)(struct wb_buf *b, size_t bytes);
+} exporters[] = {
+	{ "udmabuf-4k", "udmabuf (4K memfd)", udmabuf_4k },
+	{ "udmabuf-2m", "udmabuf (2M hugetlb memfd)", udmabuf_2m },
+	{ "system-heap", "system heap", system_heap },
+	{ "cma-heap", "CMA heap", cma_heap },
+	{ "vgem", "vgem object", vgem },
+};
+
+IGT_TEST_DESCRIPTION("vkms scans out dma-bufs of every exporter by PRIME, zero-copy, checked by CRC");
+
+igt_main
+{
+	igt_fixture
+		scanout_init(&scanout);
+
+	/* volatile: igt_subtest() longjmps back into the loop */
+	for (volatile int i = 0; i < ARRAY_SIZE(exporters); i++) {
+		igt_describe_f("vkms scans out a %s buffer and follows the exporter's later writes (CRC)",
+			       exporters[i].what);
+		igt_subtest(exporters[i].name) {
+			igt_set_timeout(WB_SUBTEST_TIMEOUT_S, exporters[i].name);
+			exporter_case(exporters[i].alloc, exporters[i].what);
+			igt_reset_timeout();
+		}
+	}
+
+	igt_describe("P2P memory into vkms (a static importer): EOPNOTSUPP, nothing attached");
+	igt_subtest("p2pmem-heap-refused") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "p2pmem-heap-refused");
+		p2pmem_heap_refused();
+		igt_reset_timeout();
+	}
+
+	igt_fixture
+		scanout_fini(&scanout);
+}
