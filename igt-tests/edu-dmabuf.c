@@ -26,7 +26,6 @@
  */
 #define _GNU_SOURCE
 #include "igt.h"
-#include "igt_vgem.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -41,9 +40,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <linux/dma-buf.h>
-#include <linux/dma-heap.h>
-#include <linux/memfd.h>
-#include <linux/udmabuf.h>
 #include <misc/qemu_edu.h>
 #include <misc/qemu_edu_shm.h>
 #include <sys/wait.h>
