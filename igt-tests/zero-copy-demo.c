@@ -7,8 +7,16 @@
  * must see exactly the bytes the camera wrote, in the same memory: after
  * the camera captures again into the same buffer, the importer's view
  * changes with it, without a new import.
+ *
+ * The pipeline subtest carries a frame across three kinds of device:
+ * camera -> display (vkms scans the camera's buffer out on a plane and
+ * its writeback connector writes the composed frame into a dma-buf heap
+ * buffer) -> NIC (edu, the stand-in, reads that buffer by DMA).  Each hop
+ * is an import of the previous device's buffer, never a copy by the CPU,
+ * and each prints how the core mapped it.
  */
 #include "igt.h"
+#include "igt_device.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,11 +28,16 @@
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <glob.h>
+#include <limits.h>
 #include <linux/dma-buf.h>
+#include <misc/qemu_edu.h>
 #include <xf86drm.h>
+#include <xf86drmMode.h>
 
 #include "lib/bufinfo.h"
 #include "lib/devices.h"
+#include "lib/exporters.h"
 
 #define CAMERA "vivid-000-vid-cap"
 #define SECOND_VIVID_OUT "vivid-001-vid-out"
@@ -144,6 +157,8 @@ static void release_held(void)
 	drm = -1;
 }
 
+static void release_pipeline(void);
+
 static void vivid_to_vgem(void)
 {
 	struct wb_route r;
@@ -152,7 +167,7 @@ static void vivid_to_vgem(void)
 	uint32_t handle;
 	uint64_t h1, h2;
 
-	release_held();
+	release_pipeline();
 	drm = wb_drm_open(DRIVER_VGEM);
 	camera_start(&cam, CAMERA, 2, 0);
 	idx = camera_dequeue(&cam, &used);
@@ -213,7 +228,7 @@ static void vivid_to_vivid_output(void)
 	size_t used;
 	uint64_t h;
 
-	release_held();
+	release_pipeline();
 	/*
 	 * vivid's output has its own frame size (its standard's, e.g.
 	 * 720x576): give the camera buffers large enough for either.
@@ -269,10 +284,404 @@ static void vivid_to_vivid_output(void)
 	release_held();
 }
 
-IGT_TEST_DESCRIPTION("A camera frame shared by dma-buf with vgem and a second vivid, checked byte for byte");
+/* ------------------------------------------------------------ pipeline */
+
+#define PIPE_W		640
+#define PIPE_H		480
+#define PIPE_PITCH	(PIPE_W * 4)
+/*
+ * edu moves at most 4095 bytes a transfer, about 100 ms each under TCG:
+ * it reads a window of the frame, four rows from the middle.
+ */
+#define EDU_OFFSET	((PIPE_H / 2) * PIPE_PITCH)
+#define EDU_WINDOW	(4 * PIPE_PITCH)
+
+/*
+ * XRGB8888 as vkms writes it: its X byte is 0xff.  The camera's X byte
+ * is its own affair, so the camera side is compared with X forced to
+ * 0xff and the display's as written.
+ */
+static void force_x(uint8_t *dst, const uint8_t *src, size_t len)
+{
+	for (size_t i = 0; i < len; i += 4) {
+		memcpy(dst + i, src + i, 3);
+		dst[i + 3] = 0xff;
+	}
+}
+
+static uint64_t frame_hash(const uint8_t *p, bool camera)
+{
+	static uint8_t row[PIPE_PITCH];
+	uint64_t h = 0xcbf29ce484222325ull;
+
+	for (int y = 0; y < PIPE_H; y++) {
+		const uint8_t *r = p + (size_t)y * PIPE_PITCH;
+
+		if (camera) {
+			force_x(row, r, PIPE_PITCH);
+			r = row;
+		}
+		for (int i = 0; i < PIPE_PITCH; i++)
+			h = (h ^ r[i]) * 0x100000001b3ull;
+	}
+	return h;
+}
+
+static const char *route_kind(const struct wb_route *r)
+{
+	if (r->host_bridge)
+		return "P2P through the host bridge";
+	if (r->bus)
+		return "P2P by PCI bus address";
+	if (r->iova)
+		return "IOVA (behind the IOMMU)";
+	return "direct (physical addresses)";
+}
+
+/*
+ * One hop as the dma-buf core mapped it (debugfs bufinfo): one mapping,
+ * through the importer's range-list API, made from the exporter's list.
+ */
+static void show_hop(int n, int dmabuf, const char *dev, const char *exporter,
+		     const char *importer)
+{
+	struct wb_route r = wb_bufinfo_route(dmabuf, dev);
+
+	igt_assert_f(r.attached && r.mappings == 1 && r.list_api == 1 &&
+		     r.from_list == 1,
+		     "hop %d, %s -> %s: %d mappings, %d through the list API, %d from the exporter's list; want 1, 1, 1\n",
+		     n, exporter, importer, r.mappings, r.list_api, r.from_list);
+	igt_info("hop %d: %s -> %s: range-list mapping, %s, %lu DMA segment%s, %lu bytes of metadata\n",
+		 n, exporter, importer, route_kind(&r), r.ranges,
+		 r.ranges == 1 ? "" : "s", r.meta);
+}
+
+/* vkms with its writeback connector alone on its CRTC */
+struct display_wb {
+	int fd;
+	igt_display_t display;
+	igt_output_t *output;
+	igt_plane_t *primary;
+};
+
+static void display_wb_init(struct display_wb *d)
+{
+	drmModeConnector *c;
+	drmModeModeInfo *mode = NULL;
+
+	d->fd = wb_drm_open(DRIVER_VKMS);
+	igt_device_set_master(d->fd);
+	wb_assert_sys(drmSetClientCap(d->fd, DRM_CLIENT_CAP_ATOMIC, 1));
+	wb_assert_sys(drmSetClientCap(d->fd,
+				      DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 1));
+	igt_display_require(&d->display, d->fd);
+	d->output = NULL;
+	for (int i = 0; i < d->display.n_outputs; i++) {
+		c = d->display.outputs[i].config.connector;
+		if (c->connector_type == DRM_MODE_CONNECTOR_WRITEBACK)
+			d->output = &d->display.outputs[i];
+	}
+	wb_require_f(d->output, "vkms has no writeback connector\n");
+	igt_display_reset(&d->display);
+	igt_output_set_pipe(d->output, PIPE_A);
+	c = d->output->config.connector;
+	for (int i = 0; i < c->count_modes && !mode; i++)
+		if (c->modes[i].hdisplay == PIPE_W && c->modes[i].vdisplay == PIPE_H)
+			mode = &c->modes[i];
+	igt_assert_f(mode, "vkms's writeback connector has no %dx%d mode\n",
+		     PIPE_W, PIPE_H);
+	igt_output_override_mode(d->output, mode);
+	d->primary = igt_output_get_plane_type(d->output, DRM_PLANE_TYPE_PRIMARY);
+}
+
+/* A vkms framebuffer on dma-buf @dmabuf (PRIME import); errno or 0 */
+static int vkms_fb(struct display_wb *d, int dmabuf, struct igt_fb *fb)
+{
+	uint32_t handles[4] = {}, pitches[4] = { PIPE_PITCH }, offsets[4] = {};
+	uint32_t handle, fb_id;
+
+	if (drmPrimeFDToHandle(d->fd, dmabuf, &handle))
+		return errno;
+	handles[0] = handle;
+	wb_assert_sys(drmModeAddFB2(d->fd, PIPE_W, PIPE_H, DRM_FORMAT_XRGB8888,
+				    handles, pitches, offsets, &fb_id, 0));
+	igt_init_fb(fb, d->fd, PIPE_W, PIPE_H, DRM_FORMAT_XRGB8888,
+		    DRM_FORMAT_MOD_LINEAR, IGT_COLOR_YCBCR_BT709,
+		    IGT_COLOR_YCBCR_LIMITED_RANGE);
+	fb->fb_id = fb_id;
+	fb->gem_handle = handle;
+	fb->strides[0] = PIPE_PITCH;
+	return 0;
+}
+
+static void vkms_fb_free(struct display_wb *d, struct igt_fb *fb)
+{
+	if (!fb->fb_id)
+		return;
+	wb_assert_sys(drmModeRmFB(d->fd, fb->fb_id));
+	gem_close(d->fd, fb->gem_handle);
+	fb->fb_id = 0;
+}
+
+/* vkms composes @in and writes the frame back into @out; waits for it */
+static void write_back(struct display_wb *d, struct igt_fb *in,
+		       struct igt_fb *out)
+{
+	struct pollfd p = { .events = POLLIN };
+
+	igt_plane_set_fb(d->primary, in);
+	igt_output_set_writeback_fb(d->output, out);
+	igt_display_commit_atomic(&d->display, DRM_MODE_ATOMIC_ALLOW_MODESET,
+				  NULL);
+	p.fd = d->output->writeback_out_fence_fd;
+	igt_assert_f(p.fd >= 0, "vkms gave no writeback fence\n");
+	igt_assert_f(poll(&p, 1, 10000) == 1,
+		     "vkms's writeback did not signal in 10 s\n");
+	close(p.fd);
+	d->output->writeback_out_fence_fd = -1;
+}
+
+static void display_wb_fini(struct display_wb *d)
+{
+	igt_plane_set_fb(d->primary, NULL);
+	igt_output_set_writeback_fb(d->output, NULL);
+	igt_output_set_prop_value(d->output, IGT_CONNECTOR_WRITEBACK_OUT_FENCE_PTR, 0);
+	igt_output_set_pipe(d->output, PIPE_NONE);
+	igt_display_commit_atomic(&d->display, DRM_MODE_ATOMIC_ALLOW_MODESET,
+				  NULL);
+}
+
+/* The first edu: its node and PCI name */
+static void find_edu(char *node, size_t n, char *pci, size_t pn)
+{
+	char sys[PATH_MAX], real[PATH_MAX];
+	glob_t g;
+
+	if (glob("/dev/qemu_edu[0-9]*", 0, NULL, &g))
+		wb_skip("no /dev/qemu_edu* node\n");
+	snprintf(node, n, "%s", g.gl_pathv[0]);
+	globfree(&g);
+	snprintf(sys, sizeof(sys), "/sys/class/misc/%s/device",
+		 node + strlen("/dev/"));
+	igt_assert_f(realpath(sys, real), "%s: %m\n", sys);
+	snprintf(pci, pn, "%s", strrchr(real, '/') + 1);
+}
+
+/*
+ * The display's output buffer: P2P memory first (the NVMe CMB, as a NIC
+ * would like it), which vkms must refuse (it composes with the CPU and
+ * imports statically: P2P memory is revocable); then the system heap.
+ */
+static void output_buffer(struct display_wb *d, struct wb_buf *b,
+			  struct igt_fb *fb)
+{
+	const char *node = wb_heap_node("/dev/dma_heap/p2pmem-*");
+	int err;
+
+	if (node) {
+		*b = (struct wb_buf){ .what = "p2pmem heap", .memfd = -1,
+				      .p2p = true };
+		wb_heap_alloc(b, node, PIPE_H * PIPE_PITCH);
+		err = vkms_fb(d, b->fd, fb);
+		igt_assert_f(err == EOPNOTSUPP,
+			     "vkms importing P2P memory: got %s, want %s\n",
+			     err ? strerror(err) : "success",
+			     strerror(EOPNOTSUPP));
+		igt_info("vkms refuses the p2pmem heap's buffer (%s): P2P memory is revocable and vkms writes with the CPU; the system heap instead\n",
+			 strerror(err));
+		wb_buf_free(b);
+	} else {
+		igt_info("no p2pmem heap on this machine: the system heap\n");
+	}
+	*b = (struct wb_buf){ .what = "system heap", .memfd = -1 };
+	wb_heap_alloc(b, "/dev/dma_heap/system", PIPE_H * PIPE_PITCH);
+	err = vkms_fb(d, b->fd, fb);
+	igt_assert_f(!err, "vkms importing a system heap buffer: %s\n",
+		     strerror(err));
+}
+
+/* What a pipeline run holds, released by the next run if one fails */
+static struct display_wb disp = { .fd = -1 };
+static struct igt_fb cam_fb, out_fb;
+static struct wb_buf out_buf = { .fd = -1, .memfd = -1 };
+static int edu = -1;
+static struct v4l2_format cam_old_fmt;
+static struct v4l2_control cam_old_move;
+
+static void release_pipeline(void)
+{
+	if (edu >= 0)
+		close(edu);
+	edu = -1;
+	if (disp.fd >= 0) {
+		display_wb_fini(&disp);
+		vkms_fb_free(&disp, &cam_fb);
+		vkms_fb_free(&disp, &out_fb);
+		igt_display_fini(&disp.display);
+		close(disp.fd);
+		disp.fd = -1;
+	}
+	if (out_buf.fd >= 0)
+		wb_buf_free(&out_buf);
+	out_buf.fd = -1;
+	release_held();
+	if (cam_old_fmt.type) {
+		int fd = v4l2_open_by_name(CAMERA);
+
+		ioctl(fd, VIDIOC_S_FMT, &cam_old_fmt);
+		if (cam_old_move.id)
+			ioctl(fd, VIDIOC_S_CTRL, &cam_old_move);
+		close(fd);
+		cam_old_fmt.type = 0;
+		cam_old_move.id = 0;
+	}
+}
+
+/* The id of the camera's control named @name */
+static uint32_t camera_ctrl(int fd, const char *name, struct v4l2_queryctrl *q)
+{
+	memset(q, 0, sizeof(*q));
+	q->id = V4L2_CTRL_FLAG_NEXT_CTRL;
+	while (!ioctl(fd, VIDIOC_QUERYCTRL, q)) {
+		if (!strcmp((char *)q->name, name))
+			return q->id;
+		q->id |= V4L2_CTRL_FLAG_NEXT_CTRL;
+	}
+	igt_assert_f(false, "the camera has no control \"%s\"\n", name);
+}
+
+/*
+ * The camera captures @PIPE_W x @PIPE_H XRGB8888 frames from now on, its
+ * test pattern moving fast to the right: every row of one frame differs
+ * from the last one's, the window the NIC reads included.
+ */
+static void camera_format(void)
+{
+	struct v4l2_format f = { .type = V4L2_BUF_TYPE_VIDEO_CAPTURE };
+	int fd = v4l2_open_by_name(CAMERA);
+	struct v4l2_queryctrl q;
+	struct v4l2_control move;
+
+	cam_old_fmt.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	wb_assert_sys(ioctl(fd, VIDIOC_G_FMT, &cam_old_fmt));
+	move.id = camera_ctrl(fd, "Horizontal Movement", &q);
+	cam_old_move.id = move.id;
+	wb_assert_sys(ioctl(fd, VIDIOC_G_CTRL, &cam_old_move));
+	move.value = q.maximum;
+	wb_assert_sys(ioctl(fd, VIDIOC_S_CTRL, &move));
+	f.fmt.pix.width = PIPE_W;
+	f.fmt.pix.height = PIPE_H;
+	f.fmt.pix.pixelformat = V4L2_PIX_FMT_XRGB32;
+	f.fmt.pix.field = V4L2_FIELD_NONE;
+	wb_assert_sys(ioctl(fd, VIDIOC_S_FMT, &f));
+	close(fd);
+	igt_assert_f(f.fmt.pix.width == PIPE_W && f.fmt.pix.height == PIPE_H &&
+		     f.fmt.pix.pixelformat == V4L2_PIX_FMT_XRGB32 &&
+		     f.fmt.pix.bytesperline == PIPE_PITCH,
+		     "the camera gives %ux%u %.4s, %u bytes a line\n",
+		     f.fmt.pix.width, f.fmt.pix.height,
+		     (char *)&f.fmt.pix.pixelformat, f.fmt.pix.bytesperline);
+}
+
+static void pipeline(void)
+{
+	struct qemu_edu_range ranges[64];
+	struct qemu_edu_attach a = {
+		.offset = EDU_OFFSET, .length = EDU_WINDOW,
+		.dir = QEMU_EDU_DIR_TO_DEVICE, .api = QEMU_EDU_API_LIST,
+	};
+	char edu_node[64], edu_pci[32];
+	static uint8_t win[EDU_WINDOW];
+	uint64_t prev = 0;
+	uint32_t prev_crc = 0;
+	unsigned int idx;
+	size_t used;
+
+	release_pipeline();
+	find_edu(edu_node, sizeof(edu_node), edu_pci, sizeof(edu_pci));
+	camera_format();
+	camera_start(&cam, CAMERA, 2, 0);
+	idx = camera_dequeue(&cam, &used);
+	igt_assert_eq_u64(used, PIPE_H * PIPE_PITCH);
+	dmabuf = camera_export(&cam, idx);
+
+	display_wb_init(&disp);
+	igt_assert_f(!vkms_fb(&disp, dmabuf, &cam_fb),
+		     "vkms importing the camera's buffer: %m\n");
+	output_buffer(&disp, &out_buf, &out_fb);
+	write_back(&disp, &cam_fb, &out_fb);
+	show_hop(1, dmabuf, "vkms", "camera (vivid, vb2-dma-contig)",
+		 "display (vkms plane)");
+	show_hop(2, out_buf.fd, "vkms", out_buf.what,
+		 "display (vkms writeback)");
+
+	edu = open(edu_node, O_RDWR | O_CLOEXEC);
+	igt_assert_f(edu >= 0, "open %s: %m\n", edu_node);
+	a.fd = out_buf.fd;
+	wb_assert_sys(ioctl(edu, QEMU_EDU_IOC_ATTACH, &a));
+	show_hop(3, out_buf.fd, edu_pci, out_buf.what, "NIC (edu)");
+
+	/*
+	 * Two frames through the same imports: the second shows at every
+	 * hop with no new import, so no hop holds a copy of the first.
+	 */
+	for (int frame = 1; frame <= 2; frame++) {
+		struct qemu_edu_checksum c = {
+			.ranges = (uintptr_t)ranges,
+			.nr_ranges = ARRAY_SIZE(ranges),
+		};
+		uint64_t cam_h, out_h;
+		uint32_t cam_crc, out_crc;
+
+		if (frame > 1) {
+			requeue(&cam, idx);
+			used = capture_into(&cam, idx);
+			write_back(&disp, &cam_fb, &out_fb);
+		}
+		cam_h = frame_hash(cam.map[idx], true);
+		force_x(win, (uint8_t *)cam.map[idx] + EDU_OFFSET, EDU_WINDOW);
+		cam_crc = crc32_le(~0u, win, EDU_WINDOW);
+
+		wb_buf_sync(&out_buf, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+		out_h = frame_hash(out_buf.map, false);
+		out_crc = crc32_le(~0u, out_buf.map + EDU_OFFSET, EDU_WINDOW);
+		wb_buf_sync(&out_buf, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+
+		wb_assert_sys(ioctl(edu, QEMU_EDU_IOC_CHECKSUM, &c));
+		igt_assert_eq_u64(c.bytes, EDU_WINDOW);
+
+		igt_info("frame %d: camera fnv1a %016llx, display's writeback fnv1a %016llx\n",
+			 frame, (unsigned long long)cam_h,
+			 (unsigned long long)out_h);
+		igt_info("frame %d: rows %d-%d: camera crc32 %08x, writeback buffer crc32 %08x, read by the NIC's DMA crc32 %08x (%u DMA range%s)\n",
+			 frame, PIPE_H / 2, PIPE_H / 2 + 3, cam_crc, out_crc,
+			 c.crc, c.nr_ranges, c.nr_ranges == 1 ? "" : "s");
+		igt_assert_f(cam_h == out_h,
+			     "frame %d: the display wrote back another frame than the camera's\n",
+			     frame);
+		igt_assert_f(cam_crc == out_crc && out_crc == c.crc,
+			     "frame %d: the NIC read other bytes than the camera's\n",
+			     frame);
+		igt_assert_f(cam_h != prev && cam_crc != prev_crc,
+			     "the camera captured the same frame twice\n");
+		prev = cam_h;
+		prev_crc = cam_crc;
+	}
+	igt_info("the camera's frames reached the NIC through the display with the checksums matching at every hop\n");
+	release_pipeline();
+}
+
+IGT_TEST_DESCRIPTION("A camera frame shared by dma-buf with vgem, a second vivid and, through the display, the NIC, checked byte for byte");
 
 igt_main
 {
+	igt_describe("camera -> vkms plane -> vkms writeback -> edu DMA: two frames through the same imports, checksums equal at every hop");
+	igt_subtest("camera-display-nic") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "camera-display-nic");
+		pipeline();
+		igt_reset_timeout();
+	}
+
 	igt_describe("vgem imports a camera frame and sees its bytes");
 	igt_subtest("vivid-to-vgem") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "vivid-to-vgem");

@@ -4,13 +4,16 @@
 
   results.py check RESULTS_DIR XFAILS TOPOLOGY... [--host NAME=FILE ...]
   results.py bench RESULTS_DIR TOPOLOGY
+  results.py splats CONSOLE
 
 `check` reads RESULTS_DIR/TOPOLOGY/console-check.log for each topology
 (and host-side TAP files), writes RESULTS_DIR/check.log (one line per
 result, naming its topology), one file per suite under
 RESULTS_DIR/TOPOLOGY/, and ends with "N passed, M failed".  It exits 1
 when anything failed that the xfails file does not list, when a guest
-did not finish, or when the kernel log shows a splat.
+did not finish, or when the kernel log shows a splat.  `splats` prints
+the kernel log lines of one console that would fail a check (make run's
+console) and exits 1 if there are any.
 """
 
 import fnmatch
@@ -816,11 +819,22 @@ def cmd_bench(argv):
     return 1 if failed else 0
 
 
+def cmd_splats(argv):
+    with open(argv[0], errors='replace') as f:
+        console = [l.rstrip('\n') for l in f]
+    found = [l for l in live_console(console) if is_splat(l)]
+    for line in found:
+        print(line)
+    return 1 if found else 0
+
+
 def main():
-    if len(sys.argv) < 2 or sys.argv[1] not in ('check', 'bench'):
+    if len(sys.argv) < 2 or sys.argv[1] not in ('check', 'bench', 'splats'):
         sys.exit(__doc__)
     if sys.argv[1] == 'check':
         return cmd_check(sys.argv[2:])
+    if sys.argv[1] == 'splats':
+        return cmd_splats(sys.argv[2:])
     return cmd_bench(sys.argv[2:])
 
 

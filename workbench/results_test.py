@@ -456,6 +456,25 @@ def igt_dynamic_subtest_that_never_finished():
             got.get('igt/t/dyn', ('', ''))[1] == 'never finished' and rc == 1), got
 
 
+@case
+def splats_of_make_run_console():
+    """`splats` fails on a kernel warning in a suite, not on a user-space
+    "WARNING" without a timestamp nor on the kernel log dump's copy."""
+    warn = k(5.0, 'WARNING: CPU: 0 PID: 1 at kernel/dma/debug.c:1181 x')
+    igt = '(zero-copy-demo:185) igt_kms-WARNING: Output Writeback-1 could not be assigned to a pipe'
+    outs = []
+    for body in ([igt], [igt, warn]):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, 'console-run.log')
+            with open(path, 'w') as f:
+                f.write('\n'.join(console(suites=[('demo', 'igt', body, 0)],
+                                          dmesg=[warn])) + '\n')
+            p = subprocess.run([sys.executable, RESULTS_PY, 'splats', path],
+                               capture_output=True, text=True)
+            outs.append((p.returncode, p.stdout.strip()))
+    return outs == [(0, ''), (1, warn)], outs
+
+
 def main():
     print('TAP version 13')
     print(f'1..{len(CASES)}')

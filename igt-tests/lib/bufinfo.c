@@ -5,7 +5,8 @@
  * per attached device and, under it, a line per mapping: the API and
  * where the core got the ranges ("list", "sgt<-list": from the exporter's
  * range list; "list<-sgt": from its sg_table) and the number of ranges
- * it routed by PCI bus address and through the host bridge.
+ * it routed by PCI bus address and through the host bridge, and whether
+ * the mapping is one IOVA range.
  */
 #include "igt.h"
 
@@ -28,7 +29,7 @@ struct wb_route wb_bufinfo_route(int fd, const char *pci)
 	f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "r");
 	igt_assert_f(f, "bufinfo: %m\n");
 	while (fgets(line, sizeof(line), f)) {
-		unsigned long bus, hb;
+		unsigned long bus, hb, ranges, meta;
 		char *p;
 
 		if (line[0] != '\t') {
@@ -58,6 +59,12 @@ struct wb_route wb_bufinfo_route(int fd, const char *pci)
 		/* "mapping list ..." and "mapping list<-sgt ..." */
 		if (strstr(line, "mapping list"))
 			r.list_api++;
+		p = strstr(line, " ranges ");
+		if (p && sscanf(p, " ranges %lu meta %lu", &ranges, &meta) == 2) {
+			r.ranges += ranges;
+			r.meta += meta;
+		}
+		r.iova += !!strstr(line, " iova yes");
 		p = strstr(line, "p2p-bus ");
 		if (p && sscanf(p, "p2p-bus %lu p2p-host-bridge %lu", &bus, &hb) == 2) {
 			r.bus += bus;

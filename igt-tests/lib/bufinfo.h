@@ -17,6 +17,9 @@ struct wb_route {
 	int list_api;		/* of those, the importer's range-list API's */
 	unsigned long bus;	/* ranges used by PCI bus address */
 	unsigned long host_bridge; /* P2P ranges mapped through the host bridge */
+	unsigned long ranges;	/* DMA ranges of all its mappings */
+	unsigned long meta;	/* bytes the core holds to describe them */
+	int iova;		/* mappings through one IOVA range (an IOMMU) */
 };
 
 /*
