@@ -34,6 +34,7 @@
 
 #include "qemu_edu.h"
 #include "qemu_edu_dmabuf_bench.h"
+#include "qemu_edu_prime_bench.h"
 #include "qemu_edu_vb2_bench.h"
 
 #define BENCH_BYTES	(64ULL << 20)
@@ -645,6 +646,8 @@ VISIBLE_IF_KUNIT int qemu_edu_bench_run(struct seq_file *m)
 		ret = qemu_edu_dmabuf_bench(m, edu);
 	if (!ret)
 		ret = qemu_edu_vb2_bench(m, edu);
+	if (!ret)
+		ret = qemu_edu_prime_bench(m, edu);
 	if (!ret)
 		ret = bench_sweep(m, edu);
 	qemu_edu_put(edu);

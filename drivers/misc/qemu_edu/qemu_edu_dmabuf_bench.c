@@ -55,7 +55,7 @@ struct dbb_mem {
 	struct qemu_edu *edu;
 	struct device *dev;
 	unsigned int order;
-	unsigned long nr_pages;	/* DBB_PAGES, or a vb2 frame's (order 0) */
+	unsigned long nr_pages;	/* DBB_PAGES, or the size another row asked */
 	struct page **pages;	/* @nr_pages pages, in buffer order */
 	struct page **spare;	/* pages held to keep the others apart */
 	unsigned long nr_spare;
@@ -179,7 +179,7 @@ static void *dbb_heap_new(struct dbb_mem *mem)
 	h = kzalloc(sizeof(*h), GFP_KERNEL);
 	if (!h)
 		return NULL;
-	if (sg_alloc_table(&h->table, DBB_PAGES, GFP_KERNEL)) {
+	if (sg_alloc_table(&h->table, mem->nr_pages, GFP_KERNEL)) {
 		kfree(h);
 		return NULL;
 	}
@@ -193,6 +193,7 @@ static void *dbb_heap_new(struct dbb_mem *mem)
 /* --- reference exporter 2: as 6.12's udmabuf --- */
 
 struct dbb_udmabuf {
+	unsigned long nr_pages;
 	struct folio **folios;	/* the folio of each 4 KiB page */
 	pgoff_t *offsets;	/* the page's offset in its folio */
 };
@@ -209,10 +210,10 @@ static struct sg_table *dbb_udmabuf_map(struct dma_buf_attachment *attach,
 	sgt = kzalloc(sizeof(*sgt), GFP_KERNEL);
 	if (!sgt)
 		return ERR_PTR(-ENOMEM);
-	err = sg_alloc_table(sgt, DBB_PAGES, GFP_KERNEL);
+	err = sg_alloc_table(sgt, u->nr_pages, GFP_KERNEL);
 	if (err)
 		goto err_free;
-	for_each_sg(sgt->sgl, sg, DBB_PAGES, i)
+	for_each_sg(sgt->sgl, sg, u->nr_pages, i)
 		sg_set_folio(sg, u->folios[i], PAGE_SIZE, u->offsets[i]);
 	err = dma_map_sgtable(attach->dev, sgt, dir, 0);
 	if (err)
@@ -264,16 +265,20 @@ static void *dbb_udmabuf_new(struct dbb_mem *mem)
 	u = kzalloc(sizeof(*u), GFP_KERNEL);
 	if (!u)
 		return NULL;
-	u->folios = kvmalloc_array(DBB_PAGES, sizeof(*u->folios), GFP_KERNEL);
-	u->offsets = kvmalloc_array(DBB_PAGES, sizeof(*u->offsets),
+	u->nr_pages = mem->nr_pages;
+	u->folios = kvmalloc_array(u->nr_pages, sizeof(*u->folios),
+				   GFP_KERNEL);
+	u->offsets = kvmalloc_array(u->nr_pages, sizeof(*u->offsets),
 				    GFP_KERNEL);
 	if (!u->folios || !u->offsets) {
 		dbb_udmabuf_free(u);
 		return NULL;
 	}
-	for (i = 0; i < DBB_PAGES; i++) {
-		u->folios[i] = mem->folios[i >> mem->order];
-		u->offsets[i] = (i & ((1UL << mem->order) - 1)) << PAGE_SHIFT;
+	/* A memfd of 4 KiB pages has a folio per page */
+	for (i = 0; i < u->nr_pages; i++) {
+		u->folios[i] = page_folio(mem->pages[i]);
+		u->offsets[i] = folio_page_idx(u->folios[i], mem->pages[i]) <<
+				PAGE_SHIFT;
 	}
 	return u;
 }
@@ -701,25 +706,24 @@ static int dbb_alloc(struct dbb_mem *mem, unsigned int order,
 }
 
 /**
- * qemu_edu_bench_list_buf() - a list-exporter dma-buf over scattered pages
+ * qemu_edu_bench_mem() - pages for a benchmark buffer
  * @edu: the device measured, held by the caller
- * @nr_pages: size of the buffer in pages
- * @memp: receives the pages, for qemu_edu_bench_list_buf_free()
+ * @order: 0 for 4 KiB pages of which no two are adjacent, else the order
+ *	of the folios
+ * @nr_pages: size of the buffer in pages, a multiple of 1 << @order
  *
- * The list exporter of the dma-buf rows over @nr_pages 4 KiB pages of
- * which no two are adjacent, allocated with the rules of those rows, for
- * the videobuf2 rows (qemu_edu_vb2_bench.c).  The caller owns the one
- * reference returned.
+ * The memory of the dma-buf rows, allocated with their rules, for the
+ * rows of other files: the videobuf2 rows (qemu_edu_vb2_bench.c) and the
+ * PRIME rows (qemu_edu_prime_bench.c) export it with
+ * qemu_edu_bench_export().
  *
  * Context: Process context, under the benchmark's lock.
- * Return: The dma-buf, or an ERR_PTR(): -ENOMEM, -EINTR on a fatal
- * signal, -ENODEV if @edu is being unbound.
+ * Return: The pages, or an ERR_PTR(): -ENOMEM, -EINTR on a fatal signal,
+ * -ENODEV if @edu is being unbound.
  */
-struct dma_buf *qemu_edu_bench_list_buf(struct qemu_edu *edu,
-					unsigned long nr_pages,
-					struct dbb_mem **memp)
+struct dbb_mem *qemu_edu_bench_mem(struct qemu_edu *edu, unsigned int order,
+				   unsigned long nr_pages)
 {
-	struct dma_buf *buf;
 	struct dbb_mem *mem;
 	int err;
 
@@ -728,26 +732,50 @@ struct dma_buf *qemu_edu_bench_list_buf(struct qemu_edu *edu,
 		return ERR_PTR(-ENOMEM);
 	mem->edu = edu;
 	mem->dev = &edu->pdev->dev;
-	err = dbb_alloc(mem, 0, nr_pages);
-	buf = err ? ERR_PTR(err) : dbb_export(mem, &dbb_list_exp);
-	if (IS_ERR(buf)) {
-		dbb_free(mem);
-		kfree(mem);
-		return buf;
+	err = dbb_alloc(mem, order, nr_pages);
+	if (err) {
+		qemu_edu_bench_mem_free(mem);
+		return ERR_PTR(err);
 	}
-	*memp = mem;
-	return buf;
+	return mem;
 }
 
 /**
- * qemu_edu_bench_list_buf_free() - free the pages of a list-exporter buffer
- * @mem: from qemu_edu_bench_list_buf()
+ * qemu_edu_bench_export() - a dma-buf over benchmark pages
+ * @mem: from qemu_edu_bench_mem()
+ * @exp: which exporter: the reference exporters of the dma-buf rows,
+ *	written as 6.12's system heap and udmabuf are, or the list exporter
  *
- * May come before the buffer's release: the exporter frees only its list.
+ * Several exporters may share @mem.  The caller owns the one reference
+ * returned.
+ *
+ * Context: Process context.
+ * Return: The dma-buf, or an ERR_PTR().
+ */
+struct dma_buf *qemu_edu_bench_export(struct dbb_mem *mem,
+				      enum qemu_edu_bench_exp exp)
+{
+	switch (exp) {
+	case QEMU_EDU_BENCH_HEAP:
+		return dbb_export(mem, &dbb_heap_exp);
+	case QEMU_EDU_BENCH_UDMABUF:
+		return dbb_export(mem, &dbb_udmabuf_exp);
+	case QEMU_EDU_BENCH_LIST:
+		return dbb_export(mem, &dbb_list_exp);
+	}
+	return ERR_PTR(-EINVAL);
+}
+
+/**
+ * qemu_edu_bench_mem_free() - free benchmark pages
+ * @mem: from qemu_edu_bench_mem()
+ *
+ * May come before the release of the buffers over @mem: the exporters
+ * free only their own tables.
  *
  * Context: Process context.
  */
-void qemu_edu_bench_list_buf_free(struct dbb_mem *mem)
+void qemu_edu_bench_mem_free(struct dbb_mem *mem)
 {
 	dbb_free(mem);
 	kfree(mem);

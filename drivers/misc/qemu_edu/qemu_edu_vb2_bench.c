@@ -8,7 +8,7 @@
  *
  * The frame is an NV12 picture, 3840x2160 and 1920x1080, rounded up to
  * whole pages, in 4 KiB pages of which no two are adjacent, exported by
- * the list exporter of the dma-buf rows (qemu_edu_bench_list_buf()).
+ * the list exporter of the dma-buf rows (qemu_edu_bench_export()).
  * Both paths import that very buffer, through its fd in the reading
  * process as VIDIOC_QBUF would, and differ only on the importing side:
  *
@@ -383,11 +383,15 @@ static int vbb_frame(struct vbb *v, unsigned int width, unsigned int height,
 	*stage = "export";
 	v->fd = -1;
 	v->frame_bytes = width * height * 3 / 2;
-	buf = qemu_edu_bench_list_buf(v->edu,
-				      DIV_ROUND_UP(v->frame_bytes, PAGE_SIZE),
-				      &mem);
-	if (IS_ERR(buf))
+	mem = qemu_edu_bench_mem(v->edu, 0,
+				 DIV_ROUND_UP(v->frame_bytes, PAGE_SIZE));
+	if (IS_ERR(mem))
+		return PTR_ERR(mem);
+	buf = qemu_edu_bench_export(mem, QEMU_EDU_BENCH_LIST);
+	if (IS_ERR(buf)) {
+		qemu_edu_bench_mem_free(mem);
 		return PTR_ERR(buf);
+	}
 	v->buf = buf;
 	/* The fd's reference, ours stays for the checks */
 	get_dma_buf(buf);
@@ -414,7 +418,7 @@ out:
 	if (v->fd >= 0)
 		close_fd(v->fd);
 	dma_buf_put(buf);
-	qemu_edu_bench_list_buf_free(mem);
+	qemu_edu_bench_mem_free(mem);
 	return ret;
 }
 
