@@ -41,7 +41,6 @@
 #include <unistd.h>
 #include <linux/dma-buf.h>
 #include <misc/qemu_edu.h>
-#include <misc/qemu_edu_shm.h>
 #include <sys/wait.h>
 
 #include "lib/bufinfo.h"
@@ -627,31 +626,12 @@ static void shm_pci(char *out, size_t len)
 	globfree(&g);
 }
 
-/* A dma-buf of [@off, @off + @len) of the ivshmem BAR, CPU-mapped */
-static void shm_export(struct wb_buf *b, uint64_t off, uint64_t len)
-{
-	struct qemu_edu_shm_export x = {
-		.offset = off, .length = len, .fd_flags = O_RDWR | O_CLOEXEC,
-	};
-	int dev = open("/dev/qemu_edu_shm0", O_RDWR | O_CLOEXEC);
-
-	igt_assert_f(dev >= 0, "open /dev/qemu_edu_shm0: %m\n");
-	igt_assert_f(!ioctl(dev, QEMU_EDU_SHM_IOC_EXPORT, &x),
-		     "QEMU_EDU_SHM_IOC_EXPORT: %m\n");
-	close(dev);
-	b->fd = x.fd;
-	b->size = len;
-	b->memfd = -1;
-	b->p2p = true;
-	wb_buf_map(b);
-}
-
 static void ivshmem_bar(uint32_t api)
 {
 	struct wb_buf b = { .what = "ivshmem BAR (no struct page)" };
 
 	/* Not at the start of the BAR: the offset must reach the device */
-	shm_export(&b, 1UL << 20, 64 * 1024);
+	wb_shm_export(&b, 1UL << 20, 64 * 1024);
 	exercise(&b, api, 32 * 1024);
 }
 
@@ -659,7 +639,7 @@ static void ivshmem_bar_no_p2p(void)
 {
 	struct wb_buf b = { .what = "ivshmem BAR (no struct page)" };
 
-	shm_export(&b, 0, 64 * 1024);
+	wb_shm_export(&b, 0, 64 * 1024);
 	no_p2p(&b);
 }
 
@@ -739,7 +719,7 @@ static void ivshmem_bar_revoke(void)
 	/* The edu on the root port: its DMA reaches the BAR on every topology */
 	e = &edus[1];
 	shm_pci(pci, sizeof(pci));
-	shm_export(&b, 0, 16 * 1024);
+	wb_shm_export(&b, 0, 16 * 1024);
 	cpu_fill(&b, getpid());
 
 	fd = edu_open(e);

@@ -13,9 +13,9 @@
  *    vkms composes from the exporter's memory, not from a copy;
  *  - removes the framebuffer and closes the handle: vkms must let go of
  *    the buffer (no attachment left in bufinfo).
- * P2P memory (the NVMe CMB behind the p2pmem heap) is revocable, and
- * vkms imports statically: the import must fail with EOPNOTSUPP and leave
- * nothing attached.
+ * P2P memory (the NVMe CMB behind the p2pmem heap, the ivshmem BAR) is
+ * revocable, and vkms imports statically: the import must fail with
+ * EOPNOTSUPP and leave nothing attached.
  */
 #define _GNU_SOURCE
 #include "igt.h"
@@ -229,23 +229,37 @@ static void vgem(struct wb_buf *b, size_t bytes)
 }
 
 /* Revocable P2P memory into a static importer: refused, nothing held */
+static void p2p_refused(struct wb_buf *b)
+{
+	uint32_t handle;
+	int err;
+
+	err = drmPrimeFDToHandle(scanout.fd, b->fd, &handle) ? errno : 0;
+	igt_assert_f(err == EOPNOTSUPP,
+		     "PRIME import of %s into vkms: got %s, want %s\n", b->what,
+		     err ? strerror(err) : "success", strerror(EOPNOTSUPP));
+	igt_assert_f(!wb_bufinfo_route(b->fd, VKMS).attached,
+		     "vkms attached to %s after a refused import\n", b->what);
+	wb_buf_free(b);
+}
+
 static void p2pmem_heap_refused(void)
 {
 	struct wb_buf b = { .what = "p2pmem heap (NVMe CMB)", .p2p = true };
 	const char *node = wb_heap_node("/dev/dma_heap/p2pmem-*");
-	uint32_t handle;
-	int err;
 
 	if (!node)
 		wb_skip("no /dev/dma_heap/p2pmem-* node\n");
 	wb_heap_alloc(&b, node, 64 * 1024);
-	err = drmPrimeFDToHandle(scanout.fd, b.fd, &handle) ? errno : 0;
-	igt_assert_f(err == EOPNOTSUPP,
-		     "PRIME import of %s into vkms: got %s, want %s\n", b.what,
-		     err ? strerror(err) : "success", strerror(EOPNOTSUPP));
-	igt_assert_f(!wb_bufinfo_route(b.fd, VKMS).attached,
-		     "vkms attached to %s after a refused import\n", b.what);
-	wb_buf_free(&b);
+	p2p_refused(&b);
+}
+
+static void ivshmem_bar_refused(void)
+{
+	struct wb_buf b = { .what = "ivshmem BAR (no struct page)" };
+
+	wb_shm_export(&b, 0, 64 * 1024);
+	p2p_refused(&b);
 }
 
 static const struct {
@@ -281,6 +295,13 @@ igt_main
 	igt_subtest("p2pmem-heap-refused") {
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "p2pmem-heap-refused");
 		p2pmem_heap_refused();
+		igt_reset_timeout();
+	}
+
+	igt_describe("a BAR without struct page into vkms (a static importer): EOPNOTSUPP, nothing attached");
+	igt_subtest("ivshmem-bar-refused") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "ivshmem-bar-refused");
+		ivshmem_bar_refused();
 		igt_reset_timeout();
 	}
 

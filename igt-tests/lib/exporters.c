@@ -18,6 +18,7 @@
 #include <linux/dma-heap.h>
 #include <linux/memfd.h>
 #include <linux/udmabuf.h>
+#include <misc/qemu_edu_shm.h>
 
 #include "devices.h"
 #include "exporters.h"
@@ -97,6 +98,26 @@ const char *wb_heap_node(const char *pattern)
 		snprintf(node, sizeof(node), "%s", g.gl_pathv[0]);
 	globfree(&g);
 	return found ? node : NULL;
+}
+
+/* The BAR's window, exported by the qemu_edu_shm driver, CPU-mapped */
+void wb_shm_export(struct wb_buf *b, uint64_t off, uint64_t len)
+{
+	struct qemu_edu_shm_export x = {
+		.offset = off, .length = len, .fd_flags = O_RDWR | O_CLOEXEC,
+	};
+	int dev = open("/dev/qemu_edu_shm0", O_RDWR | O_CLOEXEC);
+
+	if (dev < 0)
+		wb_skip("no ivshmem BAR exporter (/dev/qemu_edu_shm0): %m\n");
+	igt_assert_f(!ioctl(dev, QEMU_EDU_SHM_IOC_EXPORT, &x),
+		     "QEMU_EDU_SHM_IOC_EXPORT: %m\n");
+	close(dev);
+	b->fd = x.fd;
+	b->size = len;
+	b->memfd = -1;
+	b->p2p = true;
+	wb_buf_map(b);
 }
 
 /* Shmem pages, mapped write-combined; the dma-buf holds the object. */

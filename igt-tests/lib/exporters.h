@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Buffers from the exporters the zero-copy tests share: udmabuf, the
- * dma-buf heaps and vgem, each as a dma-buf fd with the exporter's own
- * CPU mapping of the whole buffer.
+ * dma-buf heaps, the ivshmem BAR and vgem, each as a dma-buf fd with the
+ * exporter's own CPU mapping of the whole buffer.
  */
 #ifndef WB_EXPORTERS_H
 #define WB_EXPORTERS_H
@@ -30,6 +30,8 @@ void wb_udmabuf_alloc(struct wb_buf *b, size_t size, bool huge);
 void wb_heap_alloc(struct wb_buf *b, const char *heap, size_t size);
 /* The first node matching @pattern (a glob), or NULL */
 const char *wb_heap_node(const char *pattern);
+/* [@off, @off + @len) of the ivshmem BAR (P2P memory without pages) */
+void wb_shm_export(struct wb_buf *b, uint64_t off, uint64_t len);
 /* A vgem object of @size (a multiple of 4 KiB) exported by PRIME */
 void wb_vgem_alloc(struct wb_buf *b, size_t size);
 /* Unmap and close everything wb_*_alloc() made */
