@@ -116,8 +116,10 @@
  * as RDMA's, whose move_notify cannot unmap) are refused with
  * -EOPNOTSUPP, and dma_buf_pin() of a revocable buffer fails with
  * -EOPNOTSUPP: a device that is gone cannot be pinned.  An importer that
- * breaks its promise holds revoke up for %DMA_BUF_REVOKE_TIMEOUT_MS at
- * most: revoke then warns, naming it, and returns.
+ * breaks its promise (its fences do not signal, or it does not unmap)
+ * holds revoke up for %DMA_BUF_REVOKE_TIMEOUT_MS at most at each of the
+ * two waits: revoke then warns, naming the fences or the importer, and
+ * goes on.
  */
 
 /*
@@ -1175,6 +1177,30 @@ static void dbm_report_holders(struct dma_buf *dmabuf)
 	dma_resv_unlock(dmabuf->resv);
 }
 
+/*
+ * The fences revoke waited for in vain.  A dynamic importer's fence that
+ * never signals is usually a buffer the driver holds without running it
+ * (a mem2mem OUTPUT buffer whose CAPTURE partner never came): name the
+ * timelines so that the driver can be found.
+ */
+static void dbm_report_fences(struct dma_buf *dmabuf)
+{
+	struct dma_resv_iter cursor;
+	struct dma_fence *fence;
+
+	dma_resv_for_each_fence(&cursor, dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP,
+				fence) {
+		if (dma_fence_is_signaled(fence))
+			continue;
+		pr_err("dma-buf: %s: fence %s:%s context %llu seqno %llu did not signal\n",
+		       dmabuf->exp_name, fence->ops->get_driver_name(fence),
+		       fence->ops->get_timeline_name(fence), fence->context,
+		       fence->seqno);
+	}
+	WARN(1, "dma-buf: %s: revoke gave up after %u ms on fences that did not signal\n",
+	     dmabuf->exp_name, DMA_BUF_REVOKE_TIMEOUT_MS);
+}
+
 /**
  * dma_buf_revoke - take a buffer's memory away from its importers
  * @dmabuf: buffer of an exporter with &dma_buf_ops.revocable
@@ -1188,17 +1214,20 @@ static void dbm_report_holders(struct dma_buf *dmabuf)
  * buffer and the exporter may release it.  The buffer itself lives on
  * until its last reference is put.
  *
- * The last wait is bounded: an importer that does not unmap within
- * %DMA_BUF_REVOKE_TIMEOUT_MS breaks the promise it made with
- * &dma_buf_attach_ops.allow_revoke.  Revoke then names it, warns and
- * returns; the exporter must keep the list valid until its
- * &dma_buf_ops.unmap_phys comes back for it.
+ * Both waits are bounded: an importer whose fences do not signal, or that
+ * does not unmap, within %DMA_BUF_REVOKE_TIMEOUT_MS breaks the promise it
+ * made with &dma_buf_attach_ops.allow_revoke.  Revoke then names the
+ * fences or the importer, warns and goes on; the exporter must keep the
+ * list valid until its &dma_buf_ops.unmap_phys comes back for it.  A
+ * remove() or surprise removal of the exporter's device cannot be held up
+ * for ever by an importer.
  *
  * CPU mappings of the buffer are zapped; those made with
  * dma_buf_mmap_revocable() fault with SIGBUS from now on.
  *
  * Context: Process context, reservation lock not held.  Sleeps until the
- * fences signal and the importers have unmapped.
+ * fences signal and the importers have unmapped, or twice
+ * %DMA_BUF_REVOKE_TIMEOUT_MS at most.
  */
 void dma_buf_revoke(struct dma_buf *dmabuf)
 {
@@ -1209,8 +1238,9 @@ void dma_buf_revoke(struct dma_buf *dmabuf)
 	dma_resv_lock(dmabuf->resv, NULL);
 	dmabuf->revoked = true;
 	dma_buf_invalidate_mappings(dmabuf);
-	dma_resv_wait_timeout(dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP, false,
-			      MAX_SCHEDULE_TIMEOUT);
+	if (dma_resv_wait_timeout(dmabuf->resv, DMA_RESV_USAGE_BOOKKEEP, false,
+				  msecs_to_jiffies(DMA_BUF_REVOKE_TIMEOUT_MS)) <= 0)
+		dbm_report_fences(dmabuf);
 	dbm_revoke_domains(dmabuf);
 	/*
 	 * CPU mappings, under the lock: see `revocable CPU mappings`_.  Each
