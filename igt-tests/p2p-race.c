@@ -92,38 +92,6 @@ enum slot { SLOT_LIST, SLOT_SGT, SLOT_CPU, SLOT_CHECK };
 
 /* --------------------------------------------------------- helpers */
 
-/* The first entry of @dir whose name matches @glob, into @out. */
-static bool find_entry(const char *dir, const char *glob, char *out, size_t n)
-{
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	bool found = false;
-
-	if (!d)
-		return false;
-	while (!found && (de = readdir(d)))
-		if (!fnmatch(glob, de->d_name, 0)) {
-			snprintf(out, n, "%s", de->d_name);
-			found = true;
-		}
-	closedir(d);
-	return found;
-}
-
-static bool read_line(const char *path, char *buf, size_t n)
-{
-	FILE *f = fopen(path, "r");
-	bool ok;
-
-	if (!f)
-		return false;
-	ok = fgets(buf, n, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok;
-}
-
 static bool write_str(const char *path, const char *val)
 {
 	int fd = open(path, O_WRONLY);
@@ -134,21 +102,6 @@ static bool write_str(const char *path, const char *val)
 	ok = write(fd, val, strlen(val)) == (ssize_t)strlen(val);
 	close(fd);
 	return ok;
-}
-
-/* "0000:00:02.0" for a device below /sys/devices/pci0000:00/0000:00:02.0/ */
-static void root_port_of(const char *pci, char *out, size_t n)
-{
-	char path[PATH_MAX], real[PATH_MAX], *p;
-
-	snprintf(path, sizeof(path), PCI_DEVS "/%s", pci);
-	igt_assert_f(realpath(path, real), "realpath %s: %m\n", path);
-	p = strchr(real + strlen("/sys/devices/"), '/');
-	igt_assert_f(p, "no root port in %s\n", real);
-	snprintf(out, n, "%s", p + 1);
-	p = strchr(out, '/');
-	if (p)
-		*p = '\0';
 }
 
 /* Dma-bufs of exporter @exp_name in debugfs' bufinfo */
@@ -225,16 +178,16 @@ static void edu_find(const char *provider, struct edu *e)
 	DIR *d = opendir("/sys/bus/pci/drivers/qemu_edu");
 
 	wb_require_f(d, "no qemu_edu driver (CONFIG_QEMU_EDU)\n");
-	root_port_of(provider, rp_prov, sizeof(rp_prov));
+	wb_root_port_of(provider, rp_prov, sizeof(rp_prov));
 	e->node[0] = '\0';
 	while ((de = readdir(d))) {
 		if (!strchr(de->d_name, ':'))
 			continue;
-		root_port_of(de->d_name, rp, sizeof(rp));
+		wb_root_port_of(de->d_name, rp, sizeof(rp));
 		if (!strcmp(rp, rp_prov))
 			continue;
 		snprintf(dir, sizeof(dir), PCI_DEVS "/%s/misc", de->d_name);
-		if (find_entry(dir, "qemu_edu*", name, sizeof(name))) {
+		if (wb_find_entry(dir, "qemu_edu*", name, sizeof(name))) {
 			snprintf(e->pci, sizeof(e->pci), "%s", de->d_name);
 			snprintf(e->node, sizeof(e->node), "/dev/%s", name);
 		}
@@ -249,7 +202,7 @@ static unsigned long edu_debugfs(const struct edu *e, const char *file)
 	char path[PATH_MAX], v[32];
 
 	snprintf(path, sizeof(path), EDU_DEBUGFS "/%s/%s", e->pci, file);
-	igt_assert_f(read_line(path, v, sizeof(v)), "read %s: %m\n", path);
+	igt_assert_f(wb_read_line(path, v, sizeof(v)), "read %s: %m\n", path);
 	return strtoul(v, NULL, 0);
 }
 
@@ -326,7 +279,7 @@ static int provider_obtain(struct provider *p, enum slot slot, int *out,
 	/* The node goes with the driver: look it up each time */
 	*call = "find /dev/qemu_edu_shm*";
 	snprintf(dir, sizeof(dir), PCI_DEVS "/%s/misc", p->pci);
-	if (!find_entry(dir, "qemu_edu_shm*", name, sizeof(name)))
+	if (!wb_find_entry(dir, "qemu_edu_shm*", name, sizeof(name)))
 		return ENOENT;
 	snprintf(node, sizeof(node), "/dev/%s", name);
 	*call = "open /dev/qemu_edu_shm*";
@@ -1022,7 +975,7 @@ static void race_shm(void)
 	};
 
 	current = &p;
-	wb_require_f(find_entry(WB_SHM_DRV, "*:*", p.pci, sizeof(p.pci)),
+	wb_require_f(wb_find_entry(WB_SHM_DRV, "*:*", p.pci, sizeof(p.pci)),
 		     "no ivshmem device bound to qemu_edu_shm\n");
 	race(&p);
 	current = NULL;
@@ -1049,7 +1002,7 @@ igt_main
 {
 	igt_fixture {
 		/* Armed for the run, restored however it ends */
-		wb_require_f(read_line(HUNG_TASK, hung_task_old,
+		wb_require_f(wb_read_line(HUNG_TASK, hung_task_old,
 				       sizeof(hung_task_old)),
 			     "no %s (CONFIG_DETECT_HUNG_TASK)\n", HUNG_TASK);
 		igt_install_exit_handler(restore_hung_task);

@@ -53,24 +53,6 @@ static uint8_t pattern(size_t i, unsigned int seed)
 	return (uint8_t)(i * 13 + (i >> 12) + seed);
 }
 
-/* The first entry of @dir whose name matches @glob, into @out. */
-static int find_entry(const char *dir, const char *glob, char *out, size_t n)
-{
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	int found = 0;
-
-	if (!d)
-		return 0;
-	while (!found && (de = readdir(d)))
-		if (!fnmatch(glob, de->d_name, 0)) {
-			snprintf(out, n, "%s", de->d_name);
-			found = 1;
-		}
-	closedir(d);
-	return found;
-}
-
 static sigjmp_buf fault_jmp;
 
 static void on_sigbus(int sig)
@@ -130,10 +112,10 @@ static void shm_open_dev(struct shm *s)
 	struct qemu_edu_shm_info info;
 	char dir[PATH_MAX], name[NAME_MAX + 1];
 
-	igt_assert_f(find_entry(WB_SHM_DRV, "*:*", s->pci, sizeof(s->pci)),
+	igt_assert_f(wb_find_entry(WB_SHM_DRV, "*:*", s->pci, sizeof(s->pci)),
 		     "no device bound to qemu_edu_shm\n");
 	snprintf(dir, sizeof(dir), PCI_DEVS "/%s/misc", s->pci);
-	igt_assert_f(find_entry(dir, "qemu_edu_shm*", name, sizeof(name)),
+	igt_assert_f(wb_find_entry(dir, "qemu_edu_shm*", name, sizeof(name)),
 		     "%s has no qemu_edu_shm character device\n", s->pci);
 	snprintf(s->node, sizeof(s->node), "/dev/%s", name);
 	s->dev = open(s->node, O_RDWR | O_CLOEXEC);
@@ -301,22 +283,6 @@ static void shm_unbind_revokes(void)
 
 /* ------------------------------------------------------- p2pmem heap */
 
-/* The root port above PCI device @pci, e.g. "0000:00:02.0", into @out */
-static void root_port_of(const char *pci, char *out, size_t n)
-{
-	char path[PATH_MAX], real[PATH_MAX], *p;
-
-	snprintf(path, sizeof(path), PCI_DEVS "/%s", pci);
-	igt_assert_f(realpath(path, real), "realpath %s: %m\n", path);
-	/* /sys/devices/pci0000:00/<root port>/... */
-	p = strchr(real + strlen("/sys/devices/"), '/');
-	igt_assert_f(p, "no root port in %s\n", real);
-	snprintf(out, n, "%s", p + 1);
-	p = strchr(out, '/');
-	if (p)
-		*p = '\0';
-}
-
 /*
  * Attach an edu on another root port than @provider (P2P below the switch
  * uses PCI bus addresses, which QEMU's vIOMMU does not route) through
@@ -337,18 +303,18 @@ static int edu_attach_read(const char *provider, int buf_fd, uint64_t len,
 	DIR *d;
 	int fd;
 
-	root_port_of(provider, rp_prov, sizeof(rp_prov));
+	wb_root_port_of(provider, rp_prov, sizeof(rp_prov));
 	d = opendir("/sys/bus/pci/drivers/qemu_edu");
 	igt_assert_f(d, "no qemu_edu driver\n");
 	node[0] = '\0';
 	while ((de = readdir(d))) {
 		if (!strchr(de->d_name, ':'))
 			continue;
-		root_port_of(de->d_name, rp, sizeof(rp));
+		wb_root_port_of(de->d_name, rp, sizeof(rp));
 		if (!strcmp(rp, rp_prov))
 			continue;
 		snprintf(dir, sizeof(dir), PCI_DEVS "/%s/misc", de->d_name);
-		if (find_entry(dir, "qemu_edu*", name, sizeof(name)))
+		if (wb_find_entry(dir, "qemu_edu*", name, sizeof(name)))
 			snprintf(node, sizeof(node), "/dev/%s", name);
 	}
 	closedir(d);

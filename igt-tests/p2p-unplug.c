@@ -63,38 +63,6 @@ static uint8_t pattern(size_t i, unsigned int seed)
 	return (uint8_t)(i * 13 + (i >> 12) + seed);
 }
 
-/* The first entry of @dir whose name matches @glob, into @out. */
-static bool find_entry(const char *dir, const char *glob, char *out, size_t n)
-{
-	struct dirent *de;
-	DIR *d = opendir(dir);
-	bool found = false;
-
-	if (!d)
-		return false;
-	while (!found && (de = readdir(d)))
-		if (!fnmatch(glob, de->d_name, 0)) {
-			snprintf(out, n, "%s", de->d_name);
-			found = true;
-		}
-	closedir(d);
-	return found;
-}
-
-static bool read_line(const char *path, char *buf, size_t n)
-{
-	FILE *f = fopen(path, "r");
-	bool ok;
-
-	if (!f)
-		return false;
-	ok = fgets(buf, n, f) != NULL;
-	fclose(f);
-	if (ok)
-		buf[strcspn(buf, "\n")] = '\0';
-	return ok;
-}
-
 static sigjmp_buf fault_jmp;
 
 static void on_sigbus(int sig)
@@ -138,21 +106,6 @@ static int count_bufs(const char *exp_name)
 			n++;
 	fclose(f);
 	return n;
-}
-
-/* "0000:00:02.0" for a device below /sys/devices/pci0000:00/0000:00:02.0/ */
-static void root_port_of(const char *pci, char *out, size_t n)
-{
-	char path[PATH_MAX], real[PATH_MAX], *p;
-
-	snprintf(path, sizeof(path), PCI_DEVS "/%s", pci);
-	igt_assert_f(realpath(path, real), "realpath %s: %m\n", path);
-	p = strchr(real + strlen("/sys/devices/"), '/');
-	igt_assert_f(p, "no root port in %s\n", real);
-	snprintf(out, n, "%s", p + 1);
-	p = strchr(out, '/');
-	if (p)
-		*p = '\0';
 }
 
 /*
@@ -218,11 +171,11 @@ static void edu_find(const char *provider_rp, struct edu *e)
 	while ((de = readdir(d))) {
 		if (!strchr(de->d_name, ':'))
 			continue;
-		root_port_of(de->d_name, rp, sizeof(rp));
+		wb_root_port_of(de->d_name, rp, sizeof(rp));
 		if (!strcmp(rp, provider_rp))
 			continue;
 		snprintf(dir, sizeof(dir), PCI_DEVS "/%s/misc", de->d_name);
-		if (find_entry(dir, "qemu_edu*", name, sizeof(name))) {
+		if (wb_find_entry(dir, "qemu_edu*", name, sizeof(name))) {
 			snprintf(e->pci, sizeof(e->pci), "%s", de->d_name);
 			snprintf(e->node, sizeof(e->node), "/dev/%s", name);
 		}
@@ -237,7 +190,7 @@ static unsigned long edu_debugfs(const struct edu *e, const char *file)
 	char path[PATH_MAX], v[32];
 
 	snprintf(path, sizeof(path), EDU_DEBUGFS "/%s/%s", e->pci, file);
-	igt_assert_f(read_line(path, v, sizeof(v)), "read %s: %m\n", path);
+	igt_assert_f(wb_read_line(path, v, sizeof(v)), "read %s: %m\n", path);
 	return strtoul(v, NULL, 0);
 }
 
@@ -438,7 +391,7 @@ static int shm_open_dev(const char *pci, char *node, size_t n)
 	int fd;
 
 	snprintf(dir, sizeof(dir), PCI_DEVS "/%s/misc", pci);
-	igt_assert_f(find_entry(dir, "qemu_edu_shm*", name, sizeof(name)),
+	igt_assert_f(wb_find_entry(dir, "qemu_edu_shm*", name, sizeof(name)),
 		     "%s has no qemu_edu_shm character device\n", pci);
 	snprintf(node, n, "/dev/%s", name);
 	fd = keep(open(node, O_RDWR | O_CLOEXEC));
@@ -479,9 +432,9 @@ static void shm_unplug(void)
 	char rp[NAME_MAX + 1];
 
 	require_hotplug(SHM_ID);
-	wb_require_f(find_entry(SHM_DRV, "*:*", v.pci, sizeof(v.pci)),
+	wb_require_f(wb_find_entry(SHM_DRV, "*:*", v.pci, sizeof(v.pci)),
 		     "no ivshmem device bound to qemu_edu_shm\n");
-	root_port_of(v.pci, rp, sizeof(rp));
+	wb_root_port_of(v.pci, rp, sizeof(rp));
 	edu_find(rp, &v.edu);
 
 	shm_dev = shm_open_dev(v.pci, shm_node, sizeof(shm_node));
@@ -521,7 +474,7 @@ static void nvme_published(char *pci, size_t n)
 			continue;
 		snprintf(path, sizeof(path), PCI_DEVS "/%s/p2pmem/published",
 			 de->d_name);
-		if (read_line(path, v, sizeof(v)) && !strcmp(v, "1"))
+		if (wb_read_line(path, v, sizeof(v)) && !strcmp(v, "1"))
 			snprintf(pci, n, "%s", de->d_name);
 	}
 	closedir(d);
@@ -569,7 +522,7 @@ static void nvme_unplug(void)
 	require_hotplug(NVME_ID);
 	nvme_published(v.pci, sizeof(v.pci));
 	wb_require_f(v.pci[0], "no nvme controller publishes its CMB as P2P memory\n");
-	root_port_of(v.pci, rp, sizeof(rp));
+	wb_root_port_of(v.pci, rp, sizeof(rp));
 	edu_find(rp, &v.edu);
 
 	heap_open(v.pci);

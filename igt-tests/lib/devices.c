@@ -3,6 +3,9 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -176,4 +179,50 @@ bool wb_iommu_present(void)
 			found = true;
 	closedir(d);
 	return found;
+}
+
+bool wb_find_entry(const char *dir, const char *glob, char *out, size_t n)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+	bool found = false;
+
+	if (!d)
+		return false;
+	while (!found && (de = readdir(d)))
+		if (!fnmatch(glob, de->d_name, 0)) {
+			snprintf(out, n, "%s", de->d_name);
+			found = true;
+		}
+	closedir(d);
+	return found;
+}
+
+bool wb_read_line(const char *path, char *buf, size_t n)
+{
+	FILE *f = fopen(path, "r");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, n, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok;
+}
+
+void wb_root_port_of(const char *pci, char *out, size_t n)
+{
+	char path[PATH_MAX], real[PATH_MAX], *p;
+
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s", pci);
+	igt_assert_f(realpath(path, real), "realpath %s: %m\n", path);
+	/* /sys/devices/pci0000:00/<root port>/... */
+	p = strchr(real + strlen("/sys/devices/"), '/');
+	igt_assert_f(p, "no root port in %s\n", real);
+	snprintf(out, n, "%s", p + 1);
+	p = strchr(out, '/');
+	if (p)
+		*p = '\0';
 }

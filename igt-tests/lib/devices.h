@@ -55,6 +55,13 @@ static inline bool wb_skip_is_fail(void)
  */
 int wb_drm_open(int chipset);
 
+/* The first entry of @dir whose name matches @glob, into @out */
+bool wb_find_entry(const char *dir, const char *glob, char *out, size_t n);
+/* The first line of @path, without its newline */
+bool wb_read_line(const char *path, char *buf, size_t n);
+/* The root port above PCI device @pci, e.g. "0000:00:02.0", into @out */
+void wb_root_port_of(const char *pci, char *out, size_t n);
+
 /* swiotlb=force on the kernel command line (topology bounce) */
 bool wb_bouncing(void);
 /* An IOMMU is registered (topology iommu); not every device is behind it */
