@@ -1289,6 +1289,22 @@ static const struct dma_fence_ops mock_fence_ops = {
 
 static DEFINE_SPINLOCK(mock_fence_lock);
 
+/* An unsignaled fence in @dmabuf's reservation, as a dynamic importer's DMA */
+static struct dma_fence *add_pending_fence(struct kunit *test,
+					   struct dma_buf *dmabuf)
+{
+	struct dma_fence *fence = kzalloc(sizeof(*fence), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, fence);
+	dma_fence_init(fence, &mock_fence_ops, &mock_fence_lock,
+		       dma_fence_context_alloc(1), 1);
+	dma_resv_lock(dmabuf->resv, NULL);
+	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(dmabuf->resv, 1), 0);
+	dma_resv_add_fence(dmabuf->resv, fence, DMA_RESV_USAGE_BOOKKEEP);
+	dma_resv_unlock(dmabuf->resv);
+	return fence;
+}
+
 /*
  * DMA still in flight on an invalidated mapping is covered by a fence in
  * the reservation object: revoke waits for it even after the importer
@@ -1310,14 +1326,7 @@ static void dma_buf_revoke_waits_for_fences(struct kunit *test)
 	imp.dl = dma_buf_map_attachment_list_unlocked(attach, DMA_TO_DEVICE);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, imp.dl);
 
-	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, fence);
-	dma_fence_init(fence, &mock_fence_ops, &mock_fence_lock,
-		       dma_fence_context_alloc(1), 1);
-	dma_resv_lock(dmabuf->resv, NULL);
-	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(dmabuf->resv, 1), 0);
-	dma_resv_add_fence(dmabuf->resv, fence, DMA_RESV_USAGE_BOOKKEEP);
-	dma_resv_unlock(dmabuf->resv);
+	fence = add_pending_fence(test, dmabuf);
 
 	rt.dmabuf = dmabuf;
 	init_completion(&rt.done);
@@ -1406,14 +1415,7 @@ static void dma_buf_revoke_bounded_for_stuck_fence(struct kunit *test)
 	imp.dl = dma_buf_map_attachment_list_unlocked(attach, DMA_TO_DEVICE);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, imp.dl);
 
-	fence = kzalloc(sizeof(*fence), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, fence);
-	dma_fence_init(fence, &mock_fence_ops, &mock_fence_lock,
-		       dma_fence_context_alloc(1), 1);
-	dma_resv_lock(dmabuf->resv, NULL);
-	KUNIT_ASSERT_EQ(test, dma_resv_reserve_fences(dmabuf->resv, 1), 0);
-	dma_resv_add_fence(dmabuf->resv, fence, DMA_RESV_USAGE_BOOKKEEP);
-	dma_resv_unlock(dmabuf->resv);
+	fence = add_pending_fence(test, dmabuf);
 
 	rt.dmabuf = dmabuf;
 	init_completion(&rt.done);
