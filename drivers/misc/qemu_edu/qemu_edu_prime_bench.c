@@ -6,16 +6,20 @@
  * range-list paths, in the same boot.
  *
  * The display is vkms, found through its DRM node; it imports with the
- * shmem helpers.  The sg_table side is 6.12's drm_gem_prime_import_dev()
- * for such a driver, written out below because the series changed it:
- * dma_buf_attach(), dma_buf_map_attachment_unlocked() and
- * drm_gem_shmem_prime_import_sg_table().  The list side is
- * drm_gem_prime_import() as the series has it (the core's DMA list of
- * the exporter's range list, kept by the shmem helpers).  Each side
- * imports from the exporter of its world, over the same pages: the sg_table
- * side from the reference exporters of the dma-buf rows (written as
- * 6.12's udmabuf and system heap are), the list side from their list
- * exporter.
+ * shmem helpers.  Three sides:
+ *  - sgt: 6.12's drm_gem_prime_import_dev() for such a driver, written
+ *    out below because the series changed it: dma_buf_attach(),
+ *    dma_buf_map_attachment_unlocked(),
+ *    drm_gem_shmem_prime_import_sg_table();
+ *  - list: the series' import for a shmem-helper driver that reaches the
+ *    buffer by DMA (drm_gem_prime_import_dev() with
+ *    drm_gem_shmem_prime_import_dma_list(), written out the same way):
+ *    the core's DMA list of the exporter's range list;
+ *  - nomap: vkms's own import in the series, which maps nothing
+ *    (drm_gem_shmem_prime_import_no_map(): vkms uses the CPU).
+ * The sg_table side imports from the reference exporters of the dma-buf
+ * rows (written as 6.12's udmabuf and system heap are), the other two
+ * from their list exporter, over the same pages.
  *
  * - prime_import_*: a 64 MiB udmabuf of 4 KiB pages (a memfd's) and of
  *   2 MiB folios (a hugetlb memfd's) imported by vkms.
@@ -27,9 +31,9 @@
  *   device (behind the IOMMU on the `iommu` topology), the NIC.
  *
  * Only the setup is timed (import; attach and map), best of PRB_ROUNDS,
- * the two sides taking turns; the teardown is not.  Before the timed
- * rounds each side is checked once: vkms's object covers the buffer and
- * was imported the way the side claims (a scatterlist or a DMA list).
+ * the sides taking turns; the teardown is not.  Before the timed rounds
+ * each side is checked once: vkms's object covers the buffer and was
+ * imported the way the side claims (a scatterlist, a DMA list, neither).
  *
  * Run by qemu_edu_bench.c under its lock after the videobuf2 rows, with
  * the rules of the dma-buf rows.
@@ -64,7 +68,11 @@
 
 MODULE_IMPORT_NS(DMA_BUF);
 
-enum { PRB_SGT, PRB_LIST, PRB_NR };
+enum { PRB_SGT, PRB_LIST, PRB_NOMAP, PRB_NR };
+
+static const char * const prb_side_names[PRB_NR] = {
+	[PRB_SGT] = "sgt", [PRB_LIST] = "list", [PRB_NOMAP] = "nomap",
+};
 
 /* vkms, held open through one of its nodes for the whole run */
 struct prb {
@@ -133,17 +141,54 @@ err_detach:
 	return ERR_PTR(err);
 }
 
+/* The series' drm_gem_prime_import_dev() for a shmem driver that maps */
+static struct drm_gem_object *prb_import_list(struct drm_device *drm,
+					      struct dma_buf *buf)
+{
+	struct dma_buf_attachment *attach;
+	const struct dma_list *dl;
+	struct drm_gem_object *obj;
+	int err;
+
+	attach = dma_buf_attach(buf, drm->dev);
+	if (IS_ERR(attach))
+		return ERR_CAST(attach);
+	get_dma_buf(buf);
+	dl = dma_buf_map_attachment_list_unlocked(attach, DMA_BIDIRECTIONAL);
+	if (IS_ERR(dl)) {
+		err = PTR_ERR(dl);
+		goto err_detach;
+	}
+	obj = drm_gem_shmem_prime_import_dma_list(drm, attach, dl);
+	if (IS_ERR(obj)) {
+		err = PTR_ERR(obj);
+		goto err_unmap;
+	}
+	obj->import_attach = attach;
+	obj->resv = buf->resv;
+	return obj;
+
+err_unmap:
+	dma_buf_unmap_attachment_list_unlocked(attach, dl, DMA_BIDIRECTIONAL);
+err_detach:
+	dma_buf_detach(buf, attach);
+	dma_buf_put(buf);
+	return ERR_PTR(err);
+}
+
 static struct drm_gem_object *prb_import(struct prb *p, int side,
 					 struct dma_buf *buf)
 {
 	if (side == PRB_SGT)
 		return prb_import_sgt(p->drm, buf);
-	return drm_gem_prime_import(p->drm, buf);
+	if (side == PRB_LIST)
+		return prb_import_list(p->drm, buf);
+	return p->drm->driver->gem_prime_import(p->drm, buf);
 }
 
 /*
  * The object covers @buf, and the shmem helpers keep what the side says
- * it imports: a mapped scatterlist, or none (a DMA list instead).
+ * it imports: a mapped scatterlist, a DMA list, or neither.
  */
 static int prb_check_import(struct prb *p, int side, struct dma_buf *buf)
 {
@@ -157,9 +202,8 @@ static int prb_check_import(struct prb *p, int side, struct dma_buf *buf)
 	shmem = to_drm_gem_shmem_obj(obj);
 	if (obj->size != buf->size || obj->import_attach->dmabuf != buf)
 		err = -EFAULT;
-	else if (side == PRB_SGT && !shmem->sgt)
-		err = -EPROTO;
-	else if (side == PRB_LIST && shmem->sgt)
+	else if (!shmem->sgt != (side != PRB_SGT) ||
+		 !shmem->dma_list != (side != PRB_LIST))
 		err = -EPROTO;
 	drm_gem_object_put(obj);
 	return err;
@@ -207,7 +251,10 @@ static int prb_import_time(struct prb *p, struct dma_buf *bufs[PRB_NR],
 	return 0;
 }
 
-/* The two exporters of one world each over the same memory */
+/*
+ * The two exporters of one world each over the same memory; the two
+ * series sides import the same list exporter's buffer.
+ */
 static int prb_export(struct dbb_mem *mem, enum qemu_edu_bench_exp sgt_exp,
 		      struct dma_buf *bufs[PRB_NR])
 {
@@ -219,13 +266,15 @@ static int prb_export(struct dbb_mem *mem, enum qemu_edu_bench_exp sgt_exp,
 		dma_buf_put(bufs[PRB_SGT]);
 		return PTR_ERR(bufs[PRB_LIST]);
 	}
+	bufs[PRB_NOMAP] = bufs[PRB_LIST];
+	get_dma_buf(bufs[PRB_NOMAP]);
 	return 0;
 }
 
 static void prb_put(struct dma_buf *bufs[PRB_NR])
 {
-	dma_buf_put(bufs[PRB_SGT]);
-	dma_buf_put(bufs[PRB_LIST]);
+	for (int side = 0; side < PRB_NR; side++)
+		dma_buf_put(bufs[side]);
 }
 
 /*
@@ -250,9 +299,10 @@ static int prb_phases(struct seq_file *m, struct prb *p,
 	u64 t[4];
 	int side, i, err;
 
-	for (side = 0; side < PRB_NR; side++) {
+	/* The nomap side has no mapping phase to show */
+	for (side = 0; side < PRB_NOMAP; side++) {
 		struct dma_buf *buf = bufs[side];
-		const char *name = side == PRB_SGT ? "sgt" : "list";
+		const char *name = prb_side_names[side];
 
 		msleep(20);
 		t[0] = ktime_get_ns();
@@ -281,8 +331,7 @@ static int prb_phases(struct seq_file *m, struct prb *p,
 		get_dma_buf(buf);
 		obj = side == PRB_SGT ?
 		      drm_gem_shmem_prime_import_sg_table(p->drm, attach, sgt) :
-		      p->drm->driver->gem_prime_import_dma_list(p->drm, attach,
-								dl);
+		      drm_gem_shmem_prime_import_dma_list(p->drm, attach, dl);
 		t[3] = ktime_get_ns();
 		if (IS_ERR(obj)) {
 			if (side == PRB_SGT)
@@ -334,12 +383,14 @@ static int prb_import_row(struct seq_file *m, struct prb *p,
 	qemu_edu_bench_mem_free(mem);
 	if (err)
 		return err;
-	seq_printf(m, "prime_import_sgt%s_ns_per_mib,%llu,ns/MiB\n", sfx,
-		   div_u64(best[PRB_SGT], mib));
-	seq_printf(m, "prime_import_list%s_ns_per_mib,%llu,ns/MiB\n", sfx,
-		   div_u64(best[PRB_LIST], mib));
-	snprintf(name, sizeof(name), "prime_import_list_over_sgt%s", sfx);
-	prb_ratio(m, name, best[PRB_LIST], best[PRB_SGT]);
+	for (int side = 0; side < PRB_NR; side++)
+		seq_printf(m, "prime_import_%s%s_ns_per_mib,%llu,ns/MiB\n",
+			   prb_side_names[side], sfx, div_u64(best[side], mib));
+	for (int side = PRB_LIST; side < PRB_NR; side++) {
+		snprintf(name, sizeof(name), "prime_import_%s_over_sgt%s",
+			 prb_side_names[side], sfx);
+		prb_ratio(m, name, best[side], best[PRB_SGT]);
+	}
 	return 0;
 }
 
@@ -411,7 +462,7 @@ static int prb_frame_row(struct seq_file *m, struct prb *p)
 {
 	struct dma_buf *cam[PRB_NR], *out[PRB_NR];
 	struct dbb_mem *cam_mem, *out_mem;
-	u64 ns, best[PRB_NR] = { U64_MAX, U64_MAX };
+	u64 ns, best[PRB_NR] = { U64_MAX, U64_MAX, U64_MAX };
 	int round, i, side, err;
 
 	cam_mem = qemu_edu_bench_mem(p->edu, 0, PRB_FRAME_PAGES);
@@ -452,10 +503,16 @@ free_cam:
 	qemu_edu_bench_mem_free(cam_mem);
 	if (err)
 		return err;
-	seq_printf(m, "pipeline_frame_sgt_ns,%llu,ns\n", best[PRB_SGT]);
-	seq_printf(m, "pipeline_frame_list_ns,%llu,ns\n", best[PRB_LIST]);
-	prb_ratio(m, "pipeline_frame_list_over_sgt", best[PRB_LIST],
-		  best[PRB_SGT]);
+	for (side = 0; side < PRB_NR; side++)
+		seq_printf(m, "pipeline_frame_%s_ns,%llu,ns\n",
+			   prb_side_names[side], best[side]);
+	for (side = PRB_LIST; side < PRB_NR; side++) {
+		char name[48];
+
+		snprintf(name, sizeof(name), "pipeline_frame_%s_over_sgt",
+			 prb_side_names[side]);
+		prb_ratio(m, name, best[side], best[PRB_SGT]);
+	}
 	return 0;
 }
 
@@ -464,10 +521,10 @@ free_cam:
  * @m: receives the CSV rows
  * @edu: the NIC of the pipeline rows, held by the caller
  *
- * Writes prime_import_{sgt,list}[_2m]_ns_per_mib and
- * pipeline_frame_{sgt,list}_ns with their ratios.  Without a vkms device,
- * or if a case fails for another reason than those below, a comment row
- * says so instead of the rows.
+ * Writes prime_import_{sgt,list,nomap}[_2m]_ns_per_mib and
+ * pipeline_frame_{sgt,list,nomap}_ns with their ratios to the sgt side.
+ * Without a vkms device, or if a case fails for another reason than those
+ * below, a comment row says so instead of the rows.
  *
  * Context: Process context, under the benchmark's lock; sleeps for
  * seconds.
