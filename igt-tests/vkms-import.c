@@ -14,6 +14,14 @@
  *    vkms composes from the exporter's memory, not from a copy;
  *  - removes the framebuffer and closes the handle: vkms must let go of
  *    the buffer (no attachment left in bufinfo).
+ * The writeback-into-EXPORTER subtests make the same buffers vkms's
+ * output: vkms, with its writeback connector alone on its CRTC, composes
+ * a framebuffer of its own of one colour and writes the frame back with
+ * the CPU into a framebuffer on the imported buffer, poisoned before;
+ * the exporter's mapping (bracketed by DMA_BUF_IOCTL_SYNC) must then hold
+ * that colour in every pixel.  A second frame of the other colour into
+ * the same import must show there too: vkms wrote the exporter's memory,
+ * not a copy.  vkms holds the buffer attached and unmapped, as above.
  * P2P memory (the NVMe CMB behind the p2pmem heap, the ivshmem BAR) is
  * revocable, and vkms imports statically: the import must fail with
  * EOPNOTSUPP and leave nothing attached.
@@ -32,8 +40,13 @@
 #include "lib/bufinfo.h"
 #include "lib/devices.h"
 #include "lib/exporters.h"
+#include "lib/writeback.h"
 
 #define VKMS	"vkms"
+/* A mode of vkms's writeback connector */
+#define WB_W	640
+#define WB_H	480
+#define POISON	0x5a5a5a5a
 
 /* The two colours, as XRGB8888 pixels and as IGT's fractions */
 static const struct colour {
@@ -228,6 +241,85 @@ static void vgem(struct wb_buf *b, size_t bytes)
 	wb_vgem_alloc(b, ROUND_UP(bytes, 4096));
 }
 
+/* vkms with its writeback connector, for the writeback subtests */
+static struct wb_writeback wbk = { .fd = -1 };
+/* vkms's own framebuffer of each colour, the plane's input */
+static struct igt_fb wb_src[2];
+
+static void writeback_init(void)
+{
+	wb_writeback_init(&wbk, WB_W, WB_H);
+	for (int i = 0; i < 2; i++)
+		igt_create_color_fb(wbk.fd, WB_W, WB_H, DRM_FORMAT_XRGB8888,
+				    DRM_FORMAT_MOD_LINEAR, colours[i].r,
+				    colours[i].g, colours[i].b, &wb_src[i]);
+}
+
+static void writeback_fini(void)
+{
+	wb_writeback_off(&wbk);
+	for (int i = 0; i < 2; i++)
+		igt_remove_fb(wbk.fd, &wb_src[i]);
+	wb_writeback_fini(&wbk);
+}
+
+/* Every pixel the exporter's mapping shows is colour @c (vkms sets X) */
+static void expect_written(const struct wb_buf *b, int c, const char *when)
+{
+	const uint32_t *p = (const uint32_t *)b->map;
+	size_t bad = 0, first = 0;
+
+	wb_buf_sync(b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	for (size_t i = 0; i < (size_t)WB_W * WB_H; i++) {
+		if ((p[i] & 0xffffff) != colours[c].pixel && !bad++)
+			first = i;
+	}
+	if (bad)
+		igt_info("%s: pixel %zu is %#010x\n", when, first, p[first]);
+	wb_buf_sync(b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	igt_assert_f(!bad,
+		     "%s: %zu of %u pixels of the %s buffer are not colour %#08x vkms wrote back\n",
+		     when, bad, WB_W * WB_H, b->what, colours[c].pixel);
+}
+
+static void writeback_case(void (*alloc)(struct wb_buf *b, size_t bytes),
+			   const char *what)
+{
+	struct wb_buf b = { .what = what, .memfd = -1 };
+	size_t bytes = (size_t)WB_W * 4 * WB_H;
+	struct igt_fb out = {};
+	struct wb_route r;
+	uint32_t *p;
+	int err;
+
+	alloc(&b, bytes);
+	p = (uint32_t *)b.map;
+	wb_buf_sync(&b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
+	for (size_t i = 0; i < bytes / 4; i++)
+		p[i] = POISON;
+	wb_buf_sync(&b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
+
+	err = wb_writeback_fb(&wbk, b.fd, &out);
+	igt_assert_f(!err, "vkms importing %s as its output: %s\n", what,
+		     strerror(err));
+	r = wb_bufinfo_route(b.fd, VKMS);
+	igt_assert_f(r.attached && r.mappings == 0,
+		     "vkms's import of %s: attached %d, %d mappings; want attached with no mapping (vkms uses the CPU)\n",
+		     what, r.attached, r.mappings);
+
+	/* Two frames into the same import: each lands in the exporter's pages */
+	wb_writeback_frame(&wbk, &wb_src[0], &out);
+	expect_written(&b, 0, "frame 1");
+	wb_writeback_frame(&wbk, &wb_src[1], &out);
+	expect_written(&b, 1, "frame 2");
+
+	wb_writeback_off(&wbk);
+	wb_writeback_fb_free(&wbk, &out);
+	igt_assert_f(!wb_bufinfo_route(b.fd, VKMS).attached,
+		     "vkms still attached to %s after its handle closed\n", what);
+	wb_buf_free(&b);
+}
+
 /* Revocable P2P memory into a static importer: refused, nothing held */
 static void p2p_refused(struct wb_buf *b)
 {
@@ -307,4 +399,20 @@ igt_main
 
 	igt_fixture
 		scanout_fini(&scanout);
+
+	igt_fixture
+		writeback_init();
+
+	for (volatile int i = 0; i < ARRAY_SIZE(exporters); i++) {
+		igt_describe_f("vkms writes two frames back with the CPU into one import of a %s buffer; the exporter's mapping shows each frame",
+			       exporters[i].what);
+		igt_subtest_f("writeback-into-%s", exporters[i].name) {
+			igt_set_timeout(WB_SUBTEST_TIMEOUT_S, exporters[i].name);
+			writeback_case(exporters[i].alloc, exporters[i].what);
+			igt_reset_timeout();
+		}
+	}
+
+	igt_fixture
+		writeback_fini();
 }

@@ -38,6 +38,7 @@
 #include "lib/bufinfo.h"
 #include "lib/devices.h"
 #include "lib/exporters.h"
+#include "lib/writeback.h"
 
 #define CAMERA "vivid-000-vid-cap"
 #define SECOND_VIVID_OUT "vivid-001-vid-out"
@@ -367,101 +368,6 @@ static void show_hop(int n, int dmabuf, const char *dev, const char *exporter,
 		 r.ranges == 1 ? "" : "s", r.meta);
 }
 
-/* vkms with its writeback connector alone on its CRTC */
-struct display_wb {
-	int fd;
-	igt_display_t display;
-	igt_output_t *output;
-	igt_plane_t *primary;
-};
-
-static void display_wb_init(struct display_wb *d)
-{
-	drmModeConnector *c;
-	drmModeModeInfo *mode = NULL;
-
-	d->fd = wb_drm_open(DRIVER_VKMS);
-	igt_device_set_master(d->fd);
-	wb_assert_sys(drmSetClientCap(d->fd, DRM_CLIENT_CAP_ATOMIC, 1));
-	wb_assert_sys(drmSetClientCap(d->fd,
-				      DRM_CLIENT_CAP_WRITEBACK_CONNECTORS, 1));
-	igt_display_require(&d->display, d->fd);
-	d->output = NULL;
-	for (int i = 0; i < d->display.n_outputs; i++) {
-		c = d->display.outputs[i].config.connector;
-		if (c->connector_type == DRM_MODE_CONNECTOR_WRITEBACK)
-			d->output = &d->display.outputs[i];
-	}
-	wb_require_f(d->output, "vkms has no writeback connector\n");
-	igt_display_reset(&d->display);
-	igt_output_set_pipe(d->output, PIPE_A);
-	c = d->output->config.connector;
-	for (int i = 0; i < c->count_modes && !mode; i++)
-		if (c->modes[i].hdisplay == PIPE_W && c->modes[i].vdisplay == PIPE_H)
-			mode = &c->modes[i];
-	igt_assert_f(mode, "vkms's writeback connector has no %dx%d mode\n",
-		     PIPE_W, PIPE_H);
-	igt_output_override_mode(d->output, mode);
-	d->primary = igt_output_get_plane_type(d->output, DRM_PLANE_TYPE_PRIMARY);
-}
-
-/* A vkms framebuffer on dma-buf @dmabuf (PRIME import); errno or 0 */
-static int vkms_fb(struct display_wb *d, int dmabuf, struct igt_fb *fb)
-{
-	uint32_t handles[4] = {}, pitches[4] = { PIPE_PITCH }, offsets[4] = {};
-	uint32_t handle, fb_id;
-
-	if (drmPrimeFDToHandle(d->fd, dmabuf, &handle))
-		return errno;
-	handles[0] = handle;
-	wb_assert_sys(drmModeAddFB2(d->fd, PIPE_W, PIPE_H, DRM_FORMAT_XRGB8888,
-				    handles, pitches, offsets, &fb_id, 0));
-	igt_init_fb(fb, d->fd, PIPE_W, PIPE_H, DRM_FORMAT_XRGB8888,
-		    DRM_FORMAT_MOD_LINEAR, IGT_COLOR_YCBCR_BT709,
-		    IGT_COLOR_YCBCR_LIMITED_RANGE);
-	fb->fb_id = fb_id;
-	fb->gem_handle = handle;
-	fb->strides[0] = PIPE_PITCH;
-	return 0;
-}
-
-static void vkms_fb_free(struct display_wb *d, struct igt_fb *fb)
-{
-	if (!fb->fb_id)
-		return;
-	wb_assert_sys(drmModeRmFB(d->fd, fb->fb_id));
-	gem_close(d->fd, fb->gem_handle);
-	fb->fb_id = 0;
-}
-
-/* vkms composes @in and writes the frame back into @out; waits for it */
-static void write_back(struct display_wb *d, struct igt_fb *in,
-		       struct igt_fb *out)
-{
-	struct pollfd p = { .events = POLLIN };
-
-	igt_plane_set_fb(d->primary, in);
-	igt_output_set_writeback_fb(d->output, out);
-	igt_display_commit_atomic(&d->display, DRM_MODE_ATOMIC_ALLOW_MODESET,
-				  NULL);
-	p.fd = d->output->writeback_out_fence_fd;
-	igt_assert_f(p.fd >= 0, "vkms gave no writeback fence\n");
-	igt_assert_f(poll(&p, 1, 10000) == 1,
-		     "vkms's writeback did not signal in 10 s\n");
-	close(p.fd);
-	d->output->writeback_out_fence_fd = -1;
-}
-
-static void display_wb_fini(struct display_wb *d)
-{
-	igt_plane_set_fb(d->primary, NULL);
-	igt_output_set_writeback_fb(d->output, NULL);
-	igt_output_set_prop_value(d->output, IGT_CONNECTOR_WRITEBACK_OUT_FENCE_PTR, 0);
-	igt_output_set_pipe(d->output, PIPE_NONE);
-	igt_display_commit_atomic(&d->display, DRM_MODE_ATOMIC_ALLOW_MODESET,
-				  NULL);
-}
-
 /* The first edu: its node and PCI name */
 static void find_edu(char *node, size_t n, char *pci, size_t pn)
 {
@@ -483,7 +389,7 @@ static void find_edu(char *node, size_t n, char *pci, size_t pn)
  * would like it), which vkms must refuse (it composes with the CPU and
  * imports statically: P2P memory is revocable); then the system heap.
  */
-static void output_buffer(struct display_wb *d, struct wb_buf *b,
+static void output_buffer(struct wb_writeback *d, struct wb_buf *b,
 			  struct igt_fb *fb)
 {
 	const char *node = wb_heap_node("/dev/dma_heap/p2pmem-*");
@@ -493,7 +399,7 @@ static void output_buffer(struct display_wb *d, struct wb_buf *b,
 		*b = (struct wb_buf){ .what = "p2pmem heap", .memfd = -1,
 				      .p2p = true };
 		wb_heap_alloc(b, node, PIPE_H * PIPE_PITCH);
-		err = vkms_fb(d, b->fd, fb);
+		err = wb_writeback_fb(d, b->fd, fb);
 		igt_assert_f(err == EOPNOTSUPP,
 			     "vkms importing P2P memory: got %s, want %s\n",
 			     err ? strerror(err) : "success",
@@ -506,13 +412,13 @@ static void output_buffer(struct display_wb *d, struct wb_buf *b,
 	}
 	*b = (struct wb_buf){ .what = "system heap", .memfd = -1 };
 	wb_heap_alloc(b, "/dev/dma_heap/system", PIPE_H * PIPE_PITCH);
-	err = vkms_fb(d, b->fd, fb);
+	err = wb_writeback_fb(d, b->fd, fb);
 	igt_assert_f(!err, "vkms importing a system heap buffer: %s\n",
 		     strerror(err));
 }
 
 /* What a pipeline run holds, released by the next run if one fails */
-static struct display_wb disp = { .fd = -1 };
+static struct wb_writeback disp = { .fd = -1 };
 static struct igt_fb cam_fb, out_fb;
 static struct wb_buf out_buf = { .fd = -1, .memfd = -1 };
 static int edu = -1;
@@ -525,12 +431,10 @@ static void release_pipeline(void)
 		close(edu);
 	edu = -1;
 	if (disp.fd >= 0) {
-		display_wb_fini(&disp);
-		vkms_fb_free(&disp, &cam_fb);
-		vkms_fb_free(&disp, &out_fb);
-		igt_display_fini(&disp.display);
-		close(disp.fd);
-		disp.fd = -1;
+		wb_writeback_off(&disp);
+		wb_writeback_fb_free(&disp, &cam_fb);
+		wb_writeback_fb_free(&disp, &out_fb);
+		wb_writeback_fini(&disp);
 	}
 	if (out_buf.fd >= 0)
 		wb_buf_free(&out_buf);
@@ -616,11 +520,11 @@ static void pipeline(void)
 	igt_assert_eq_u64(used, PIPE_H * PIPE_PITCH);
 	dmabuf = camera_export(&cam, idx);
 
-	display_wb_init(&disp);
-	igt_assert_f(!vkms_fb(&disp, dmabuf, &cam_fb),
+	wb_writeback_init(&disp, PIPE_W, PIPE_H);
+	igt_assert_f(!wb_writeback_fb(&disp, dmabuf, &cam_fb),
 		     "vkms importing the camera's buffer: %m\n");
 	output_buffer(&disp, &out_buf, &out_fb);
-	write_back(&disp, &cam_fb, &out_fb);
+	wb_writeback_frame(&disp, &cam_fb, &out_fb);
 	show_hop(1, dmabuf, "vkms", "camera (vivid, vb2-dma-contig)",
 		 "display (vkms plane)", false);
 	show_hop(2, out_buf.fd, "vkms", out_buf.what,
@@ -647,7 +551,7 @@ static void pipeline(void)
 		if (frame > 1) {
 			requeue(&cam, idx);
 			used = capture_into(&cam, idx);
-			write_back(&disp, &cam_fb, &out_fb);
+			wb_writeback_frame(&disp, &cam_fb, &out_fb);
 		}
 		cam_h = frame_hash(cam.map[idx], true);
 		force_x(win, (uint8_t *)cam.map[idx] + EDU_OFFSET, EDU_WINDOW);
