@@ -241,7 +241,11 @@ static void vgem(struct wb_buf *b, size_t bytes)
 	wb_vgem_alloc(b, ROUND_UP(bytes, 4096));
 }
 
-/* vkms with its writeback connector, for the writeback subtests */
+/*
+ * vkms with its writeback connector, for one writeback subtest: each runs
+ * in a child, so that one that fails leaves no import or framebuffer
+ * behind for the next (its file closes with it).
+ */
 static struct wb_writeback wbk = { .fd = -1 };
 /* vkms's own framebuffer of each colour, the plane's input */
 static struct igt_fb wb_src[2];
@@ -400,19 +404,19 @@ igt_main
 	igt_fixture
 		scanout_fini(&scanout);
 
-	igt_fixture
-		writeback_init();
-
 	for (volatile int i = 0; i < ARRAY_SIZE(exporters); i++) {
 		igt_describe_f("vkms writes two frames back with the CPU into one import of a %s buffer; the exporter's mapping shows each frame",
 			       exporters[i].what);
 		igt_subtest_f("writeback-into-%s", exporters[i].name) {
 			igt_set_timeout(WB_SUBTEST_TIMEOUT_S, exporters[i].name);
-			writeback_case(exporters[i].alloc, exporters[i].what);
+			igt_fork(child, 1) {
+				writeback_init();
+				writeback_case(exporters[i].alloc,
+					       exporters[i].what);
+				writeback_fini();
+			}
+			igt_waitchildren();
 			igt_reset_timeout();
 		}
 	}
-
-	igt_fixture
-		writeback_fini();
 }
