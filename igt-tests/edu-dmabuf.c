@@ -543,6 +543,14 @@ static void vgem(uint32_t api)
 	exercise(&b, api, 8 * PAGE);
 }
 
+static void vkms_dumb(uint32_t api)
+{
+	struct wb_buf b = { .what = "vkms dumb buffer" };
+
+	wb_vkms_dumb_alloc(&b, 16 * PAGE);
+	exercise(&b, api, 8 * PAGE);
+}
+
 static void p2pmem_heap(uint32_t api)
 {
 	struct wb_buf b = { .what = "p2pmem heap (NVMe CMB)", .p2p = true };
@@ -1073,6 +1081,22 @@ igt_main
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "vgem-sgt");
 		edu_close_leftovers();
 		vgem(QEMU_EDU_API_SGT);
+		igt_reset_timeout();
+	}
+
+	igt_describe("edu reads and writes a vkms dumb buffer exported by PRIME, list API");
+	igt_subtest("vkms-dumb-list") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "vkms-dumb-list");
+		edu_close_leftovers();
+		vkms_dumb(QEMU_EDU_API_LIST);
+		igt_reset_timeout();
+	}
+
+	igt_describe("edu reads and writes a vkms dumb buffer exported by PRIME, sg_table API, CPU reads the same bytes through its pages");
+	igt_subtest("vkms-dumb-sgt") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "vkms-dumb-sgt");
+		edu_close_leftovers();
+		vkms_dumb(QEMU_EDU_API_SGT);
 		igt_reset_timeout();
 	}
 

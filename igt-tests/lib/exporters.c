@@ -137,6 +137,25 @@ void wb_vgem_alloc(struct wb_buf *b, size_t size)
 	wb_buf_map(b);
 }
 
+void wb_vkms_dumb_alloc(struct wb_buf *b, size_t size)
+{
+	int drm = wb_drm_open(DRIVER_VKMS);
+	uint32_t handle, stride;
+	uint64_t bo_size;
+
+	handle = kmstest_dumb_create(drm, PAGE / 4, size / PAGE, 32, &stride,
+				     &bo_size);
+	igt_assert_eq_u64(bo_size, size);
+	b->fd = prime_handle_to_fd_for_mmap(drm, handle);
+	igt_assert_f(b->fd >= 0, "PRIME export of a vkms dumb buffer: %m\n");
+	/* The dma-buf holds the object */
+	gem_close(drm, handle);
+	close(drm);
+	b->size = size;
+	b->memfd = -1;
+	wb_buf_map(b);
+}
+
 void wb_buf_free(struct wb_buf *b)
 {
 	munmap(b->map, b->size);

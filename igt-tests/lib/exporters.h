@@ -34,6 +34,11 @@ const char *wb_heap_node(const char *pattern);
 void wb_shm_export(struct wb_buf *b, uint64_t off, uint64_t len);
 /* A vgem object of @size (a multiple of 4 KiB) exported by PRIME */
 void wb_vgem_alloc(struct wb_buf *b, size_t size);
+/*
+ * A vkms dumb buffer (a framebuffer's memory, 1024 pixels of XRGB8888 a
+ * row) of @size (a multiple of 4 KiB) exported by PRIME
+ */
+void wb_vkms_dumb_alloc(struct wb_buf *b, size_t size);
 /* Unmap and close everything wb_*_alloc() made */
 void wb_buf_free(struct wb_buf *b);
 
