@@ -57,7 +57,6 @@
 #define _GNU_SOURCE
 #include "igt.h"
 
-#include <dirent.h>
 #include <glob.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -70,8 +69,6 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
-#include <sys/sysmacros.h>
 #include <unistd.h>
 #include <linux/dma-buf.h>
 #include <linux/dma-heap.h>
@@ -82,222 +79,21 @@
 
 #include "lib/bufinfo.h"
 #include "lib/devices.h"
+#include "lib/m2m.h"
 #include "lib/provider.h"
 
 #define PAGE		4096UL
 #define OUT		V4L2_BUF_TYPE_VIDEO_OUTPUT
 #define CAP		V4L2_BUF_TYPE_VIDEO_CAPTURE
-/* A frame of the default format takes 0.8 s of edu transfers */
-#define FRAME_TIMEOUT_MS	20000
 
 static const char *const allocs[] = { "dma-sg", "dma-contig" };
-
-struct m2m {
-	int fd;
-	char name[64];		/* qemu_eduN-m2m-ALLOC */
-	char pci[32];		/* its edu, for debugfs */
-	uint32_t size;		/* sizeimage of the current format */
-};
-
-/* A buffer of one queue: its CPU view and, if imported, its dma-buf */
-struct frame {
-	uint32_t memory;
-	int dmabuf;		/* -1 for MMAP */
-	uint8_t *map;
-	size_t len;
-	int memfd;		/* a udmabuf's memfd, else -1 */
-	uint8_t *memmap;	/* its mapping, where the pages are every other page */
-};
-
-/* The sysfs name of the edu video device with allocator @alloc, or false */
-static bool m2m_find(const char *alloc, char *name, size_t len)
-{
-	char path[PATH_MAX], buf[64], want[32];
-	struct dirent *de;
-	bool found = false;
-	DIR *dir;
-
-	snprintf(want, sizeof(want), "-m2m-%s\n", alloc);
-	dir = opendir("/sys/class/video4linux");
-	if (!dir)
-		return false;
-	while (!found && (de = readdir(dir))) {
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/sys/class/video4linux/%s/name",
-			 de->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(buf, sizeof(buf), f) && !strncmp(buf, "qemu_edu", 8) &&
-		    strlen(buf) > strlen(want) &&
-		    !strcmp(buf + strlen(buf) - strlen(want), want)) {
-			buf[strlen(buf) - 1] = 0;
-			snprintf(name, len, "%s", buf);
-			found = true;
-		}
-		fclose(f);
-	}
-	closedir(dir);
-	return found;
-}
-
-static void m2m_set_plane_desc(struct m2m *m, bool on);
-
-static void m2m_open(struct m2m *m, const char *alloc)
-{
-	char path[PATH_MAX], real[PATH_MAX];
-	struct v4l2_format f = { .type = OUT };
-	struct stat st;
-
-	wb_require_f(m2m_find(alloc, m->name, sizeof(m->name)),
-		     "no edu V4L2 device with %s (qemu_edu.v4l2_memops)\n", alloc);
-	m->fd = v4l2_open_by_name(m->name);
-	wb_assert_sys(fstat(m->fd, &st));
-	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device",
-		 major(st.st_rdev), minor(st.st_rdev));
-	igt_assert_f(realpath(path, real), "realpath %s: %m\n", path);
-	snprintf(m->pci, sizeof(m->pci), "%s", strrchr(real, '/') + 1);
-	wb_assert_sys(ioctl(m->fd, VIDIOC_G_FMT, &f));
-	m->size = f.fmt.pix.sizeimage;
-	/* The DMA list, unless a subtest asks for the legacy table */
-	m2m_set_plane_desc(m, false);
-	igt_assert_f(m->size > PAGE, "%s: a frame of %u bytes crosses no page\n",
-		     m->name, m->size);
-}
-
-/* A number in the edu's debugfs directory */
-static unsigned long m2m_debugfs(struct m2m *m, const char *name)
-{
-	char path[PATH_MAX], buf[32];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/qemu_edu/%s/%s",
-		 m->pci, name);
-	f = fopen(path, "r");
-	igt_assert_f(f, "open %s: %m\n", path);
-	igt_assert(fgets(buf, sizeof(buf), f));
-	fclose(f);
-	return buf[0] == 'Y' ? 1 : buf[0] == 'N' ? 0 : strtoul(buf, NULL, 10);
-}
-
-/* Frames the device copied since boot */
-static unsigned long m2m_frames(struct m2m *m)
-{
-	return m2m_debugfs(m, "v4l2_frames");
-}
-
-/* Read dma-sg planes through vb2_dma_sg_plane_desc() (or the DMA list) */
-static void m2m_set_plane_desc(struct m2m *m, bool on)
-{
-	char path[PATH_MAX];
-	int fd;
-
-	snprintf(path, sizeof(path),
-		 "/sys/kernel/debug/qemu_edu/%s/v4l2_plane_desc", m->pci);
-	fd = open(path, O_WRONLY);
-	igt_assert_f(fd >= 0, "open %s: %m\n", path);
-	igt_assert(write(fd, on ? "1" : "0", 1) == 1);
-	close(fd);
-}
-
-static void reqbufs(struct m2m *m, uint32_t type, uint32_t memory,
-		    uint32_t count)
-{
-	struct v4l2_requestbuffers rb = {
-		.type = type, .memory = memory, .count = count,
-	};
-
-	wb_assert_sys(ioctl(m->fd, VIDIOC_REQBUFS, &rb));
-	igt_assert_f(rb.count == count, "%s: REQBUFS gave %u buffers, want %u\n",
-		     m->name, rb.count, count);
-}
-
-/* QBUF buffer 0; returns 0 or the errno */
-static int qbuf(struct m2m *m, uint32_t type, struct frame *fr)
-{
-	struct v4l2_buffer b = {
-		.type = type, .memory = fr->memory, .index = 0,
-	};
-
-	if (type == OUT)
-		b.bytesused = m->size;
-	if (fr->memory == V4L2_MEMORY_DMABUF)
-		b.m.fd = fr->dmabuf;
-	return ioctl(m->fd, VIDIOC_QBUF, &b) ? errno : 0;
-}
-
-static void dqbuf(struct m2m *m, uint32_t type, uint32_t memory,
-		  struct v4l2_buffer *b)
-{
-	struct pollfd p = { .fd = m->fd, .events = POLLIN | POLLOUT };
-
-	igt_assert_f(poll(&p, 1, FRAME_TIMEOUT_MS) == 1,
-		     "%s: no buffer done within %d ms\n", m->name,
-		     FRAME_TIMEOUT_MS);
-	*b = (struct v4l2_buffer){ .type = type, .memory = memory };
-	wb_assert_sys(ioctl(m->fd, VIDIOC_DQBUF, b));
-}
-
-static void stream(struct m2m *m, unsigned long req, uint32_t type)
-{
-	int t = type;
-
-	wb_assert_sys(ioctl(m->fd, req, &t));
-}
-
-/* The bytes of frame @seed at offset @i: no two pages alike */
-static uint8_t pattern(size_t i, unsigned int seed)
-{
-	return (i * 7 + (i >> 12) * 13 + seed * 101) & 0xff;
-}
-
-/* Bracket CPU access to a dma-buf where the device's view is a copy */
-static void cpu_sync(struct frame *fr, uint64_t flags)
-{
-	struct dma_buf_sync sync = { .flags = flags };
-
-	if (fr->dmabuf >= 0 && wb_bouncing())
-		wb_assert_sys(ioctl(fr->dmabuf, DMA_BUF_IOCTL_SYNC, &sync));
-}
-
-static void fill(struct frame *fr, size_t len, int byte, unsigned int seed)
-{
-	cpu_sync(fr, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
-	for (size_t i = 0; i < len; i++)
-		fr->map[i] = byte < 0 ? pattern(i, seed) : byte;
-	cpu_sync(fr, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
-}
-
-static void check(const char *what, struct frame *fr, size_t len,
-		  unsigned int seed)
-{
-	cpu_sync(fr, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
-	for (size_t i = 0; i < len; i++)
-		igt_assert_f(fr->map[i] == pattern(i, seed),
-			     "%s: byte %zu is %#x, the device should have written %#x (frame %u)\n",
-			     what, i, fr->map[i], pattern(i, seed), seed);
-	cpu_sync(fr, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
-}
-
-static void mmap_frame(struct m2m *m, uint32_t type, struct frame *fr)
-{
-	struct v4l2_buffer b = { .type = type, .memory = V4L2_MEMORY_MMAP };
-
-	wb_assert_sys(ioctl(m->fd, VIDIOC_QUERYBUF, &b));
-	*fr = (struct frame){ .memory = V4L2_MEMORY_MMAP, .dmabuf = -1,
-			      .memfd = -1, .len = b.length };
-	fr->map = mmap(NULL, b.length, PROT_READ | PROT_WRITE, MAP_SHARED,
-		       m->fd, b.m.offset);
-	igt_assert_f(fr->map != MAP_FAILED, "%s: mmap: %m\n", m->name);
-}
 
 /*
  * A udmabuf of @pages memfd pages taken every other page, so that they
  * are unlikely to be physically contiguous (the test reads whether they
  * are; it does not rely on it).
  */
-static void udmabuf_frame(struct frame *fr, size_t pages)
+static void udmabuf_frame(struct m2m_frame *fr, size_t pages)
 {
 	struct udmabuf_create_list *l;
 	size_t i;
@@ -305,7 +101,8 @@ static void udmabuf_frame(struct frame *fr, size_t pages)
 
 	l = calloc(1, sizeof(*l) + pages * sizeof(l->list[0]));
 	igt_assert(l);
-	*fr = (struct frame){ .memory = V4L2_MEMORY_DMABUF, .len = pages * PAGE };
+	*fr = (struct m2m_frame){ .memory = V4L2_MEMORY_DMABUF,
+				  .len = pages * PAGE };
 	fr->memfd = memfd_create("edu-m2m", MFD_ALLOW_SEALING);
 	igt_assert_f(fr->memfd >= 0, "memfd_create: %m\n");
 	wb_assert_sys(ftruncate(fr->memfd, 2 * pages * PAGE));
@@ -344,29 +141,14 @@ static void udmabuf_frame(struct frame *fr, size_t pages)
 }
 
 /* The CPU address of page @i of @fr, in a mapping pagemap shows */
-static const uint8_t *frame_page(const struct frame *fr, size_t i)
+static const uint8_t *frame_page(const struct m2m_frame *fr, size_t i)
 {
 	return fr->memfd >= 0 ? fr->memmap + 2 * i * PAGE : fr->map + i * PAGE;
 }
 
-static void frame_free(struct frame *fr)
-{
-	if (fr->map)
-		munmap(fr->map, fr->len);
-	if (fr->memmap)
-		munmap(fr->memmap, 2 * fr->len);
-	if (fr->dmabuf >= 0)
-		close(fr->dmabuf);
-	if (fr->memfd >= 0)
-		close(fr->memfd);
-	fr->map = NULL;
-	fr->memmap = NULL;
-	fr->dmabuf = -1;
-	fr->memfd = -1;
-}
 
 /* Are the first @len bytes of @fr one physically contiguous range? */
-static bool phys_contiguous(const struct frame *fr, size_t len)
+static bool phys_contiguous(const struct m2m_frame *fr, size_t len)
 {
 	uint64_t first = 0, e;
 	size_t i;
@@ -390,43 +172,6 @@ static bool phys_contiguous(const struct frame *fr, size_t len)
 	return i == (len + PAGE - 1) / PAGE;
 }
 
-/*
- * Run frames 1 and 2 from @in to @out.  The OUTPUT bytes are written
- * after both buffers are queued (imported), before streaming; when
- * bouncing, before QBUF.
- */
-static void run_frames(struct m2m *m, struct frame *in, struct frame *out,
-		       const char *what)
-{
-	unsigned long before = m2m_frames(m);
-	struct v4l2_buffer b;
-	unsigned int seed;
-
-	for (seed = 1; seed <= 2; seed++) {
-		fill(out, m->size, 0xa5, 0);
-		if (wb_bouncing())
-			fill(in, m->size, -1, seed);
-		igt_assert_eq(qbuf(m, CAP, out), 0);
-		igt_assert_eq(qbuf(m, OUT, in), 0);
-		if (!wb_bouncing())
-			fill(in, m->size, -1, seed);
-		if (seed == 1) {
-			stream(m, VIDIOC_STREAMON, OUT);
-			stream(m, VIDIOC_STREAMON, CAP);
-		}
-		dqbuf(m, CAP, out->memory, &b);
-		igt_assert_f(!(b.flags & V4L2_BUF_FLAG_ERROR),
-			     "%s: the copy failed (see the kernel log)\n", m->name);
-		igt_assert_eq_u32(b.bytesused, m->size);
-		dqbuf(m, OUT, in->memory, &b);
-		check(what, out, m->size, seed);
-	}
-	stream(m, VIDIOC_STREAMOFF, CAP);
-	stream(m, VIDIOC_STREAMOFF, OUT);
-	igt_assert_f(m2m_frames(m) - before == 2,
-		     "%s: the device counted %lu frames, want 2\n", m->name,
-		     m2m_frames(m) - before);
-}
 
 /*
  * Whether imported buffer @fr of queue @type can be used: if @m is
@@ -434,7 +179,7 @@ static void run_frames(struct m2m *m, struct frame *in, struct frame *out,
  * must refuse it with EFAULT (and the device runs nothing).
  */
 static bool import_or_refuse(struct m2m *m, const char *alloc,
-			     uint32_t type, struct frame *fr)
+			     uint32_t type, struct m2m_frame *fr)
 {
 	unsigned long before = m2m_frames(m);
 	int err;
@@ -442,7 +187,7 @@ static bool import_or_refuse(struct m2m *m, const char *alloc,
 	if (strcmp(alloc, "dma-contig") || wb_iommu_present())
 		return true;
 	if (wb_bouncing()) {
-		err = qbuf(m, type, fr);
+		err = m2m_qbuf(m, type, fr);
 		igt_assert_f(!err || err == EFAULT,
 			     "%s: QBUF under swiotlb: got %s, want success or EFAULT\n",
 			     m->name, strerror(err));
@@ -451,7 +196,7 @@ static bool import_or_refuse(struct m2m *m, const char *alloc,
 			return false;
 		}
 		/* Taken: give it back unused (STREAMOFF dequeues it) */
-		stream(m, VIDIOC_STREAMOFF, type);
+		m2m_stream(m, VIDIOC_STREAMOFF, type);
 		return true;
 	}
 	if (phys_contiguous(fr, m->size)) {
@@ -459,7 +204,7 @@ static bool import_or_refuse(struct m2m *m, const char *alloc,
 			 m->name);
 		return true;
 	}
-	err = qbuf(m, type, fr);
+	err = m2m_qbuf(m, type, fr);
 	igt_assert_f(err == EFAULT,
 		     "%s: QBUF of a non-contiguous buffer: got %s, want EFAULT\n",
 		     m->name, err ? strerror(err) : "success");
@@ -492,26 +237,26 @@ static void plane_desc_end(struct m2m *m, bool plane_desc,
 
 static void test_mmap(const char *alloc, bool plane_desc)
 {
-	struct frame in, out;
+	struct m2m_frame in, out;
 	unsigned long pd;
 	struct m2m m;
 
 	m2m_open(&m, alloc);
 	pd = plane_desc_begin(&m, plane_desc);
-	reqbufs(&m, OUT, V4L2_MEMORY_MMAP, 1);
-	reqbufs(&m, CAP, V4L2_MEMORY_MMAP, 1);
-	mmap_frame(&m, OUT, &in);
-	mmap_frame(&m, CAP, &out);
-	run_frames(&m, &in, &out, "CAPTURE mmap");
+	m2m_reqbufs(&m, OUT, V4L2_MEMORY_MMAP, 1);
+	m2m_reqbufs(&m, CAP, V4L2_MEMORY_MMAP, 1);
+	m2m_mmap_frame(&m, OUT, &in);
+	m2m_mmap_frame(&m, CAP, &out);
+	m2m_run_frames(&m, &in, &out, "CAPTURE mmap");
 	plane_desc_end(&m, plane_desc, pd, true);
-	frame_free(&in);
-	frame_free(&out);
+	m2m_frame_free(&in);
+	m2m_frame_free(&out);
 	close(m.fd);
 }
 
 static void test_udmabuf(const char *alloc, bool plane_desc)
 {
-	struct frame in, out;
+	struct m2m_frame in, out;
 	unsigned long pd;
 	struct m2m m;
 	size_t pages;
@@ -522,18 +267,18 @@ static void test_udmabuf(const char *alloc, bool plane_desc)
 	pages = (m.size + PAGE - 1) / PAGE;
 	udmabuf_frame(&in, pages);
 	udmabuf_frame(&out, pages);
-	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
-	reqbufs(&m, CAP, V4L2_MEMORY_DMABUF, 1);
+	m2m_reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
+	m2m_reqbufs(&m, CAP, V4L2_MEMORY_DMABUF, 1);
 	if (import_or_refuse(&m, alloc, OUT, &in) &&
 	    import_or_refuse(&m, alloc, CAP, &out)) {
-		run_frames(&m, &in, &out, "CAPTURE udmabuf");
+		m2m_run_frames(&m, &in, &out, "CAPTURE udmabuf");
 		ran = true;
 	}
 	plane_desc_end(&m, plane_desc, pd, ran);
-	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
-	reqbufs(&m, CAP, V4L2_MEMORY_DMABUF, 0);
-	frame_free(&in);
-	frame_free(&out);
+	m2m_reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
+	m2m_reqbufs(&m, CAP, V4L2_MEMORY_DMABUF, 0);
+	m2m_frame_free(&in);
+	m2m_frame_free(&out);
 	close(m.fd);
 }
 
@@ -558,10 +303,10 @@ static int heap_alloc(const char *pattern, size_t len)
 }
 
 /* A frame of @pages from the p2pmem heap (the NVMe CMB), CPU-mapped */
-static void p2pmem_frame(struct frame *fr, size_t pages)
+static void p2pmem_frame(struct m2m_frame *fr, size_t pages)
 {
-	*fr = (struct frame){ .memory = V4L2_MEMORY_DMABUF,
-			      .len = pages * PAGE, .memfd = -1 };
+	*fr = (struct m2m_frame){ .memory = V4L2_MEMORY_DMABUF,
+				  .len = pages * PAGE, .memfd = -1 };
 	fr->dmabuf = heap_alloc("/dev/dma_heap/p2pmem-*", fr->len);
 	wb_require_f(fr->dmabuf >= 0,
 		     "no p2pmem dma-heap (NVMe CMB published as P2P memory)\n");
@@ -574,7 +319,7 @@ static void p2pmem_frame(struct frame *fr, size_t pages)
  * A frame of @pages from the ivshmem BAR (memory without struct page),
  * exported by qemu_edu_shm at @off, CPU-mapped
  */
-static void shm_frame(struct frame *fr, size_t pages, uint64_t off)
+static void shm_frame(struct m2m_frame *fr, size_t pages, uint64_t off)
 {
 	struct qemu_edu_shm_export x = {
 		.offset = off, .length = pages * PAGE,
@@ -586,8 +331,8 @@ static void shm_frame(struct frame *fr, size_t pages, uint64_t off)
 	igt_assert_f(!ioctl(dev, QEMU_EDU_SHM_IOC_EXPORT, &x),
 		     "QEMU_EDU_SHM_IOC_EXPORT: %m\n");
 	close(dev);
-	*fr = (struct frame){ .memory = V4L2_MEMORY_DMABUF, .dmabuf = x.fd,
-			      .len = pages * PAGE, .memfd = -1 };
+	*fr = (struct m2m_frame){ .memory = V4L2_MEMORY_DMABUF, .dmabuf = x.fd,
+				  .len = pages * PAGE, .memfd = -1 };
 	fr->map = mmap(NULL, fr->len, PROT_READ | PROT_WRITE, MAP_SHARED,
 		       fr->dmabuf, 0);
 	igt_assert_f(fr->map != MAP_FAILED, "mmap ivshmem export: %m\n");
@@ -596,9 +341,9 @@ static void shm_frame(struct frame *fr, size_t pages, uint64_t off)
 /* QBUF of OUTPUT buffer 0 with dma-buf fd @fd must fail with @want */
 static void qbuf_refused(struct m2m *m, int fd, int want, const char *what)
 {
-	struct frame fr = { .memory = V4L2_MEMORY_DMABUF, .dmabuf = fd };
+	struct m2m_frame fr = { .memory = V4L2_MEMORY_DMABUF, .dmabuf = fd };
 	unsigned long before = m2m_frames(m);
-	int err = qbuf(m, OUT, &fr);
+	int err = m2m_qbuf(m, OUT, &fr);
 
 	igt_assert_f(err == want, "%s: QBUF of %s: got %s, want %s\n",
 		     m->name, what, err ? strerror(err) : "success",
@@ -608,15 +353,15 @@ static void qbuf_refused(struct m2m *m, int fd, int want, const char *what)
 
 static void test_bad_qbuf(const char *alloc)
 {
-	struct frame in, out, small;
+	struct m2m_frame in, out, small;
 	struct m2m m;
 	size_t pages;
 	int fd;
 
 	m2m_open(&m, alloc);
 	pages = (m.size + PAGE - 1) / PAGE;
-	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
-	reqbufs(&m, CAP, V4L2_MEMORY_MMAP, 1);
+	m2m_reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
+	m2m_reqbufs(&m, CAP, V4L2_MEMORY_MMAP, 1);
 
 	fd = memfd_create("edu-m2m-bad", 0);
 	igt_assert(fd >= 0);
@@ -628,56 +373,30 @@ static void test_bad_qbuf(const char *alloc)
 	udmabuf_frame(&small, pages - 1);
 	qbuf_refused(&m, small.dmabuf, EINVAL,
 		     "a dma-buf one page smaller than the frame");
-	frame_free(&small);
+	m2m_frame_free(&small);
 
 	/* Nothing is left half done: the slot takes a good buffer */
 	udmabuf_frame(&in, pages);
-	mmap_frame(&m, CAP, &out);
+	m2m_mmap_frame(&m, CAP, &out);
 	if (import_or_refuse(&m, alloc, OUT, &in))
-		run_frames(&m, &in, &out, "CAPTURE mmap after refusals");
-	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
-	frame_free(&in);
-	frame_free(&out);
+		m2m_run_frames(&m, &in, &out, "CAPTURE mmap after refusals");
+	m2m_reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
+	m2m_frame_free(&in);
+	m2m_frame_free(&out);
 	close(m.fd);
 }
 
-/*
- * The route the dma-buf core took for P2P buffer @fr, queued (so
- * mapped) on @m's OUTPUT queue: P2P memory either way (debugfs bufinfo);
- * returns whether the edu's DMA can follow it.  QEMU routes no
- * bus-address DMA inside a switch behind its vIOMMU (on real hardware
- * the right answer; here it would fault), so there only the mapping is
- * checked.
- */
-static bool p2p_route_runs(struct m2m *m, struct frame *fr)
-{
-	struct wb_route r = wb_bufinfo_route(fr->dmabuf, m->pci);
-
-	igt_assert_f(r.attached && r.mappings == 1,
-		     "%s: bufinfo shows no mapping of the queued P2P buffer\n",
-		     m->name);
-	igt_assert_f(r.bus + r.host_bridge > 0,
-		     "%s: the buffer was not mapped as P2P memory\n",
-		     m->name);
-	igt_info("%s: P2P buffer reached by %s\n", m->name,
-		 r.bus ? "PCI bus address" : "the host bridge");
-	if (r.bus && wb_iommu_present()) {
-		igt_info("QEMU does not route bus-address DMA inside a switch behind its vIOMMU: mapping checked, no DMA\n");
-		return false;
-	}
-	return true;
-}
 
 /*
  * Both queues import P2P memory, from the p2pmem heap (the NVMe CMB) or
  * exported from the ivshmem BAR; the device reads and writes it where
- * QEMU routes it (p2p_route_runs()).  Once the buffers are freed the
+ * QEMU routes it (m2m_p2p_route_runs()).  Once the buffers are freed the
  * core shows no attachment left.
  */
 static void test_p2p(const char *alloc, bool ivshmem)
 {
 	unsigned long before;
-	struct frame in, out;
+	struct m2m_frame in, out;
 	struct m2m m;
 	size_t pages;
 
@@ -691,49 +410,36 @@ static void test_p2p(const char *alloc, bool ivshmem)
 		p2pmem_frame(&in, pages);
 		p2pmem_frame(&out, pages);
 	}
-	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
-	reqbufs(&m, CAP, V4L2_MEMORY_DMABUF, 1);
+	m2m_reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
+	m2m_reqbufs(&m, CAP, V4L2_MEMORY_DMABUF, 1);
 	before = m2m_frames(&m);
-	igt_assert_eq(qbuf(&m, OUT, &in), 0);
-	if (p2p_route_runs(&m, &in)) {
-		stream(&m, VIDIOC_STREAMOFF, OUT);
-		run_frames(&m, &in, &out, ivshmem ? "CAPTURE ivshmem BAR" :
-			   "CAPTURE p2pmem heap");
+	igt_assert_eq(m2m_qbuf(&m, OUT, &in), 0);
+	if (m2m_p2p_route_runs(&m, &in)) {
+		m2m_stream(&m, VIDIOC_STREAMOFF, OUT);
+		m2m_run_frames(&m, &in, &out, ivshmem ? "CAPTURE ivshmem BAR" :
+			       "CAPTURE p2pmem heap");
 	} else {
-		igt_assert_eq(qbuf(&m, CAP, &out), 0);
-		stream(&m, VIDIOC_STREAMOFF, OUT);
-		stream(&m, VIDIOC_STREAMOFF, CAP);
+		igt_assert_eq(m2m_qbuf(&m, CAP, &out), 0);
+		m2m_stream(&m, VIDIOC_STREAMOFF, OUT);
+		m2m_stream(&m, VIDIOC_STREAMOFF, CAP);
 		igt_assert_eq(m2m_frames(&m) - before, 0);
 	}
-	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
-	reqbufs(&m, CAP, V4L2_MEMORY_DMABUF, 0);
+	m2m_reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
+	m2m_reqbufs(&m, CAP, V4L2_MEMORY_DMABUF, 0);
 	igt_assert_f(!wb_bufinfo_route(in.dmabuf, m.pci).attached &&
 		     !wb_bufinfo_route(out.dmabuf, m.pci).attached,
 		     "%s: a freed buffer is still attached\n", m.name);
-	frame_free(&in);
-	frame_free(&out);
+	m2m_frame_free(&in);
+	m2m_frame_free(&out);
 	close(m.fd);
 }
 
-/* Frames of @width x @height of the current pixel format from now on */
-static void m2m_set_size(struct m2m *m, uint32_t width, uint32_t height)
-{
-	struct v4l2_format f = { .type = OUT };
 
-	wb_assert_sys(ioctl(m->fd, VIDIOC_G_FMT, &f));
-	f.fmt.pix.width = width;
-	f.fmt.pix.height = height;
-	wb_assert_sys(ioctl(m->fd, VIDIOC_S_FMT, &f));
-	igt_assert_eq_u32(f.fmt.pix.width, width);
-	igt_assert_eq_u32(f.fmt.pix.height, height);
-	m->size = f.fmt.pix.sizeimage;
-}
-
-static void check_revoked_qbuf(struct m2m *m, struct frame *in);
+static void check_revoked_qbuf(struct m2m *m, struct m2m_frame *in);
 
 /* After the unbind: what the revoke left of frame 3 and its buffer */
-static void check_revoked_frame(struct m2m *m, struct frame *in,
-				struct frame *out, unsigned long before)
+static void check_revoked_frame(struct m2m *m, struct m2m_frame *in,
+				struct m2m_frame *out, unsigned long before)
 {
 	struct pollfd p = { .fd = m->fd, .events = POLLOUT };
 	struct v4l2_buffer b;
@@ -742,15 +448,15 @@ static void check_revoked_frame(struct m2m *m, struct frame *in,
 	igt_assert_f(poll(&p, 1, 0) == 1 && (p.revents & POLLOUT),
 		     "%s: the unbind returned while the device still had the OUTPUT buffer\n",
 		     m->name);
-	dqbuf(m, OUT, V4L2_MEMORY_DMABUF, &b);
+	m2m_dqbuf(m, OUT, V4L2_MEMORY_DMABUF, &b);
 	igt_assert_f(b.flags & V4L2_BUF_FLAG_ERROR,
 		     "%s: the revoked OUTPUT buffer came back without V4L2_BUF_FLAG_ERROR\n",
 		     m->name);
-	dqbuf(m, CAP, V4L2_MEMORY_MMAP, &b);
+	m2m_dqbuf(m, CAP, V4L2_MEMORY_MMAP, &b);
 	igt_assert_f(!(b.flags & V4L2_BUF_FLAG_ERROR),
 		     "%s: the CAPTURE buffer of the revoked frame failed\n",
 		     m->name);
-	check("CAPTURE of the frame read while revoked", out, m->size, 3);
+	m2m_check("CAPTURE of the frame read while revoked", out, m->size, 3);
 	igt_assert_eq(m2m_frames(m) - before, 1);
 	check_revoked_qbuf(m, in);
 	igt_assert_eq(m2m_frames(m) - before, 1);
@@ -760,43 +466,43 @@ static void check_revoked_frame(struct m2m *m, struct frame *in,
  * Mapping a revoked buffer again fails, and keeps failing; so does
  * attaching it to a fresh buffer slot.
  */
-static void check_revoked_qbuf(struct m2m *m, struct frame *in)
+static void check_revoked_qbuf(struct m2m *m, struct m2m_frame *in)
 {
 	int err;
 
-	err = qbuf(m, OUT, in);
+	err = m2m_qbuf(m, OUT, in);
 	igt_assert_f(err == ENODEV, "%s: QBUF of the revoked buffer: got %s, want ENODEV\n",
 		     m->name, err ? strerror(err) : "success");
-	err = qbuf(m, OUT, in);
+	err = m2m_qbuf(m, OUT, in);
 	igt_assert_f(err == ENODEV, "%s: QBUF of the revoked buffer again: got %s, want ENODEV\n",
 		     m->name, err ? strerror(err) : "success");
-	stream(m, VIDIOC_STREAMOFF, CAP);
-	stream(m, VIDIOC_STREAMOFF, OUT);
-	reqbufs(m, OUT, V4L2_MEMORY_DMABUF, 0);
-	reqbufs(m, OUT, V4L2_MEMORY_DMABUF, 1);
-	err = qbuf(m, OUT, in);
+	m2m_stream(m, VIDIOC_STREAMOFF, CAP);
+	m2m_stream(m, VIDIOC_STREAMOFF, OUT);
+	m2m_reqbufs(m, OUT, V4L2_MEMORY_DMABUF, 0);
+	m2m_reqbufs(m, OUT, V4L2_MEMORY_DMABUF, 1);
+	err = m2m_qbuf(m, OUT, in);
 	igt_assert_f(err == ENODEV, "%s: QBUF of the revoked buffer into a new slot: got %s, want ENODEV\n",
 		     m->name, err ? strerror(err) : "success");
 }
 
 /*
- * Where the edu's DMA cannot follow the route (p2p_route_runs()), the
+ * Where the edu's DMA cannot follow the route (m2m_p2p_route_runs()), the
  * revoke finds the buffer imported and not mapped (given back by
  * STREAMOFF); QBUF must then fail as after a revoke mid-frame.
  */
-static void test_p2pmem_revoke_unmapped(struct m2m *m, struct frame *in,
-					const char *pci)
+static void test_p2pmem_revoke_unmapped(struct m2m *m,
+					struct m2m_frame *in, const char *pci)
 {
 	size_t pages = in->len / PAGE;
 	int status;
 
-	stream(m, VIDIOC_STREAMOFF, OUT);
+	m2m_stream(m, VIDIOC_STREAMOFF, OUT);
 	wb_unbind_or_fail(WB_NVME_DRV, pci);
 	igt_fork(child, 1)
 		check_revoked_qbuf(m, in);
 	status = __igt_waitchildren();
-	reqbufs(m, OUT, V4L2_MEMORY_DMABUF, 0);
-	frame_free(in);
+	m2m_reqbufs(m, OUT, V4L2_MEMORY_DMABUF, 0);
+	m2m_frame_free(in);
 	wb_bind(WB_NVME_DRV, pci);
 	igt_assert_f(status == 0, "checks after the unbind failed (%d)\n", status);
 	igt_assert_f(wb_wait_published(pci), "%s did not publish its CMB again\n",
@@ -804,19 +510,19 @@ static void test_p2pmem_revoke_unmapped(struct m2m *m, struct frame *in,
 
 	/* The heap's buffers map for the device again */
 	p2pmem_frame(in, pages);
-	reqbufs(m, OUT, V4L2_MEMORY_DMABUF, 1);
-	igt_assert_eq(qbuf(m, OUT, in), 0);
-	igt_assert(!p2p_route_runs(m, in));
-	stream(m, VIDIOC_STREAMOFF, OUT);
-	reqbufs(m, OUT, V4L2_MEMORY_DMABUF, 0);
-	frame_free(in);
+	m2m_reqbufs(m, OUT, V4L2_MEMORY_DMABUF, 1);
+	igt_assert_eq(m2m_qbuf(m, OUT, in), 0);
+	igt_assert(!m2m_p2p_route_runs(m, in));
+	m2m_stream(m, VIDIOC_STREAMOFF, OUT);
+	m2m_reqbufs(m, OUT, V4L2_MEMORY_DMABUF, 0);
+	m2m_frame_free(in);
 	close(m->fd);
 }
 
 static void test_p2pmem_revoke(const char *alloc)
 {
 	char pci[NAME_MAX + 1], heap[PATH_MAX];
-	struct frame in, out;
+	struct m2m_frame in, out;
 	unsigned long before;
 	struct m2m m;
 	size_t pages;
@@ -828,30 +534,30 @@ static void test_p2pmem_revoke(const char *alloc)
 	m2m_set_size(&m, 256, 128);
 	pages = (m.size + PAGE - 1) / PAGE;
 	p2pmem_frame(&in, pages);
-	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
-	fill(&in, m.size, -1, 3);
-	igt_assert_eq(qbuf(&m, OUT, &in), 0);
-	if (!p2p_route_runs(&m, &in)) {
+	m2m_reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
+	m2m_fill(&in, m.size, -1, 3);
+	igt_assert_eq(m2m_qbuf(&m, OUT, &in), 0);
+	if (!m2m_p2p_route_runs(&m, &in)) {
 		test_p2pmem_revoke_unmapped(&m, &in, pci);
 		return;
 	}
-	reqbufs(&m, CAP, V4L2_MEMORY_MMAP, 1);
-	mmap_frame(&m, CAP, &out);
-	fill(&out, m.size, 0xa5, 0);
+	m2m_reqbufs(&m, CAP, V4L2_MEMORY_MMAP, 1);
+	m2m_mmap_frame(&m, CAP, &out);
+	m2m_fill(&out, m.size, 0xa5, 0);
 	before = m2m_frames(&m);
-	igt_assert_eq(qbuf(&m, CAP, &out), 0);
-	stream(&m, VIDIOC_STREAMON, OUT);
-	stream(&m, VIDIOC_STREAMON, CAP);
+	igt_assert_eq(m2m_qbuf(&m, CAP, &out), 0);
+	m2m_stream(&m, VIDIOC_STREAMON, OUT);
+	m2m_stream(&m, VIDIOC_STREAMON, CAP);
 
 	wb_unbind_or_fail(WB_NVME_DRV, pci);
 	/* A child checks, so that the controller is bound again whatever */
 	igt_fork(child, 1)
 		check_revoked_frame(&m, &in, &out, before);
 	status = __igt_waitchildren();
-	stream(&m, VIDIOC_STREAMOFF, CAP);
-	stream(&m, VIDIOC_STREAMOFF, OUT);
-	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
-	frame_free(&in);
+	m2m_stream(&m, VIDIOC_STREAMOFF, CAP);
+	m2m_stream(&m, VIDIOC_STREAMOFF, OUT);
+	m2m_reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
+	m2m_frame_free(&in);
 	wb_bind(WB_NVME_DRV, pci);
 	igt_assert_f(status == 0, "checks after the unbind failed (%d)\n", status);
 	igt_assert_f(wb_wait_published(pci), "%s did not publish its CMB again\n",
@@ -859,11 +565,11 @@ static void test_p2pmem_revoke(const char *alloc)
 
 	/* The heap serves the device again */
 	p2pmem_frame(&in, pages);
-	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
-	run_frames(&m, &in, &out, "CAPTURE mmap after the rebind");
-	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
-	frame_free(&in);
-	frame_free(&out);
+	m2m_reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
+	m2m_run_frames(&m, &in, &out, "CAPTURE mmap after the rebind");
+	m2m_reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
+	m2m_frame_free(&in);
+	m2m_frame_free(&out);
 	close(m.fd);
 }
 
@@ -875,7 +581,7 @@ static void test_p2pmem_revoke(const char *alloc)
 static void test_p2pmem_revoke_queued(const char *alloc)
 {
 	char pci[NAME_MAX + 1], heap[PATH_MAX];
-	struct frame in;
+	struct m2m_frame in;
 	struct m2m m;
 	size_t pages;
 	double secs;
@@ -884,13 +590,13 @@ static void test_p2pmem_revoke_queued(const char *alloc)
 	m2m_open(&m, alloc);
 	pages = (m.size + PAGE - 1) / PAGE;
 	p2pmem_frame(&in, pages);
-	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
-	igt_assert_eq(qbuf(&m, OUT, &in), 0);
+	m2m_reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
+	igt_assert_eq(m2m_qbuf(&m, OUT, &in), 0);
 	secs = wb_unbind_or_fail(WB_NVME_DRV, pci);
-	stream(&m, VIDIOC_STREAMOFF, OUT);
+	m2m_stream(&m, VIDIOC_STREAMOFF, OUT);
 	check_revoked_qbuf(&m, &in);
-	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
-	frame_free(&in);
+	m2m_reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
+	m2m_frame_free(&in);
 	close(m.fd);
 	wb_bind(WB_NVME_DRV, pci);
 	igt_assert_f(wb_wait_published(pci), "%s did not publish its CMB again\n",
@@ -902,27 +608,27 @@ static void test_p2pmem_revoke_queued(const char *alloc)
 static void test_expbuf(const char *alloc, const char *exporter)
 {
 	struct v4l2_exportbuffer e = { .type = CAP, .flags = O_RDWR };
-	struct frame in, out, exp;
+	struct m2m_frame in, out, exp;
 	struct m2m m, x;
 
 	m2m_open(&m, alloc);
 	m2m_open(&x, exporter);
 	igt_assert_eq_u32(x.size, m.size);
-	reqbufs(&x, CAP, V4L2_MEMORY_MMAP, 1);
-	mmap_frame(&x, CAP, &exp);
+	m2m_reqbufs(&x, CAP, V4L2_MEMORY_MMAP, 1);
+	m2m_mmap_frame(&x, CAP, &exp);
 	wb_assert_sys(ioctl(x.fd, VIDIOC_EXPBUF, &e));
 	/* The exporter's mapping is the CPU view of the imported frame */
-	in = (struct frame){ .memory = V4L2_MEMORY_DMABUF, .dmabuf = e.fd,
-			     .map = exp.map, .len = exp.len, .memfd = -1 };
-	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
-	reqbufs(&m, CAP, V4L2_MEMORY_MMAP, 1);
-	mmap_frame(&m, CAP, &out);
+	in = (struct m2m_frame){ .memory = V4L2_MEMORY_DMABUF, .dmabuf = e.fd,
+				 .map = exp.map, .len = exp.len, .memfd = -1 };
+	m2m_reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 1);
+	m2m_reqbufs(&m, CAP, V4L2_MEMORY_MMAP, 1);
+	m2m_mmap_frame(&m, CAP, &out);
 	if (import_or_refuse(&m, alloc, OUT, &in))
-		run_frames(&m, &in, &out, "CAPTURE mmap");
-	reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
+		m2m_run_frames(&m, &in, &out, "CAPTURE mmap");
+	m2m_reqbufs(&m, OUT, V4L2_MEMORY_DMABUF, 0);
 	close(e.fd);
-	frame_free(&out);
-	frame_free(&exp);
+	m2m_frame_free(&out);
+	m2m_frame_free(&exp);
 	close(m.fd);
 	close(x.fd);
 }
