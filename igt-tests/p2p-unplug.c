@@ -15,6 +15,23 @@
  * everything frees the buffer.  Then the host plugs the device back and
  * the exporter works again end to end: what the CPU writes, edu reads.
  * The host side is workbench/hotplug.py (see lib/hotplug.h).
+ *
+ * The -streaming cases add a V4L2 queue streaming from the buffer: the
+ * edu mem2mem device (lib/m2m.h) on the other root port imports it as
+ * its OUTPUT buffer, copies a first frame from it into its own MMAP
+ * CAPTURE buffer (the bytes prove the device read the provider), and
+ * has it queued again when the host removes the device.  The removal
+ * then races with a buffer in flight, on purpose and the same way every
+ * time: the buffer is with the driver (so vb2 fences it) but cannot run,
+ * having no CAPTURE partner, until the revoke has begun; then the
+ * CAPTURE buffer is queued, and the device reads the provider's memory
+ * while the removal waits for it.  The buffer must come back from DQBUF
+ * with V4L2_BUF_FLAG_ERROR (revoked while the driver had it) though the
+ * frame ran, the frame's bytes in CAPTURE; QBUF of it, in its slot or
+ * in a fresh one, fails with ENODEV and keeps no reference to it; the
+ * device counted only the frames that ran; STREAMOFF and REQBUFS 0
+ * work.  After the re-plug a fresh buffer of the provider streams
+ * through the same open device.
  */
 #include "igt.h"
 
@@ -23,6 +40,7 @@
 #include <fcntl.h>
 #include <fnmatch.h>
 #include <limits.h>
+#include <poll.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -31,13 +49,17 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <linux/dma-heap.h>
+#include <linux/videodev2.h>
 #include <misc/qemu_edu_shm.h>
 #include <misc/qemu_edu.h>
 
 #include "lib/devices.h"
 #include "lib/hotplug.h"
+#include "lib/m2m.h"
 
 #define PAGE		4096UL
 #define BUF_LEN		(16 * PAGE)
@@ -50,6 +72,10 @@
 #define SUBTEST_TIMEOUT_S	400
 /* The re-plugged device found, probed and bound */
 #define REPLUG_TIMEOUT_S	60
+/* The host's "del" answers within 120 s (pciehp's 5 s delay included) */
+#define REMOVAL_TIMEOUT_S	150
+#define OUT		V4L2_BUF_TYPE_VIDEO_OUTPUT
+#define CAP		V4L2_BUF_TYPE_VIDEO_CAPTURE
 
 #define EXPECT_ERRNO(expr, err) do {					\
 	int __r = (expr);						\
@@ -108,6 +134,26 @@ static int count_bufs(const char *exp_name)
 	return n;
 }
 
+/* References to dma-buf @fd's file (bufinfo's count), -1 if not listed */
+static long buf_refs(int fd)
+{
+	FILE *f = fopen("/sys/kernel/debug/dma_buf/bufinfo", "r");
+	char line[512], name[128];
+	unsigned long size, ino;
+	unsigned int flags, mode;
+	long count, refs = -1;
+	struct stat st;
+
+	igt_assert_f(f, "no /sys/kernel/debug/dma_buf/bufinfo: %m\n");
+	wb_assert_sys(fstat(fd, &st));
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lu %x %x %ld %127s %lu", &size, &flags, &mode,
+			   &count, name, &ino) == 6 && ino == st.st_ino)
+			refs = count;
+	fclose(f);
+	return refs;
+}
+
 /*
  * IGT runs both subtests in one process: one that fails leaves by a jump
  * with its files open and its buffer mapped, whose attachments would fail
@@ -117,6 +163,12 @@ static int count_bufs(const char *exp_name)
 static int kept_fds[8];
 static unsigned int nr_kept;
 static void *kept_map;
+/*
+ * A V4L2 CAPTURE buffer's mapping keeps its file, and with it the OUTPUT
+ * queue's import of the provider's buffer, alive after close()
+ */
+static void *kept_cap;
+static size_t kept_cap_len;
 
 static int keep(int fd)
 {
@@ -146,6 +198,9 @@ static void drop_leftovers(void)
 	if (kept_map)
 		munmap(kept_map, BUF_LEN);
 	kept_map = NULL;
+	if (kept_cap)
+		munmap(kept_cap, kept_cap_len);
+	kept_cap = NULL;
 }
 
 /* -------------------------------------------------------------- edu */
@@ -259,10 +314,13 @@ static int edu_reads(const struct edu *e, int buf, const uint8_t *map,
 
 /* ----------------------------------------------------- one removal */
 
+struct streamer;
+
 /*
  * One buffer of a provider, as the cases share it: exported, CPU-mapped
  * and filled, read by an edu through a list mapping and an sg_table
- * mapping that stay attached across the removal.
+ * mapping that stay attached across the removal; in the -streaming cases
+ * also the OUTPUT buffer of a V4L2 queue.
  */
 struct victim {
 	const char *id;		/* the device's id in QEMU */
@@ -274,9 +332,12 @@ struct victim {
 	uint8_t *map;
 	int edu_list, edu_sgt;
 	int bufs_before;	/* dma-bufs of the exporter, ours included */
+	struct streamer *s;	/* the V4L2 queue streaming from it, or NULL */
+	int status;		/* of the checks after the removal */
+	int bufs_left;		/* of the exporter's, once all was closed */
 };
 
-static void victim_map(struct victim *v, unsigned int seed)
+static void victim_fill(struct victim *v, unsigned int seed)
 {
 	size_t i;
 
@@ -286,12 +347,23 @@ static void victim_map(struct victim *v, unsigned int seed)
 	kept_map = v->map;
 	for (i = 0; i < BUF_LEN; i++)
 		v->map[i] = pattern(i, seed);
+}
+
+/* The edu's list and sg_table mappings, each read once */
+static void victim_attach(struct victim *v)
+{
 	v->edu_list = edu_reads(&v->edu, v->buf, v->map, QEMU_EDU_API_LIST,
 				"before the removal");
 	v->edu_sgt = edu_reads(&v->edu, v->buf, v->map, QEMU_EDU_API_SGT,
 			       "before the removal");
 	edu_assert_holds(&v->edu, 2, 2, "before the removal");
 	v->bufs_before = count_bufs(v->exp_name);
+}
+
+static void victim_map(struct victim *v, unsigned int seed)
+{
+	victim_fill(v, seed);
+	victim_attach(v);
 }
 
 static void victim_release(struct victim *v)
@@ -338,32 +410,303 @@ static void victim_assert_revoked(struct victim *v)
 		     "the removed buffer vanished while its fd is open\n");
 }
 
+/* ----------------------------------------------------- V4L2 streaming */
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/*
+ * An edu V4L2 mem2mem device streaming from a victim's buffer: OUTPUT
+ * buffer 0 imports it (buffer 1 stays empty, for a fresh import after
+ * the removal), CAPTURE buffer 0 is the device's own MMAP buffer.
+ */
+struct streamer {
+	struct m2m m;
+	struct m2m_frame in;	/* the victim's buffer as an OUTPUT frame */
+	struct m2m_frame out;
+	unsigned long frames;	/* v4l2_frames once the first frame ran */
+	unsigned int seed;	/* of the frame queued for the removal */
+	long refs[2];		/* the buffer's, before and after a refused QBUF */
+};
+
+/*
+ * The edu V4L2 device on another root port than the provider, as for
+ * edu_find(): the edu inside the provider's switch would reach it by
+ * PCI bus address, which QEMU does not route behind its vIOMMU; through
+ * the host bridge it reaches it on every topology.  In the workbench
+ * that is the dma-sg device.
+ */
+static void stream_open(struct streamer *s, const char *provider_rp)
+{
+	static const char *const allocs[] = { "dma-sg", "dma-contig" };
+	char name[64], rp[NAME_MAX + 1];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(allocs); i++) {
+		if (!m2m_find(allocs[i], name, sizeof(name)))
+			continue;
+		m2m_open(&s->m, allocs[i]);
+		wb_root_port_of(s->m.pci, rp, sizeof(rp));
+		if (strcmp(rp, provider_rp)) {
+			keep(s->m.fd);
+			igt_info("streaming through %s (edu %s)\n", s->m.name,
+				 s->m.pci);
+			return;
+		}
+		close(s->m.fd);
+	}
+	wb_skip("no edu V4L2 device on another root port than %s\n",
+		provider_rp);
+}
+
+static void stream_close(struct streamer *s)
+{
+	m2m_frame_free(&s->out);
+	kept_cap = NULL;
+	m2m_reqbufs(&s->m, CAP, V4L2_MEMORY_MMAP, 0);
+	drop(s->m.fd);
+}
+
+/* @v's buffer as the OUTPUT frame */
+static void stream_import(struct victim *v)
+{
+	v->s->in = (struct m2m_frame){
+		.memory = V4L2_MEMORY_DMABUF, .dmabuf = v->buf, .map = v->map,
+		.len = BUF_LEN, .memfd = -1,
+	};
+}
+
+/*
+ * Stream a first frame (@seed) from @v's buffer: the device reads the
+ * provider.  Its edu must not hold @v's buffer otherwise yet (bufinfo
+ * would count those mappings as the queue's).
+ */
+static void stream_start(struct victim *v, unsigned int seed)
+{
+	struct streamer *s = v->s;
+	unsigned long before = m2m_frames(&s->m);
+	struct v4l2_buffer b;
+
+	m2m_reqbufs(&s->m, OUT, V4L2_MEMORY_DMABUF, 2);
+	m2m_reqbufs(&s->m, CAP, V4L2_MEMORY_MMAP, 1);
+	m2m_mmap_frame(&s->m, CAP, &s->out);
+	kept_cap = s->out.map;
+	kept_cap_len = s->out.len;
+	stream_import(v);
+
+	m2m_fill(&s->in, s->m.size, -1, seed);
+	m2m_fill(&s->out, s->m.size, 0xa5, 0);
+	igt_assert_eq(m2m_qbuf(&s->m, OUT, &s->in), 0);
+	igt_assert_f(m2m_p2p_route_runs(&s->m, &s->in),
+		     "%s: QEMU cannot route the edu's DMA to the %s buffer\n",
+		     s->m.name, v->id);
+	igt_assert_eq(m2m_qbuf(&s->m, CAP, &s->out), 0);
+	m2m_stream(&s->m, VIDIOC_STREAMON, OUT);
+	m2m_stream(&s->m, VIDIOC_STREAMON, CAP);
+	m2m_dqbuf(&s->m, CAP, V4L2_MEMORY_MMAP, &b);
+	igt_assert_f(!(b.flags & V4L2_BUF_FLAG_ERROR),
+		     "%s: the first frame failed (see the kernel log)\n",
+		     s->m.name);
+	igt_assert_eq_u32(b.bytesused, s->m.size);
+	m2m_dqbuf(&s->m, OUT, V4L2_MEMORY_DMABUF, &b);
+	igt_assert_f(!(b.flags & V4L2_BUF_FLAG_ERROR),
+		     "%s: the first frame's OUTPUT buffer came back with V4L2_BUF_FLAG_ERROR\n",
+		     s->m.name);
+	m2m_check("CAPTURE of the first frame", &s->out, s->m.size, seed);
+	s->frames = m2m_frames(&s->m);
+	igt_assert_f(s->frames - before == 1,
+		     "%s: the device counted %lu frames, want 1\n", s->m.name,
+		     s->frames - before);
+}
+
+/*
+ * Frame @seed queued for the removal.  The queues stream, so QBUF hands
+ * the OUTPUT buffer to the driver and vb2 fences it for the device; the
+ * driver cannot run it without a CAPTURE buffer, which
+ * stream_during_removal() queues once the revoke waits for that fence.
+ */
+static void stream_queue(struct victim *v, unsigned int seed)
+{
+	struct streamer *s = v->s;
+
+	s->seed = seed;
+	m2m_fill(&s->in, s->m.size, -1, seed);
+	m2m_fill(&s->out, s->m.size, 0xa5, 0);
+	igt_assert_eq(m2m_qbuf(&s->m, OUT, &s->in), 0);
+}
+
+/*
+ * In a child while the host removes the device.  The revoke invalidates
+ * every importer's mapping before it waits (5 s at most, then it warns)
+ * for the fences: the edu's own importers unmap on the spot, and their
+ * count, a debugfs atomic, is read under no lock the revoke holds.  Once
+ * it drops to 0 the revoke has begun, and the CAPTURE buffer lets the
+ * device read the provider while the removal waits for it.
+ */
+static void stream_during_removal(struct victim *v)
+{
+	struct streamer *s = v->s;
+	struct pollfd p = { .fd = s->m.fd, .events = POLLIN };
+	double t0 = now_s(), seen, done;
+
+	while (edu_debugfs(&v->edu, "dmabuf_mappings")) {
+		igt_assert_f(now_s() - t0 < REMOVAL_TIMEOUT_S,
+			     "the revoke of the %s buffer did not begin within %d s\n",
+			     v->id, REMOVAL_TIMEOUT_S);
+		usleep(10 * 1000);
+	}
+	seen = now_s();
+	igt_assert_eq(m2m_qbuf(&s->m, CAP, &s->out), 0);
+	/* The job completes OUTPUT, then CAPTURE */
+	igt_assert_f(poll(&p, 1, M2M_FRAME_TIMEOUT_MS) == 1 &&
+		     (p.revents & POLLIN),
+		     "%s: the frame queued during the removal did not complete within %d ms\n",
+		     s->m.name, M2M_FRAME_TIMEOUT_MS);
+	done = now_s();
+	igt_info("the revoke began %.1f s after the request; the device ran the frame while it waited (%.2f s)\n",
+		 seen - t0, done - seen);
+}
+
+/* After the removal: what became of the frame, and of the buffer */
+static void stream_assert_revoked(struct victim *v)
+{
+	struct streamer *s = v->s;
+	struct pollfd p = { .fd = s->m.fd, .events = POLLOUT };
+	struct v4l2_buffer b;
+	int err;
+
+	/* The removal waited for the device to finish with the memory */
+	igt_assert_f(poll(&p, 1, 0) == 1 && (p.revents & POLLOUT),
+		     "%s: the removal completed while the driver still had the OUTPUT buffer\n",
+		     s->m.name);
+	m2m_dqbuf(&s->m, OUT, V4L2_MEMORY_DMABUF, &b);
+	igt_assert_f(b.flags & V4L2_BUF_FLAG_ERROR,
+		     "%s: the OUTPUT buffer revoked under the driver came back without V4L2_BUF_FLAG_ERROR\n",
+		     s->m.name);
+	m2m_dqbuf(&s->m, CAP, V4L2_MEMORY_MMAP, &b);
+	igt_assert_f(!(b.flags & V4L2_BUF_FLAG_ERROR),
+		     "%s: the CAPTURE buffer of the frame read during the removal failed\n",
+		     s->m.name);
+	igt_assert_eq_u32(b.bytesused, s->m.size);
+	m2m_check("CAPTURE of the frame read during the removal", &s->out,
+		  s->m.size, s->seed);
+	igt_assert_f(m2m_frames(&s->m) - s->frames == 1,
+		     "%s: the device counted %lu frames during the removal, want 1\n",
+		     s->m.name, m2m_frames(&s->m) - s->frames);
+
+	/*
+	 * Refused QBUFs must keep no reference to the buffer, or it outlives
+	 * its last fd; stream_assert_no_refs() checks, last, so that a leak
+	 * does not hide the other checks' findings
+	 */
+	s->refs[0] = buf_refs(v->buf);
+	err = m2m_qbuf_at(&s->m, OUT, &s->in, 0);
+	igt_assert_f(err == ENODEV, "%s: QBUF of the removed buffer: got %s, want ENODEV\n",
+		     s->m.name, err ? strerror(err) : "success");
+	err = m2m_qbuf_at(&s->m, OUT, &s->in, 1);
+	igt_assert_f(err == ENODEV, "%s: QBUF of the removed buffer into a fresh slot: got %s, want ENODEV\n",
+		     s->m.name, err ? strerror(err) : "success");
+	s->refs[1] = buf_refs(v->buf);
+	igt_assert_f(m2m_frames(&s->m) - s->frames == 1,
+		     "%s: the device ran frames from a refused QBUF\n",
+		     s->m.name);
+}
+
+/*
+ * videobuf2 takes a reference to the dma-buf of a QBUF (dma_buf_get())
+ * before it attaches it, and must put it when the attach fails
+ */
+static void stream_assert_no_refs(struct streamer *s)
+{
+	igt_assert_f(s->refs[1] == s->refs[0],
+		     "%s: QBUFs of the removed buffer refused with ENODEV left %ld references to it, there were %ld\n",
+		     s->m.name, s->refs[1], s->refs[0]);
+}
+
+/* Stop streaming and let the OUTPUT queue's import of the buffer go */
+static void stream_stop(struct streamer *s)
+{
+	m2m_stream(&s->m, VIDIOC_STREAMOFF, CAP);
+	m2m_stream(&s->m, VIDIOC_STREAMOFF, OUT);
+	m2m_reqbufs(&s->m, OUT, V4L2_MEMORY_DMABUF, 0);
+}
+
+/*
+ * The same whatever the checks found, asserting nothing, so that the
+ * buffer can be freed and the device plugged back: repeated after a
+ * stream_stop() that worked, each call does nothing
+ */
+static void stream_stop_anyway(struct streamer *s)
+{
+	struct v4l2_requestbuffers rb = {
+		.type = OUT, .memory = V4L2_MEMORY_DMABUF,
+	};
+	int type;
+
+	type = CAP;
+	ioctl(s->m.fd, VIDIOC_STREAMOFF, &type);
+	type = OUT;
+	ioctl(s->m.fd, VIDIOC_STREAMOFF, &type);
+	ioctl(s->m.fd, VIDIOC_REQBUFS, &rb);
+}
+
+/* The re-plugged provider's fresh buffer @v streams through the device */
+static void stream_again(struct victim *v)
+{
+	struct streamer *s = v->s;
+
+	m2m_reqbufs(&s->m, OUT, V4L2_MEMORY_DMABUF, 1);
+	stream_import(v);
+	m2m_run_frames(&s->m, &s->in, &s->out,
+		       "CAPTURE of the re-plugged provider's frames");
+	m2m_reqbufs(&s->m, OUT, V4L2_MEMORY_DMABUF, 0);
+}
+
 /*
  * Remove the device with @v's buffer in use, run @checks (the provider's
  * own) and the common ones in a child, release everything, plug the
- * device back.  The device comes back whatever the checks found; their
- * failure is reported after.
+ * device back.  The device comes back whatever the checks found, and the
+ * re-plugged one is tested too: victim_verdict() reports their failure
+ * after.
  */
 static void victim_unplug(struct victim *v, void (*checks)(struct victim *))
 {
 	unsigned int del_ms, add_ms;
 	double gone_s, back_s;
-	int status, uevents;
+	int status = 0, checked, uevents, bufs;
 
+	/* "del" returns only once the removal, which waits for it, is done */
+	if (v->s) {
+		igt_fork(child, 1)
+			stream_during_removal(v);
+	}
 	del_ms = wb_hotplug("del", v->id);
+	if (v->s)
+		status = __igt_waitchildren();
 	/* QEMU deletes the device once the guest removed it */
 	gone_s = wb_pci_wait_gone(v->pci, 10);
 	igt_fork(child, 1) {
 		victim_assert_revoked(v);
+		if (v->s) {
+			stream_assert_revoked(v);
+			stream_stop(v->s);
+		}
 		checks(v);
+		if (v->s)
+			stream_assert_no_refs(v->s);
 	}
-	status = __igt_waitchildren();
+	checked = __igt_waitchildren();
+	status = status ?: checked;
 
+	if (v->s)
+		stream_stop_anyway(v->s);
 	victim_release(v);
-	edu_assert_holds(&v->edu, 0, 0, "after closing everything");
-	igt_assert_f(count_bufs(v->exp_name) == v->bufs_before - 1,
-		     "closing the removed buffer did not free it (%d buffers of %s, want %d)\n",
-		     count_bufs(v->exp_name), v->exp_name, v->bufs_before - 1);
+	bufs = count_bufs(v->exp_name);
 
 	uevents = keep(wb_uevent_open());
 	add_ms = wb_hotplug("add", v->id);
@@ -371,7 +714,36 @@ static void victim_unplug(struct victim *v, void (*checks)(struct victim *))
 	drop(uevents);
 	igt_info("%s: del %u ms on the host (+%.1f s until sysfs showed it gone), add %u ms on the host + %.1f s until %s bound\n",
 		 v->id, del_ms, gone_s, add_ms, back_s, v->driver);
-	igt_assert_f(status == 0, "checks after the removal failed (%d)\n", status);
+	v->status = status;
+	v->bufs_left = bufs - (v->bufs_before - 1);
+}
+
+static void victim_verdict(const struct victim *v)
+{
+	igt_assert_f(v->status == 0, "checks after the removal failed (%d)\n",
+		     v->status);
+	igt_assert_f(!v->bufs_left,
+		     "closing the removed buffer did not free it (%d buffers of %s more than before it)\n",
+		     v->bufs_left, v->exp_name);
+}
+
+/*
+ * victim_map(), and if a V4L2 queue streams from @v's buffer: its first
+ * frame (before the edu's own mappings, see stream_start()), then the
+ * frame queued for the removal
+ */
+static void victim_stream_map(struct victim *v, const char *provider_rp,
+			      unsigned int seed)
+{
+	if (!v->s) {
+		victim_map(v, seed);
+		return;
+	}
+	victim_fill(v, seed);
+	stream_open(v->s, provider_rp);
+	stream_start(v, 1);
+	victim_attach(v);
+	stream_queue(v, 2);
 }
 
 static void require_hotplug(const char *id)
@@ -424,10 +796,12 @@ static void shm_checks(struct victim *v)
 		     "%s still exists after the removal\n", shm_node);
 }
 
-static void shm_unplug(void)
+/* A V4L2 queue streams from the buffer too if @s */
+static void shm_unplug(struct streamer *s)
 {
 	struct victim v = {
 		.id = SHM_ID, .driver = "qemu_edu_shm", .exp_name = "qemu_edu",
+		.s = s,
 	};
 	char rp[NAME_MAX + 1];
 
@@ -440,7 +814,7 @@ static void shm_unplug(void)
 	shm_dev = shm_open_dev(v.pci, shm_node, sizeof(shm_node));
 	v.buf = keep(shm_export(shm_dev));
 	igt_assert_f(v.buf >= 0, "EXPORT: %m\n");
-	victim_map(&v, 0x51);
+	victim_stream_map(&v, rp, 0x51);
 
 	victim_unplug(&v, shm_checks);
 	drop(shm_dev);
@@ -450,9 +824,14 @@ static void shm_unplug(void)
 	v.buf = keep(shm_export(shm_dev));
 	igt_assert_f(v.buf >= 0, "EXPORT after the re-plug: %m\n");
 	victim_map(&v, 0x52);
+	if (s)
+		stream_again(&v);
 	victim_release(&v);
 	drop(shm_dev);
 	edu_assert_holds(&v.edu, 0, 0, "after the re-plugged buffer's test");
+	if (s)
+		stream_close(s);
+	victim_verdict(&v);
 }
 
 /* -------------------------------------------------------- p2pmem heap */
@@ -514,9 +893,10 @@ static void heap_open(const char *pci)
 	igt_assert_f(heap >= 0, "open %s: %m\n", heap_node);
 }
 
-static void nvme_unplug(void)
+/* A V4L2 queue streams from the buffer too if @s */
+static void nvme_unplug(struct streamer *s)
 {
-	struct victim v = { .id = NVME_ID, .driver = "nvme" };
+	struct victim v = { .id = NVME_ID, .driver = "nvme", .s = s };
 	char rp[NAME_MAX + 1], published[NAME_MAX + 1];
 
 	require_hotplug(NVME_ID);
@@ -529,7 +909,7 @@ static void nvme_unplug(void)
 	v.exp_name = heap_node + strlen("/dev/dma_heap/");
 	v.buf = keep(heap_alloc(heap));
 	igt_assert_f(v.buf >= 0, "alloc from %s: %m\n", heap_node);
-	victim_map(&v, 0x61);
+	victim_stream_map(&v, rp, 0x61);
 
 	victim_unplug(&v, heap_checks);
 	drop(heap);
@@ -545,20 +925,27 @@ static void nvme_unplug(void)
 	igt_assert_f(v.buf >= 0, "alloc from %s after the re-plug: %m\n",
 		     heap_node);
 	victim_map(&v, 0x62);
+	if (s)
+		stream_again(&v);
 	victim_release(&v);
 	drop(heap);
 	edu_assert_holds(&v.edu, 0, 0, "after the re-plugged buffer's test");
+	if (s)
+		stream_close(s);
+	victim_verdict(&v);
 }
 
 IGT_TEST_DESCRIPTION("Hot-unplugging the device behind P2P memory revokes the dma-bufs exported from it; plugged back, it exports again");
 
 igt_main
 {
+	static struct streamer s;
+
 	igt_describe("ivshmem hot-unplugged with a BAR export mapped by edu (list and sg_table) and the CPU: edu ENODEV, SIGBUS, export ENODEV, buffer freed; re-plugged, edu reads the BAR again");
 	igt_subtest("ivshmem-unplug") {
 		igt_set_timeout(SUBTEST_TIMEOUT_S, "ivshmem-unplug");
 		drop_leftovers();
-		shm_unplug();
+		shm_unplug(NULL);
 		igt_reset_timeout();
 	}
 
@@ -566,7 +953,23 @@ igt_main
 	igt_subtest("nvme-cmb-unplug") {
 		igt_set_timeout(SUBTEST_TIMEOUT_S, "nvme-cmb-unplug");
 		drop_leftovers();
-		nvme_unplug();
+		nvme_unplug(NULL);
+		igt_reset_timeout();
+	}
+
+	igt_describe("ivshmem hot-unplugged as ivshmem-unplug, while the edu V4L2 device streams from the BAR export (its OUTPUT buffer, a first frame read byte-exact) and has it queued again: the removal waits for the device, which runs the frame; the buffer comes back with V4L2_BUF_FLAG_ERROR, the frame's bytes in CAPTURE; QBUF of it (same or fresh slot) fails with ENODEV; only frames that ran are counted; STREAMOFF and REQBUFS 0 work; re-plugged, a new export streams through the same device byte-exact");
+	igt_subtest("ivshmem-unplug-streaming") {
+		igt_set_timeout(SUBTEST_TIMEOUT_S, "ivshmem-unplug-streaming");
+		drop_leftovers();
+		shm_unplug(&s);
+		igt_reset_timeout();
+	}
+
+	igt_describe("nvme hot-unplugged as nvme-cmb-unplug, while the edu V4L2 device streams from the p2pmem heap buffer (its OUTPUT buffer, a first frame read byte-exact) and has it queued again: the removal waits for the device, which runs the frame; the buffer comes back with V4L2_BUF_FLAG_ERROR, the frame's bytes in CAPTURE; QBUF of it (same or fresh slot) fails with ENODEV; only frames that ran are counted; STREAMOFF and REQBUFS 0 work; re-plugged, the heap's new buffer streams through the same device byte-exact");
+	igt_subtest("nvme-cmb-unplug-streaming") {
+		igt_set_timeout(SUBTEST_TIMEOUT_S, "nvme-cmb-unplug-streaming");
+		drop_leftovers();
+		nvme_unplug(&s);
 		igt_reset_timeout();
 	}
 }
