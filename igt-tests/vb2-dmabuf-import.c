@@ -78,6 +78,7 @@
 #include <linux/videodev2.h>
 
 #include "lib/devices.h"
+#include "lib/m2m.h"
 
 #define PAGE		4096UL
 #define OUT		V4L2_BUF_TYPE_VIDEO_OUTPUT
@@ -594,34 +595,12 @@ out:
 /* The edu m2m device with allocator @alloc: its fd, PCI name in @pci */
 static int edu_open(const char *alloc, char *pci, size_t len)
 {
-	char path[PATH_MAX], real[PATH_MAX], name[64] = "", want[32];
-	DIR *dir = opendir("/sys/class/video4linux");
-	struct dirent *de;
+	char path[PATH_MAX], real[PATH_MAX], name[64];
 	struct stat st;
 	int fd;
 
-	snprintf(want, sizeof(want), "-m2m-%s\n", alloc);
-	while (dir && !name[0] && (de = readdir(dir))) {
-		char line[64] = "";
-		size_t n;
-		FILE *f;
-
-		snprintf(path, sizeof(path), "/sys/class/video4linux/%s/name",
-			 de->d_name);
-		f = fopen(path, "r");
-		if (!f)
-			continue;
-		if (fgets(line, sizeof(line), f) && !strncmp(line, "qemu_edu", 8) &&
-		    (n = strlen(line)) > strlen(want) &&
-		    !strcmp(line + n - strlen(want), want)) {
-			line[n - 1] = 0;
-			snprintf(name, sizeof(name), "%s", line);
-		}
-		fclose(f);
-	}
-	if (dir)
-		closedir(dir);
-	wb_require_f(name[0], "no edu V4L2 device with %s\n", alloc);
+	wb_require_f(m2m_find(alloc, name, sizeof(name)),
+		     "no edu V4L2 device with %s\n", alloc);
 	fd = v4l2_open(name);
 	wb_assert_sys(fstat(fd, &st));
 	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device",
