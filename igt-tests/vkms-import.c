@@ -22,6 +22,9 @@
  * that colour in every pixel.  A second frame of the other colour into
  * the same import must show there too: vkms wrote the exporter's memory,
  * not a copy.  vkms holds the buffer attached and unmapped, as above.
+ * writeback-back-to-back commits frame after frame, each the moment the
+ * previous out-fence signals, and needs every fence to signal (6.12's
+ * vkms stopped its composer under the next job; see the subtest).
  * P2P memory (the NVMe CMB behind the p2pmem heap, the ivshmem BAR) is
  * revocable, and vkms imports statically: the import must fail with
  * EOPNOTSUPP and leave nothing attached.
@@ -31,6 +34,8 @@
 #include "igt_device.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
 #include <string.h>
 #include <unistd.h>
 #include <linux/dma-buf.h>
@@ -324,6 +329,66 @@ static void writeback_case(void (*alloc)(struct wb_buf *b, size_t bytes),
 	wb_buf_free(&b);
 }
 
+/*
+ * Frames back to back: each commit goes in the moment the previous frame's
+ * writeback out-fence signals, before vkms's worker has cleaned the
+ * finished job up (drm_writeback_signal_completion() signals first and
+ * queues the cleanup after).  In 6.12 that cleanup switched vkms's
+ * composer off under the job just committed, whose fence then never
+ * signalled.  The race is made certain, not likely: unbound workqueues
+ * (vkms's composer worker among them) are confined to CPU 0, where this
+ * process runs at real-time priority, so the fence's wake-up preempts the
+ * composer worker before it has queued the cleanup, and the next commit
+ * comes first.
+ */
+#define BACK_TO_BACK_FRAMES	16
+#define WQ_CPUMASK		"/sys/devices/virtual/workqueue/cpumask"
+
+static char wq_cpumask_saved[128];
+
+static void wq_cpumask_set(const char *mask)
+{
+	int fd = open(WQ_CPUMASK, O_WRONLY);
+
+	if (fd < 0 || write(fd, mask, strlen(mask)) < 0)
+		igt_warn("writing %s to %s: %m\n", mask, WQ_CPUMASK);
+	if (fd >= 0)
+		close(fd);
+}
+
+static void wq_cpumask_restore(int sig)
+{
+	wq_cpumask_set(wq_cpumask_saved);
+}
+
+static void writeback_back_to_back(void)
+{
+	struct sched_param rt = { .sched_priority = 10 };
+	struct wb_buf b = { .what = "udmabuf (4K memfd)", .memfd = -1 };
+	struct igt_fb out = {};
+	cpu_set_t cpu0;
+	int err;
+
+	CPU_ZERO(&cpu0);
+	CPU_SET(0, &cpu0);
+	wb_assert_sys(sched_setaffinity(0, sizeof(cpu0), &cpu0));
+	wb_assert_sys(sched_setscheduler(0, SCHED_FIFO, &rt));
+
+	udmabuf_4k(&b, (size_t)WB_W * 4 * WB_H);
+	err = wb_writeback_fb(&wbk, b.fd, &out);
+	igt_assert_f(!err, "vkms importing %s as its output: %s\n", b.what,
+		     strerror(err));
+	for (int i = 0; i < BACK_TO_BACK_FRAMES; i++) {
+		igt_debug("frame %d\n", i + 1);
+		wb_writeback_frame(&wbk, &wb_src[i % 2], &out);
+	}
+	expect_written(&b, (BACK_TO_BACK_FRAMES - 1) % 2, "the last frame");
+
+	wb_writeback_off(&wbk);
+	wb_writeback_fb_free(&wbk, &out);
+	wb_buf_free(&b);
+}
+
 /* Revocable P2P memory into a static importer: refused, nothing held */
 static void p2p_refused(struct wb_buf *b)
 {
@@ -418,5 +483,23 @@ igt_main
 			igt_waitchildren();
 			igt_reset_timeout();
 		}
+	}
+
+	igt_describe("vkms writes frames back one right after another, each committed before the last frame's job is cleaned up: every out-fence signals");
+	igt_subtest("writeback-back-to-back") {
+		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "writeback-back-to-back");
+		wb_require_f(wb_read_line(WQ_CPUMASK, wq_cpumask_saved,
+					  sizeof(wq_cpumask_saved)),
+			     "no %s\n", WQ_CPUMASK);
+		igt_install_exit_handler(wq_cpumask_restore);
+		wq_cpumask_set("1");
+		igt_fork(child, 1) {
+			writeback_init();
+			writeback_back_to_back();
+			writeback_fini();
+		}
+		igt_waitchildren();
+		wq_cpumask_restore(0);
+		igt_reset_timeout();
 	}
 }

@@ -40,7 +40,9 @@ check|run|bench) ;;
 esac
 need_tool qemu-system-x86_64 timeout
 
-kernel=$WB_CACHE/build-$flavor/arch/x86/boot/bzImage
+# WB_KERNEL boots another image of the same flavour (a kept or mutant
+# build) with this flavour's configuration and tools.
+kernel=${WB_KERNEL:-$WB_CACHE/build-$flavor/arch/x86/boot/bzImage}
 [ -f "$kernel" ] || die "no kernel at $kernel: build it first (make build)"
 out=$RESULTS/$topo
 mkdir -p "$out"

@@ -276,9 +276,11 @@ run_check() {
 		[ -x "$t" ] && wanted "kselftest/${t##*/}" &&
 			run_suite "kselftest/${t##*/}" tap "$t"
 	done
+	# WB_APPEND=WB_IGT_RUN=GLOB: only those subtests of our IGT binaries
 	for t in "$WB_TOOLS"/igt/*; do
 		[ -x "$t" ] && wanted "igt/${t##*/}" &&
-			run_suite "igt/${t##*/}" igt "$t"
+			run_suite "igt/${t##*/}" igt "$t" \
+				${WB_IGT_RUN:+--run-subtest "$WB_IGT_RUN"}
 	done
 	for t in $IGT_OWN_TESTS; do
 		wanted "igt/$t" && run_suite "igt/$t" igt igt_own "$t"
