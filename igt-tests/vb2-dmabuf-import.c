@@ -43,7 +43,8 @@
  * bounces its pages above 4 GiB on every topology, the CMA area here
  * (above 4 GiB, read from /proc/zoneinfo) and most pages of the 6 GiB
  * guest (read from pagemap); so for vivid-dma-contig those are taken or
- * EFAULT too.  The edus are 64-bit and, on iommu, translated.
+ * EFAULT too.  The edus are 64-bit and, on iommu, translated.  These
+ * rules live in lib/contig.c, which vivid-output-import shares.
  *
  * The V4L2 exporters whose buffers vb2-dma-contig must refuse without an
  * IOMMU (vivid's vb2-vmalloc instance vivid-003 and vim2m, which export
@@ -77,6 +78,7 @@
 #include <linux/udmabuf.h>
 #include <linux/videodev2.h>
 
+#include "lib/contig.h"
 #include "lib/devices.h"
 #include "lib/m2m.h"
 
@@ -88,9 +90,6 @@
 #define FRAME_TIMEOUT_MS	20000
 #define MAX_BUFS	4
 
-/* What user space can tell about a buffer's pages */
-enum tri { NO, YES, UNKNOWN };
-
 /* One dma-buf of an exporter and the exporter's CPU view of it */
 struct buf {
 	int dmabuf;
@@ -100,7 +99,7 @@ struct buf {
 	uint8_t *memmap;	/* udmabuf: the memfd mapped, for pagemap */
 	bool pfn_map;		/* map is VM_PFNMAP: pagemap cannot see it */
 	bool one_segment;	/* one physically contiguous allocation */
-	enum tri high;		/* for PFN maps: some page above 4 GiB */
+	enum wb_tri high;	/* for PFN maps: some page above 4 GiB */
 };
 
 struct exporter {
@@ -151,22 +150,6 @@ static void close_leftovers(void)
 {
 	while (nr_open_fds)
 		close(open_fds[--nr_open_fds]);
-}
-
-/*
- * Is the device behind V4L2 file @fd translated by an IOMMU?  Not
- * vivid's platform device, even on topology iommu: only what sits in an
- * IOMMU group.
- */
-static bool behind_iommu(int fd)
-{
-	char path[PATH_MAX];
-	struct stat st;
-
-	wb_assert_sys(fstat(fd, &st));
-	snprintf(path, sizeof(path), "/sys/dev/char/%u:%u/device/iommu_group",
-		 major(st.st_rdev), minor(st.st_rdev));
-	return !access(path, F_OK);
 }
 
 static void sync_cpu(struct buf *b, uint64_t flags)
@@ -249,7 +232,7 @@ static void heap_alloc(const char *pattern, struct buf *b, unsigned int n,
 			     "allocate %llu bytes from %s: %m\n",
 			     (unsigned long long)a.len, g.gl_pathv[0]);
 		b[k] = (struct buf){ .dmabuf = a.fd, .len = a.len, .memfd = -1,
-				     .pfn_map = true, .high = UNKNOWN };
+				     .pfn_map = true, .high = WB_UNKNOWN };
 		buf_map(&b[k], g.gl_pathv[0]);
 	}
 	close(h);
@@ -262,37 +245,10 @@ static void system_heap_alloc(const struct exporter *e, struct buf *b,
 	heap_alloc("/dev/dma_heap/system", b, n, size);
 }
 
-/*
- * Where the CMA area lies: /proc/zoneinfo counts each zone's CMA pages.
- * On x86-64 ZONE_DMA and ZONE_DMA32 end at 4 GiB, ZONE_NORMAL is above.
- */
-static enum tri cma_above_4g(void)
-{
-	unsigned long low = 0, high = 0, n;
-	char line[256], zone[32] = "";
-	FILE *f = fopen("/proc/zoneinfo", "r");
-
-	igt_assert_f(f, "open /proc/zoneinfo: %m\n");
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "Node %*d, zone %31s", zone) == 1)
-			continue;
-		if (sscanf(line, " cma %lu", &n) == 1) {
-			if (!strcmp(zone, "Normal") || !strcmp(zone, "Movable"))
-				high += n;
-			else
-				low += n;
-		}
-	}
-	fclose(f);
-	igt_info("CMA pages: %lu below 4 GiB, %lu above\n", low, high);
-	igt_assert_f(low + high, "/proc/zoneinfo counts no CMA pages\n");
-	return !low ? YES : !high ? NO : UNKNOWN;
-}
-
 static void cma_heap_alloc(const struct exporter *e, struct buf *b,
 			   unsigned int n, size_t size, int *ctx)
 {
-	enum tri high = cma_above_4g();
+	enum wb_tri high = wb_cma_above_4g();
 
 	/* The default CMA area is "reserved" when cma= makes it */
 	if (access("/dev/dma_heap/reserved", F_OK))
@@ -352,105 +308,42 @@ static void buf_free(struct buf *b)
 		close(b->memfd);
 }
 
-/* Page @i of @b in a mapping /proc/self/pagemap shows */
-static const uint8_t *buf_page(const struct buf *b, size_t i)
+/* Page @i of buffer @ctx in a mapping /proc/self/pagemap shows */
+static const uint8_t *buf_page(const void *ctx, size_t i)
 {
+	const struct buf *b = ctx;
+
 	return b->memmap ? b->memmap + 2 * i * PAGE : b->map + i * PAGE;
 }
 
 /*
- * Are the first @len bytes of @b one physically contiguous range, and
- * does any of their pages lie above 4 GiB?
- */
-static void buf_pages(const struct buf *b, size_t len, enum tri *contig,
-		      enum tri *high)
-{
-	size_t pages = (len + PAGE - 1) / PAGE, i;
-	uint64_t first = 0, e, top = 0;
-	bool runs = true;
-	int fd;
-
-	if (b->pfn_map) {
-		*contig = b->one_segment ? YES : UNKNOWN;
-		*high = b->high;
-		return;
-	}
-	fd = open("/proc/self/pagemap", O_RDONLY);
-	igt_assert_f(fd >= 0, "open /proc/self/pagemap: %m\n");
-	for (i = 0; i < pages; i++) {
-		const uint8_t *p = buf_page(b, i);
-		off_t off = (uintptr_t)p / PAGE * sizeof(e);
-
-		(void)*(volatile const uint8_t *)p;
-		igt_assert(pread(fd, &e, sizeof(e), off) == sizeof(e));
-		igt_assert_f(e >> 63, "page %zu of the buffer is not present\n", i);
-		e &= (1ULL << 55) - 1;
-		igt_assert_f(e, "pagemap hides PFNs: not root?\n");
-		if (!i)
-			first = e;
-		else if (e != first + i)
-			runs = false;
-		top = max(top, e);
-	}
-	close(fd);
-	*contig = runs ? YES : NO;
-	*high = (top + 1) * PAGE > (1ULL << 32) ? YES : NO;
-}
-
-static const char *tri_str(enum tri t, const char *yes, const char *no)
-{
-	return t == YES ? yes : t == NO ? no : "unknown";
-}
-
-/*
  * What QBUF of @b into @imp's queue must do: 0 (taken), an errno
- * (refused), or -1 (taken or EFAULT, both right).  A DMABUF plane is as
+ * (refused), or WB_TAKEN_OR_EFAULT (both right).  A DMABUF plane is as
  * long as its dma-buf (QBUF passes no length), so vb2-dma-contig wants
  * the whole dma-buf in one DMA range, not just the frame.
  */
 static int qbuf_expect(const struct importer *imp, const struct buf *b)
 {
-	size_t len = b->len;
-	enum tri contig, high;
-	bool bounce;
+	enum wb_tri contig, high;
 
 	if (strcmp(imp->alloc, "dma-contig") || imp->iommu)
 		return 0;
-	buf_pages(b, len, &contig, &high);
-	igt_info("%s: the exporter's first %zu bytes: contiguous %s, above 4 GiB %s\n",
-		 imp->name, len, tri_str(contig, "yes", "no"),
-		 tri_str(high, "yes", "no"));
-	/*
-	 * swiotlb bounces every page under swiotlb=force, and, for a device
-	 * with a 32-bit mask, the pages above 4 GiB.  The bounce slots of
-	 * scattered pages may be adjacent, or not; and a contiguous buffer
-	 * longer than swiotlb's longest mapping (IO_TLB_SEGSIZE slots, 256
-	 * KiB) reaches the importer split at that size, its pieces bounced
-	 * separately, adjacent or not.
-	 */
-	bounce = wb_bouncing() || (imp->dma32 && high == YES);
-	if (bounce || (imp->dma32 && high == UNKNOWN))
-		return -1;
-	if (contig == UNKNOWN)
-		return -1;
-	return contig == YES ? 0 : EFAULT;
+	if (b->pfn_map) {
+		contig = b->one_segment ? WB_YES : WB_UNKNOWN;
+		high = b->high;
+	} else {
+		wb_pagemap_pages(buf_page, b, (b->len + PAGE - 1) / PAGE,
+				 &contig, &high);
+	}
+	return wb_contig_qbuf_expect(imp->name, imp->dma32, b->len, contig,
+				     high);
 }
 
 /* QBUF's result against the expectation; true if the buffer was taken */
 static bool qbuf_judge(const struct importer *imp, const char *what,
 		       int err, int want)
 {
-	if (want == -1)
-		igt_assert_f(!err || err == EFAULT,
-			     "%s: QBUF of %s: got %s, want success or EFAULT\n",
-			     imp->name, what, strerror(err));
-	else
-		igt_assert_f(err == want, "%s: QBUF of %s: got %s, want %s\n",
-			     imp->name, what, err ? strerror(err) : "success",
-			     want ? strerror(want) : "success");
-	igt_info("%s: QBUF of %s: %s\n", imp->name, what,
-		 err ? strerror(err) : "taken");
-	return !err;
+	return wb_qbuf_judge(imp->name, what, err, want);
 }
 
 static void fill(struct buf *b, size_t len, int byte, unsigned int seed)
@@ -543,7 +436,7 @@ static void test_vivid(const struct exporter *e, struct importer *imp)
 	size_t len;
 
 	fd = v4l2_open(imp->dev);
-	imp->iommu = behind_iommu(fd);
+	imp->iommu = wb_v4l2_behind_iommu(fd);
 	wb_assert_sys(ioctl(fd, VIDIOC_G_FMT, &f));
 	len = f.fmt.pix.sizeimage;
 	n = reqbufs(fd, CAP, 2);
@@ -635,7 +528,7 @@ static void test_edu(const struct exporter *e, struct importer *imp)
 	size_t len;
 
 	fd = edu_open(imp->alloc, pci, sizeof(pci));
-	imp->iommu = behind_iommu(fd);
+	imp->iommu = wb_v4l2_behind_iommu(fd);
 	wb_assert_sys(ioctl(fd, VIDIOC_G_FMT, &f));
 	len = f.fmt.pix.sizeimage;
 	igt_assert_eq(reqbufs(fd, OUT, 1), 1);
