@@ -251,7 +251,7 @@ int dma_buf_attach_allowed(struct dma_buf *dmabuf,
  * @attach: attachment to check
  *
  * True if the importer follows the revoke sequence described in
- * `revoke`_ in bounded time: it is dynamic (has
+ * `Revoking a buffer`_ in bounded time: it is dynamic (has
  * &dma_buf_attach_ops.move_notify) and set
  * &dma_buf_attach_ops.allow_revoke, promising to unmap every mapping of
  * @attach promptly after move_notify and never to pin the buffer.  Static
