@@ -20,9 +20,11 @@
  * page: every later range goes to a page-aligned slot, linked from the
  * start of its first page, and page-aligned neighbours are packed back to
  * back (so a list of whole pages becomes one run of DMA addresses).  Without one
- * (or when the device must bounce) every range is mapped on its own with
- * dma_map_phys(), in pieces no larger than dma_max_mapping_size() and
- * within the device's segment boundary.
+ * (or when the device must bounce) every range is mapped on its own, in
+ * pieces no larger than dma_max_mapping_size() and within the device's
+ * segment boundary: with dma_map_phys(), or, for RAM and a device without
+ * dma_map_ops that is not forced to bounce, with dma-direct called in
+ * line, the pieces appended to the DMA list in batches.
  *
  * Either way the DMA list hands out entries within the device's segment
  * limits (dma_get_max_seg_size(), dma_get_seg_boundary()), so a driver can
@@ -38,12 +40,18 @@
 #include <linux/iommu.h>
 #include <linux/iommu-dma.h>
 #include <linux/jump_label.h>
+#include <linux/kmsan.h>
 #include <linux/ktime.h>
 #include <linux/memremap.h>
 #include <linux/mm.h>
 #include <linux/pci-p2pdma.h>
 #include <linux/range_list.h>
 #include <linux/slab.h>
+#include <linux/swiotlb.h>
+#include <trace/events/dma.h>
+
+#include "debug.h"
+#include "direct.h"
 
 /* A run word: the kind in the low bits, the number of ranges above */
 #define DPL_KIND_BITS	2
@@ -255,6 +263,7 @@ struct dpl_walk {
 	u64 max_map;
 	u64 boundary;
 	bool no_p2p;
+	bool direct_ram;
 };
 
 static void dpl_walk_init(struct dpl_walk *w, struct device *dev,
@@ -270,15 +279,20 @@ static void dpl_walk_init(struct dpl_walk *w, struct device *dev,
 		.max_map = dma_max_mapping_size(dev),
 		.boundary = dma_get_seg_boundary(dev),
 		.no_p2p = no_p2p,
+		/* What dma_map_page_attrs() would hand to dma-direct */
+		.direct_ram = dev->dma_mask && !use_dma_iommu(dev) &&
+			      !get_dma_ops(dev) && !is_swiotlb_force_bounce(dev),
 	};
 }
 
 /*
  * Is @pfn ordinary memory, without reading its struct page?  A memory
  * section that is online and not tainted by ZONE_DEVICE holds no device
- * pages (the rule pfn_to_online_page() relies on), so no P2P pages; the
- * last such section is remembered, which makes a list of scattered pages
- * cost one section lookup per page.  False means "look at the page".
+ * pages (the rule pfn_to_online_page() relies on), so no P2P pages.  The
+ * last such section is remembered if it is one of the boot memory map,
+ * whose pfns are all valid (pfn_valid() asks no more of an early
+ * section): a list of scattered pages then costs one comparison per page
+ * in the common case.  False means "look at the page".
  */
 static __always_inline bool dpl_plain_ram(struct dpl_walk *w,
 					  unsigned long pfn)
@@ -287,14 +301,15 @@ static __always_inline bool dpl_plain_ram(struct dpl_walk *w,
 	unsigned long nr = pfn_to_section_nr(pfn);
 	struct mem_section *ms;
 
-	if (!pfn_valid(pfn))
-		return false;
 	if (nr == w->ram_section)
 		return true;
+	if (!pfn_valid(pfn))
+		return false;
 	ms = __nr_to_section(nr);
 	if (!online_section(ms) || online_device_section(ms))
 		return false;
-	w->ram_section = nr;
+	if (early_section(ms))
+		w->ram_section = nr;
 	return true;
 #else
 	return false;
@@ -413,6 +428,9 @@ static __always_inline int dpl_next_kind(struct dpl_walk *w,
 	return dpl_next_kind_slow(w, phys, len, kind, bus_addr);
 }
 
+/* Ranges batched at once by either path; small enough for the stack. */
+#define DPL_BATCH	32
+
 /* Host-bridge P2P memory is device memory: MMIO, never CPU-synced. */
 static unsigned long dpl_attrs(struct dma_phys_map *map,
 			       enum dma_phys_kind kind)
@@ -499,9 +517,72 @@ static void dpl_unmap_piece(struct device *dev, struct dma_phys_map *map,
 		dma_unmap_phys(dev, addr, len, map->dir, dpl_attrs(map, kind));
 }
 
-/* Map one classified range piece by piece with dma_map_phys(). */
-static int dpl_map_range(struct dpl_walk *w, enum dma_phys_kind kind,
-			 phys_addr_t phys, u64 len, u64 *mapped)
+/*
+ * The per-range path's mapped RAM pieces of one length, waiting to be
+ * appended with one range_list_append_array() call.  @mapped counts the
+ * bytes already in the DMA list, which an error unwinds from the list;
+ * the waiting pieces are unwound from here.
+ */
+struct dpl_direct {
+	u64 addr[DPL_BATCH];
+	unsigned int nr;
+	u64 len;
+	u64 mapped;
+};
+
+static int dpl_direct_flush(struct dpl_walk *w, struct dpl_direct *d)
+{
+	u64 t;
+	int ret;
+
+	if (!d->nr)
+		return 0;
+	t = dpl_prof_begin();
+	ret = range_list_append_array(&w->map->dl.rl, d->addr, d->nr, d->len,
+				      (dma_addr_t)~0ULL, GFP_KERNEL);
+	dpl_prof_end(DMA_PHYS_PHASE_APPEND, t);
+	if (ret)
+		return ret;
+	d->mapped += d->nr * d->len;
+	d->nr = 0;
+	return 0;
+}
+
+/* Unmap the waiting pieces: a later step failed before they were listed. */
+static void dpl_direct_drop(struct dpl_walk *w, struct dpl_direct *d)
+{
+	struct dma_phys_map *map = w->map;
+
+	while (d->nr)
+		dma_unmap_phys(w->dev, d->addr[--d->nr], d->len, map->dir,
+			       map->attrs);
+}
+
+/*
+ * dma_map_page_attrs() of RAM for a device it hands to dma-direct, in
+ * line: the same mapping (bounced if the device cannot reach the page),
+ * sync, tracing and debug record, without two calls per page, which under
+ * emulation cost more than the mapping itself.
+ */
+static __always_inline dma_addr_t dpl_direct_map(struct dpl_walk *w,
+						 phys_addr_t phys, u64 len)
+{
+	struct page *page = pfn_to_page(PHYS_PFN(phys));
+	unsigned long off = offset_in_page(phys);
+	struct dma_phys_map *map = w->map;
+	dma_addr_t addr;
+
+	addr = dma_direct_map_page(w->dev, page, off, len, map->dir,
+				   map->attrs);
+	kmsan_handle_dma(page, off, len, map->dir);
+	trace_dma_map_page(w->dev, phys, addr, len, map->dir, map->attrs);
+	debug_dma_map_page(w->dev, page, off, len, map->dir, addr, map->attrs);
+	return addr;
+}
+
+/* Map one classified range piece by piece. */
+static int dpl_map_range(struct dpl_walk *w, struct dpl_direct *d,
+			 enum dma_phys_kind kind, phys_addr_t phys, u64 len)
 {
 	struct dma_phys_map *map = w->map;
 	struct device *dev = w->dev;
@@ -515,16 +596,32 @@ static int dpl_map_range(struct dpl_walk *w, enum dma_phys_kind kind,
 		return -EREMOTEIO;
 	while (len) {
 		piece = dpl_piece_len(w, kind, phys, len);
-		addr = dma_map_phys(dev, phys, piece, map->dir,
-				    dpl_attrs(map, kind));
-		if (dma_mapping_error(dev, addr))
-			return -EIO;
-		ret = dpl_append(map, addr, piece);
-		if (ret) {
-			dpl_unmap_piece(dev, map, kind, addr, piece);
-			return ret;
+		if (kind == DMA_PHYS_RAM && w->direct_ram) {
+			if (d->nr && (d->len != piece || d->nr == DPL_BATCH)) {
+				ret = dpl_direct_flush(w, d);
+				if (ret)
+					return ret;
+			}
+			addr = dpl_direct_map(w, phys, piece);
+			if (dma_mapping_error(dev, addr))
+				return -EIO;
+			d->addr[d->nr++] = addr;
+			d->len = piece;
+		} else {
+			ret = dpl_direct_flush(w, d);
+			if (ret)
+				return ret;
+			addr = dma_map_phys(dev, phys, piece, map->dir,
+					    dpl_attrs(map, kind));
+			if (dma_mapping_error(dev, addr))
+				return -EIO;
+			ret = dpl_append(map, addr, piece);
+			if (ret) {
+				dpl_unmap_piece(dev, map, kind, addr, piece);
+				return ret;
+			}
+			d->mapped += piece;
 		}
-		*mapped += piece;
 		phys += piece;
 		len -= piece;
 	}
@@ -537,32 +634,40 @@ static int dpl_map_direct(struct dpl_walk *w, const struct phys_list *pl)
 	struct dma_phys_map *map = w->map;
 	struct phys_list_iter pi;
 	enum dma_phys_kind kind;
-	u64 len, mapped = 0;
+	struct dpl_direct d;
 	dma_addr_t bus = 0;
 	phys_addr_t phys;
 	int ret = 0;
+	u64 len;
 
+	d.nr = 0;
+	d.mapped = 0;
 	phys_list_for_each(pl, &pi, phys, len) {
 		ret = dpl_next_kind(w, phys, len, &kind, &bus);
 		if (ret)
 			goto err;
 		if (kind == DMA_PHYS_P2P_BUS) {
-			ret = dpl_append(map, bus, len);
+			ret = dpl_direct_flush(w, &d);
+			if (!ret)
+				ret = dpl_append(map, bus, len);
 			if (ret)
 				goto err;
-			mapped += len;
+			d.mapped += len;
 			continue;
 		}
-		ret = dpl_map_range(w, kind, phys, len, &mapped);
+		ret = dpl_map_range(w, &d, kind, phys, len);
 		if (ret)
 			goto err;
 	}
-	return 0;
+	ret = dpl_direct_flush(w, &d);
+	if (!ret)
+		return 0;
 
 err:
 	/* The device never saw these addresses: no CPU sync needed */
 	map->attrs |= DMA_ATTR_SKIP_CPU_SYNC;
-	dpl_walk_pieces(w->dev, pl, map, mapped, dpl_unmap_piece);
+	dpl_direct_drop(w, &d);
+	dpl_walk_pieces(w->dev, pl, map, d.mapped, dpl_unmap_piece);
 	return ret;
 }
 
@@ -628,10 +733,8 @@ static phys_addr_t dpl_first_phys(const struct phys_list *pl)
 /*
  * Whole-page ranges of one kind waiting to be linked with one
  * dma_iova_link_ranges() call: the IOMMU driver then walks its page table
- * once per leaf table, not once per page.  Small enough for the stack.
+ * once per leaf table, not once per page.
  */
-#define DPL_BATCH	32
-
 struct dpl_batch {
 	struct phys_vec v[DPL_BATCH];
 	unsigned int nr;

@@ -2144,6 +2144,57 @@ static void phys_list_many_chunks(struct kunit *test)
 				    "page %u still mapped", i);
 }
 
+/*
+ * A list refused at its end unmaps every page mapped before the refusal,
+ * those already in the DMA list and those still waiting to be appended
+ * (pages are listed in batches on the per-range path), and the device
+ * then reads the pages through a new mapping of the same list.  The
+ * mappings are bidirectional: with CONFIG_DMA_API_DEBUG a page the
+ * refused call left mapped makes the second mapping of it an overlapping
+ * one, which DMA-API debug reports ("cacheline tracking EEXIST").
+ */
+static void phys_list_refusal_unmaps_mapped_pages(struct kunit *test)
+{
+	const unsigned int nr = 100;
+	struct dma_phys_map map;
+	struct edu_mapping *m;
+	struct phys_list *pl, *bad;
+	struct page **pages;
+	struct edu_ctx c;
+	unsigned int i;
+	int ret;
+
+	edu_ctx_init(test, &c);
+	pages = kunit_kcalloc(test, nr, sizeof(*pages), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, pages);
+	pl = edu_new_list(test);
+	bad = edu_new_list(test);
+	for (i = 0; i < nr; i++) {
+		pages[i] = edu_alloc_page(test, &c);
+		qemu_edu_pattern(page_address(pages[i]), PAGE_SIZE,
+				 (u64)i * PAGE_SIZE, 43);
+		KUNIT_ASSERT_EQ(test, 0, phys_list_append_page(pl, pages[i], 0,
+							       PAGE_SIZE,
+							       GFP_KERNEL));
+		KUNIT_ASSERT_EQ(test, 0, phys_list_append_page(bad, pages[i], 0,
+							       PAGE_SIZE,
+							       GFP_KERNEL));
+	}
+	/* No struct page behind it and no provider: refused */
+	KUNIT_ASSERT_EQ(test, 0, phys_list_append(bad, 1ULL << 50, PAGE_SIZE,
+						  GFP_KERNEL));
+	ret = dma_map_phys_list(c.dev, bad, NULL, DMA_BIDIRECTIONAL, 0, &map);
+	KUNIT_EXPECT_EQ(test, ret, -EREMOTEIO);
+	KUNIT_EXPECT_EQ(test, dma_list_count(&map.dl), 0);
+
+	m = edu_map(test, &c, pl, NULL, DMA_BIDIRECTIONAL);
+	KUNIT_EXPECT_EQ(test, dma_list_len(&m->map.dl), (u64)nr * PAGE_SIZE);
+	for (i = 0; i < nr; i += 33)
+		edu_expect_reads(test, &c, edu_dma_at(test, &m->map.dl,
+						      (u64)i * PAGE_SIZE),
+				 64, page_address(pages[i]));
+}
+
 static void edu_restore_trust(void *data)
 {
 	to_pci_dev(data)->untrusted = 0;
@@ -2727,6 +2778,7 @@ static struct kunit_case qemu_edu_iova_cases[] = {
 			 edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_device_limits, edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_many_chunks, edu_gen_params),
+	KUNIT_CASE_PARAM(phys_list_refusal_unmaps_mapped_pages, edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_untrusted_per_range, edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_unmap_after_provider_unbind, edu_gen_params),
 	KUNIT_CASE_PARAM(phys_list_bounce_pieces_and_sync, edu_gen_params),
