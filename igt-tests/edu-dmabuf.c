@@ -20,7 +20,16 @@
  * Peer-to-peer memory: the route the core took (bus address inside the
  * switch, host bridge otherwise) is read from debugfs bufinfo and must be
  * the one pci_p2pdma gives for the edu's place; an importer that refuses
- * P2P must get -EREMOTEIO with nothing mapped.  The bad-* subtests feed
+ * P2P must get -EREMOTEIO with nothing mapped.
+ * Exporters whose device writes: edu-m2m-ALLOC-API takes the CAPTURE
+ * buffer of the edu's V4L2 mem2mem device (lib/m2m-export.h), and
+ * vkms-writeback-API vkms's writeback framebuffer (lib/writeback.h),
+ * vivid-capture-ALLOC-API a streaming vivid capture buffer (lib/
+ * camera-export.h; vivid captures the next frame into it).
+ * The exporter's device writes frame A, both edus (the m2m device's own
+ * among them) attach, map and read A by DMA; the device writes frame B
+ * with no call into the edu files, and each edu's next read through the
+ * same mapping must be B.  The bad-* subtests feed
  * every ioctl bad input and check the errno and that the device neither
  * holds a mapping nor moved a byte.
  */
@@ -44,8 +53,11 @@
 #include <sys/wait.h>
 
 #include "lib/bufinfo.h"
+#include "lib/camera-export.h"
 #include "lib/devices.h"
 #include "lib/exporters.h"
+#include "lib/m2m-export.h"
+#include "lib/writeback.h"
 
 #define PAGE		4096UL
 #define DEBUGFS		"/sys/kernel/debug"
@@ -765,6 +777,259 @@ static void ivshmem_bar_revoke(void)
 		     "/dev/qemu_edu_shm0 is not back after the rebind\n");
 }
 
+/* ------------------------------------ the edu V4L2 device as exporter */
+
+/*
+ * The edu V4L2 mem2mem device's CAPTURE buffer, exported, imported by
+ * both edus (the exporter's own edu among them: its DMA engine reads
+ * through the import what its V4L2 side wrote).  A GREY 128x64 frame:
+ * two pages, whose ranges the checksums must tile.
+ */
+#define M2M_W	128
+#define M2M_H	64
+
+/*
+ * @e's CHECKSUM of its window (@len bytes), attached on @fd, must be of
+ * @want, the bytes the exporter's device wrote there
+ */
+static void m2m_device_reads(int fd, const struct wb_buf *b,
+			     const struct edu *e, const uint8_t *want,
+			     size_t len, const char *when)
+{
+	struct qemu_edu_range ranges[16];
+	struct qemu_edu_checksum c = {
+		.ranges = (uintptr_t)ranges,
+		.nr_ranges = ARRAY_SIZE(ranges),
+	};
+	uint64_t pos = 0;
+	int err;
+
+	err = edu_ioctl(fd, QEMU_EDU_IOC_CHECKSUM, &c);
+	igt_assert_f(!err, "%s: CHECKSUM of %s by edu %s: %s\n", when, b->what,
+		     e->pci, strerror(err));
+	igt_assert_eq_u64(c.bytes, len);
+	igt_assert_f(c.crc == crc32_le(~0u, want, len),
+		     "%s: edu %s read crc32 %08x from %s, the exporter's device wrote %08x\n",
+		     when, e->pci, c.crc, b->what, crc32_le(~0u, want, len));
+	for (uint32_t i = 0; i < c.nr_ranges; i++) {
+		igt_assert_f(ranges[i].offset == pos &&
+			     ranges[i].crc == crc32_le(~0u, want + pos,
+							ranges[i].length),
+			     "%s: edu %s, range %u (%llu+%llu) at %llu: other bytes\n",
+			     when, e->pci, i,
+			     (unsigned long long)ranges[i].offset,
+			     (unsigned long long)ranges[i].length,
+			     (unsigned long long)pos);
+		pos += ranges[i].length;
+	}
+	igt_assert_eq_u64(pos, len);
+	igt_info("%s: edu %s read the device's frame in %u ranges (crc32 %08x)\n",
+		 when, e->pci, c.nr_ranges, c.crc);
+}
+
+/*
+ * The edu V4L2 device writes frame A; both edus attach and map the
+ * export through @api and read A by DMA; the V4L2 device writes frame
+ * B, no edu file called in between; each edu's next read through the
+ * same mapping must be B.
+ */
+static void edu_m2m(const char *alloc, uint32_t api)
+{
+	struct qemu_edu_attach a;
+	struct wb_m2m_export x;
+	struct edu edus[2];
+	uint8_t *pat[2];
+	int fds[2];
+	size_t len;
+
+	find_edus(edus);
+	wb_m2m_export_open(&x, alloc, M2M_W, M2M_H, 0);
+	len = x.m.size;
+	for (int i = 0; i < 2; i++) {
+		pat[i] = malloc(len);
+		igt_assert(pat[i]);
+		for (size_t k = 0; k < len; k++)
+			pat[i][k] = m2m_pattern(k, i + 1);
+	}
+	igt_assert(crc32_le(~0u, pat[0], len) != crc32_le(~0u, pat[1], len));
+
+	wb_m2m_export_write(&x, pat[0]);
+	for (int i = 0; i < 2; i++) {
+		int err;
+
+		assert_edu_idle(&edus[i]);
+		fds[i] = edu_open(&edus[i]);
+		err = edu_attach(fds[i], &x.b, 0, len, QEMU_EDU_DIR_TO_DEVICE,
+				 api, 0, &a);
+		igt_assert_f(!err, "ATTACH %s to edu %s: %s\n", x.b.what,
+			     edus[i].pci, strerror(err));
+		igt_info("edu %s%s: %s mapped in %u DMA ranges\n", edus[i].pci,
+			 strcmp(edus[i].pci, x.m.pci) ? "" : " (the exporter's own)",
+			 x.b.what, a.nr_ranges);
+		check_route(&x.b, &edus[i]);
+		m2m_device_reads(fds[i], &x.b, &edus[i], pat[0], len, "frame A");
+	}
+
+	/* Zero-copy: the V4L2 device writes B; the edu files are not called */
+	wb_m2m_export_write(&x, pat[1]);
+	for (int i = 0; i < 2; i++) {
+		igt_assert_eq_u64(edu_debugfs(&edus[i], "dmabuf_mappings"), 1);
+		m2m_device_reads(fds[i], &x.b, &edus[i], pat[1], len, "frame B");
+		check_route(&x.b, &edus[i]);
+		wb_assert_sys(ioctl(fds[i], QEMU_EDU_IOC_DETACH));
+		edu_close(fds[i]);
+		assert_edu_idle(&edus[i]);
+	}
+	wb_m2m_export_close(&x);
+	free(pat[0]);
+	free(pat[1]);
+}
+
+/* ------------------------------------ vkms's writeback as exporter */
+
+#define WBK_W	640
+#define WBK_H	480
+
+/*
+ * @e's CHECKSUM of its window [off, off + len) of @b must be of the
+ * bytes the exporter's own mapping shows, which are colour @c's pixels
+ */
+static void writeback_device_reads(int fd, const struct wb_buf *b,
+				   const struct edu *e, uint64_t off,
+				   uint64_t len, int c, const char *when)
+{
+	struct qemu_edu_range ranges[16];
+	struct qemu_edu_checksum ck = {
+		.ranges = (uintptr_t)ranges,
+		.nr_ranges = ARRAY_SIZE(ranges),
+	};
+	uint8_t *want = malloc(len);
+	uint32_t px = wb_writeback_colours[c];
+	int err;
+
+	igt_assert(want);
+	/* The window's bytes: colour @c, as vkms wrote back the frame */
+	for (uint64_t i = 0; i < len; i++)
+		want[i] = px >> ((off + i) % 4 * 8);
+	wb_buf_sync(b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	igt_assert_f(!memcmp(b->map + off, want, len),
+		     "%s: the exporter's mapping of the window is not colour %#010x\n",
+		     when, px);
+	wb_buf_sync(b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+
+	err = edu_ioctl(fd, QEMU_EDU_IOC_CHECKSUM, &ck);
+	igt_assert_f(!err, "%s: CHECKSUM of %s by edu %s: %s\n", when, b->what,
+		     e->pci, strerror(err));
+	igt_assert_eq_u64(ck.bytes, len);
+	igt_assert_f(ck.crc == crc32_le(~0u, want, len),
+		     "%s: edu %s read crc32 %08x from %s, vkms's frame of colour %#010x is %08x\n",
+		     when, e->pci, ck.crc, b->what, px,
+		     crc32_le(~0u, want, len));
+	igt_info("%s: edu %s read colour %#010x in %u ranges\n", when, e->pci,
+		 px, ck.nr_ranges);
+	free(want);
+}
+
+/*
+ * vkms writes frame A back into its exported dumb buffer; both edus
+ * attach and map it through @api and read A; vkms writes frame B, no
+ * edu file called in between; the edus' next reads must be B.
+ */
+static void edu_writeback(uint32_t api)
+{
+	/* A window across a page boundary, not aligned at either end */
+	uint64_t off = 8 * PAGE - 0x123, len = 2 * PAGE + 0x246;
+	struct wb_writeback_export x;
+	struct qemu_edu_attach a;
+	struct edu edus[2];
+	int fds[2];
+
+	find_edus(edus);
+	wb_writeback_export_open(&x, WBK_W, WBK_H);
+	wb_writeback_export_frame(&x, 0);
+	for (int i = 0; i < 2; i++) {
+		int err;
+
+		assert_edu_idle(&edus[i]);
+		fds[i] = edu_open(&edus[i]);
+		err = edu_attach(fds[i], &x.b, off, len, QEMU_EDU_DIR_TO_DEVICE,
+				 api, 0, &a);
+		igt_assert_f(!err, "ATTACH %s to edu %s: %s\n", x.b.what,
+			     edus[i].pci, strerror(err));
+		check_route(&x.b, &edus[i]);
+		writeback_device_reads(fds[i], &x.b, &edus[i], off, len, 0,
+				       "frame A");
+	}
+
+	/* Zero-copy: vkms writes B back; the edu files are not called */
+	wb_writeback_export_frame(&x, 1);
+	for (int i = 0; i < 2; i++) {
+		igt_assert_eq_u64(edu_debugfs(&edus[i], "dmabuf_mappings"), 1);
+		writeback_device_reads(fds[i], &x.b, &edus[i], off, len, 1,
+				       "frame B");
+		wb_assert_sys(ioctl(fds[i], QEMU_EDU_IOC_DETACH));
+		edu_close(fds[i]);
+		assert_edu_idle(&edus[i]);
+	}
+	wb_writeback_export_close(&x);
+}
+
+/* ---------------------------------- vivid's streaming capture as exporter */
+
+/*
+ * vivid captures a frame into an MMAP buffer, exported; both edus attach
+ * and map it through @api and read the window of vivid's first OSD text
+ * line (its clock: 16 rows from row 16, different in every frame); vivid
+ * captures a newer frame into the same buffer (queued back to vivid, no
+ * edu file called), and each edu's next read through the same mapping
+ * must be the new window the exporter's mapping shows.
+ */
+static void edu_camera(const char *node, uint32_t api)
+{
+	struct wb_camera_export x;
+	struct qemu_edu_attach a;
+	struct edu edus[2];
+	uint64_t off, len;
+	uint32_t crc[2];
+	int fds[2];
+
+	find_edus(edus);
+	wb_camera_export_open(&x, node);
+	off = 16 * x.cam.fmt.fmt.pix.bytesperline;
+	len = 16 * x.cam.fmt.fmt.pix.bytesperline;
+	igt_assert_lte(off + len, x.used);
+	crc[0] = crc32_le(~0u, x.b.map + off, len);
+	for (int i = 0; i < 2; i++) {
+		int err;
+
+		assert_edu_idle(&edus[i]);
+		fds[i] = edu_open(&edus[i]);
+		err = edu_attach(fds[i], &x.b, off, len, QEMU_EDU_DIR_TO_DEVICE,
+				 api, 0, &a);
+		igt_assert_f(!err, "ATTACH %s to edu %s: %s\n", x.b.what,
+			     edus[i].pci, strerror(err));
+		check_route(&x.b, &edus[i]);
+		m2m_device_reads(fds[i], &x.b, &edus[i], x.b.map + off, len,
+				 "vivid's frame");
+	}
+
+	/* Zero-copy: vivid captures into the buffer; the edus are not called */
+	wb_camera_export_next(&x);
+	crc[1] = crc32_le(~0u, x.b.map + off, len);
+	igt_assert_f(crc[0] != crc[1],
+		     "%s: the window is the same in two frames: nothing to tell apart\n",
+		     node);
+	for (int i = 0; i < 2; i++) {
+		igt_assert_eq_u64(edu_debugfs(&edus[i], "dmabuf_mappings"), 1);
+		m2m_device_reads(fds[i], &x.b, &edus[i], x.b.map + off, len,
+				 "vivid's next frame");
+		wb_assert_sys(ioctl(fds[i], QEMU_EDU_IOC_DETACH));
+		edu_close(fds[i]);
+		assert_edu_idle(&edus[i]);
+	}
+	wb_camera_export_close(&x);
+}
+
 /* -------------------------------------------------------- bad input */
 
 struct bad {
@@ -1154,6 +1419,60 @@ igt_main
 		edu_close_leftovers();
 		ivshmem_bar_revoke();
 		igt_reset_timeout();
+	}
+
+	for (volatile int i = 0; i < 4; i++) {
+		static const char *const alloc[] = { "dma-contig", "dma-sg" };
+		static const char *const api[] = { "list", "sgt" };
+
+		igt_describe_f("both edus import the edu V4L2 mem2mem device's CAPTURE buffer (vb2-%s, VIDIOC_EXPBUF) through the %s API and read by DMA the frame the V4L2 device wrote, then the next one it writes while they hold their mappings",
+			       alloc[i / 2], i % 2 ? "sg_table" : "range-list");
+		igt_subtest_f("edu-m2m-%s-%s", alloc[i / 2], api[i % 2]) {
+			igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "edu-m2m");
+			edu_close_leftovers();
+			/* A child: the exporter and the edu files close with it */
+			igt_fork(child, 1)
+				edu_m2m(alloc[i / 2], i % 2 ? QEMU_EDU_API_SGT :
+					QEMU_EDU_API_LIST);
+			igt_waitchildren();
+			igt_reset_timeout();
+		}
+	}
+
+	for (volatile int i = 0; i < 2; i++) {
+		igt_describe_f("both edus import vkms's writeback framebuffer (a vkms dumb buffer exported by PRIME) through the %s API and read by DMA the frame vkms wrote back, then the next one vkms writes back while they hold their mappings",
+			       i ? "sg_table" : "range-list");
+		igt_subtest_f("vkms-writeback-%s", i ? "sgt" : "list") {
+			igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "vkms-writeback");
+			edu_close_leftovers();
+			/* A child: vkms and the edu files close with it */
+			igt_fork(child, 1)
+				edu_writeback(i ? QEMU_EDU_API_SGT :
+					      QEMU_EDU_API_LIST);
+			igt_waitchildren();
+			igt_reset_timeout();
+		}
+	}
+
+	for (volatile int i = 0; i < 4; i++) {
+		static const char *const alloc[] = { "dma-contig", "vmalloc" };
+		static const char *const node[] = {
+			"vivid-000-vid-cap", "vivid-002-vid-cap",
+		};
+		static const char *const api[] = { "list", "sgt" };
+
+		igt_describe_f("both edus import vivid's streaming capture buffer (vb2-%s, VIDIOC_EXPBUF) through the %s API and read by DMA the frame vivid captured, then the next one vivid captures into it while they hold their mappings",
+			       alloc[i / 2], i % 2 ? "sg_table" : "range-list");
+		igt_subtest_f("vivid-capture-%s-%s", alloc[i / 2], api[i % 2]) {
+			igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "vivid-capture");
+			edu_close_leftovers();
+			/* A child: the exporter and the edu files close with it */
+			igt_fork(child, 1)
+				edu_camera(node[i / 2], i % 2 ? QEMU_EDU_API_SGT :
+					   QEMU_EDU_API_LIST);
+			igt_waitchildren();
+			igt_reset_timeout();
+		}
 	}
 
 	igt_describe("ATTACH: bad fds, windows, directions, apis, flags; nothing mapped");

@@ -51,7 +51,14 @@
  * Exporters: udmabuf (4 KiB pages of a memfd; 2 MiB hugetlb folios), the
  * system heap, the CMA heap, vgem, a vkms dumb buffer, a vivid capture
  * buffer (vivid-001, vb2-dma-contig, exported by VIDIOC_EXPBUF, written
- * through the V4L2 buffer's mmap; vivid-001 never streams).
+ * through the V4L2 buffer's mmap; vivid-001 never streams), and the edu
+ * V4L2 mem2mem device's CAPTURE buffer (vb2-dma-contig and vb2-dma-sg,
+ * VIDIOC_EXPBUF), into which the edu writes A and B by DMA, B while
+ * vivid holds it, each one mem2mem frame into the buffer's first 16 KiB
+ * (lib/m2m-export.h), the rest of the buffer as the device left it (see
+ * m2m_write()); and vkms's writeback framebuffer (a vkms dumb buffer
+ * exported by PRIME), into which vkms writes A and B back, frames of two
+ * colours (lib/writeback.h): A and B differ in two bytes of four.
  *
  * Refusals, the errno asserted:
  *  - vb2-dma-contig wants the whole dma-buf in one DMA range, and
@@ -103,6 +110,8 @@
 #include "lib/contig.h"
 #include "lib/devices.h"
 #include "lib/exporters.h"
+#include "lib/m2m-export.h"
+#include "lib/writeback.h"
 
 #define PAGE		4096UL
 #define HUGE_PAGE	(2UL << 20)
@@ -132,12 +141,15 @@ struct xbuf {
 	struct wb_buf b;
 	enum wb_tri contig, high;
 	int v4l2;		/* vivid-capture: the exporter's queue, else -1 */
+	struct wb_m2m_export *m2m; /* edu-m2m: the device that writes B */
+	struct wb_writeback_export *wbx; /* vkms-writeback: writes A and B */
 };
 
 struct exporter {
 	const char *name;
 	void (*alloc)(struct xbuf *x, size_t size);
 	bool p2p;		/* refused by both importers */
+	bool device;		/* the exporter's device writes pattern B */
 };
 
 /* The instance's state a subtest changes, restored after it */
@@ -253,6 +265,63 @@ static void vivid_capture(struct xbuf *x, size_t size)
 	x->high = WB_NO;
 }
 
+/*
+ * The edu V4L2 mem2mem device's CAPTURE buffer, exported, of a whole
+ * vivid frame.  The edu writes patterns A and B by DMA, each one GREY
+ * 128x128 frame, the first 16 KiB of the buffer (a whole vivid frame
+ * would take minutes of edu transfers); see m2m_write().
+ */
+#define M2M_W	128
+#define M2M_H	128
+
+static void edu_m2m(struct xbuf *x, const char *alloc, size_t size)
+{
+	x->m2m = calloc(1, sizeof(*x->m2m));
+	igt_assert(x->m2m);
+	wb_m2m_export_open(x->m2m, alloc, M2M_W, M2M_H, size);
+	x->b = x->m2m->b;
+	if (wb_v4l2_behind_iommu(x->m2m->m.fd)) {
+		/* Mapped with vm_map_pages() by both allocators: pagemap sees them */
+		wb_pagemap_pages(xbuf_page, x, x->b.size / PAGE, &x->contig,
+				 &x->high);
+	} else if (!strcmp(alloc, "dma-contig")) {
+		/*
+		 * One contiguous allocation from the CMA area (dma-direct's
+		 * first choice), mapped VM_PFNMAP: pagemap cannot tell.
+		 */
+		x->contig = WB_YES;
+		x->high = wb_cma_above_4g();
+	} else {
+		wb_pagemap_pages(xbuf_page, x, x->b.size / PAGE, &x->contig,
+				 &x->high);
+	}
+}
+
+static void edu_m2m_contig(struct xbuf *x, size_t size)
+{
+	edu_m2m(x, "dma-contig", size);
+}
+
+static void edu_m2m_sg(struct xbuf *x, size_t size)
+{
+	edu_m2m(x, "dma-sg", size);
+}
+
+/*
+ * vkms's writeback framebuffer, exported: vkms writes both patterns
+ * back, frames of its two colours (see test()).  800x600 is the
+ * smallest of its modes whose frame holds a vivid frame.
+ */
+static void vkms_writeback(struct xbuf *x, size_t size)
+{
+	x->wbx = calloc(1, sizeof(*x->wbx));
+	igt_assert(x->wbx);
+	wb_writeback_export_open(x->wbx, 800, 600);
+	igt_assert_lte(size, x->wbx->b.size);
+	/* A dumb buffer of shmem pages, mapped VM_PFNMAP: unknown */
+	x->b = x->wbx->b;
+}
+
 static void p2pmem_heap(struct xbuf *x, size_t size)
 {
 	heap(x, "/dev/dma_heap/p2pmem-*", size);
@@ -274,7 +343,17 @@ static void xbuf_alloc(const struct exporter *e, struct xbuf *x, size_t size)
 
 static void xbuf_free(struct xbuf *x)
 {
-	wb_buf_free(&x->b);
+	if (x->m2m) {
+		wb_m2m_export_close(x->m2m);
+		free(x->m2m);
+		x->m2m = NULL;
+	} else if (x->wbx) {
+		wb_writeback_export_close(x->wbx);
+		free(x->wbx);
+		x->wbx = NULL;
+	} else {
+		wb_buf_free(&x->b);
+	}
 	if (x->v4l2 >= 0)
 		close(x->v4l2);
 }
@@ -304,9 +383,50 @@ static void patterns_make(size_t len)
 	}
 }
 
-/* @p into the exporter's memory, through its own mapping */
+/*
+ * The edu writes @p's first frame into its CAPTURE buffer; the rest of
+ * the buffer is what the exporter's own mapping shows, so that is what
+ * @p must hold there.  The test writes nothing into a buffer its device
+ * writes: videobuf2 maps a CAPTURE buffer DMA_FROM_DEVICE, so where
+ * swiotlb bounces, each frame's sync for the CPU copies the whole bounce
+ * buffer over the pages, the bytes the device did not write included;
+ * bytes the CPU had written there would be gone (seen on topology
+ * bounce).  The tail is the same in A and B: the device wrote only its
+ * frame.
+ */
+static void m2m_write(struct xbuf *x, uint8_t *p, unsigned int seed)
+{
+	size_t frame = x->m2m->m.size;
+
+	wb_m2m_export_write(x->m2m, p);
+	wb_buf_sync(&x->b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	memcpy(p + frame, x->b.map + frame, frame_len - frame);
+	wb_buf_sync(&x->b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	for (size_t i = 0; i < frame; i++)
+		igt_assert_f(p[i] == pattern(i, seed),
+			     "byte %zu of the edu's frame is %#x, pattern %u's %#x\n",
+			     i, p[i], seed, pattern(i, seed));
+	if (p == pat_b)
+		igt_assert_f(!memcmp(pat_a + frame, pat_b + frame,
+				     frame_len - frame),
+			     "the CAPTURE buffer changed past the edu's frame\n");
+}
+
+/*
+ * @p into the exporter's memory, through its own mapping, or by the
+ * exporter's device (no call into vivid either way)
+ */
 static void write_pattern(struct xbuf *x, const uint8_t *p)
 {
+	if (x->m2m) {
+		m2m_write(x, p == pat_a ? pat_a : pat_b,
+			  p == pat_a ? SEED_A : SEED_B);
+		return;
+	}
+	if (x->wbx) {
+		wb_writeback_export_frame(x->wbx, p == pat_b);
+		return;
+	}
 	wb_buf_sync(&x->b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_WRITE);
 	memcpy(x->b.map, p, frame_len);
 	wb_buf_sync(&x->b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_WRITE);
@@ -669,11 +789,12 @@ static enum shows capture_frame(struct capture *c, size_t len, uint32_t *seq)
 
 /*
  * Capture until a frame shows @want; before it only frames of the
- * pattern before (@prev) or, once, both mixed (the frame vivid copied
- * while the exporter wrote); then STABLE_FRAMES more that show @want.
+ * pattern before (@prev) or, up to @max_mixed times, both mixed (frames
+ * vivid copied while the exporter wrote); then STABLE_FRAMES more that
+ * show @want.
  */
 static void capture_until(struct capture *c, size_t len, enum shows want,
-			  int prev)
+			  int prev, unsigned int max_mixed)
 {
 	unsigned int n, mixed = 0, other = 0;
 	enum shows s;
@@ -686,7 +807,8 @@ static void capture_until(struct capture *c, size_t len, enum shows want,
 		/* Before the loop holds: vivid's noise (see the top) */
 		if (prev < 0 && s == SHOWS_OTHER && ++other <= MAX_NOISE)
 			continue;
-		igt_assert_f(s == prev || (s == SHOWS_MIX && prev >= 0 && !mixed++),
+		igt_assert_f(s == prev ||
+			     (s == SHOWS_MIX && prev >= 0 && mixed++ < max_mixed),
 			     "frame %u shows %s while waiting for %s\n", seq,
 			     shows_str(s), shows_str(want));
 	}
@@ -761,6 +883,11 @@ static void test(const struct exporter *e, const struct importer *imp,
 	xbuf_alloc(e, &x, len);
 	igt_info("%s: %zu bytes of %s\n", who, x.b.size, x.b.what);
 	patterns_make(len);
+	/* vkms writes frames of its two colours: A and B are those pixels */
+	for (size_t i = 0; x.wbx && i < len; i++) {
+		pat_a[i] = wb_writeback_colours[0] >> (i % 4 * 8);
+		pat_b[i] = wb_writeback_colours[1] >> (i % 4 * 8);
+	}
 	write_pattern(&x, pat_a);
 
 	/* vivid allocates two at least; only the first is queued */
@@ -797,13 +924,21 @@ static void test(const struct exporter *e, const struct importer *imp,
 	}
 
 	capture_start(&c);
-	capture_until(&c, len, SHOWS_A, -1);
+	capture_until(&c, len, SHOWS_A, -1, 0);
 	igt_assert_f(!(out_flags(out) & V4L2_BUF_FLAG_DONE),
 		     "%s: vivid returned the only OUTPUT buffer\n", who);
 
 	/* The exporter writes B; vivid is not called */
 	write_pattern(&x, pat_b);
-	capture_until(&c, len, SHOWS_B, SHOWS_A);
+	/*
+	 * A CPU memcpy() of a frame ends within one vivid frame.  A device
+	 * writes for longer (vkms composes and writes back 1.9 MB with the
+	 * CPU under TCG, the edu moves 16 KiB at 10 KiB/s), and every frame
+	 * vivid captures meanwhile may mix A and B; none is dequeued before
+	 * the write returns, so vivid captured into at most the CAP_BUFS
+	 * buffers queued before it returned.
+	 */
+	capture_until(&c, len, SHOWS_B, SHOWS_A, e->device ? CAP_BUFS : 1);
 
 	/* vivid still holds the same import: it was never given back */
 	igt_assert_f((out_flags(out) & (V4L2_BUF_FLAG_QUEUED |
@@ -835,6 +970,9 @@ static const struct exporter exporters[] = {
 	{ "vgem", vgem },
 	{ "vkms-dumb", vkms_dumb },
 	{ "vivid-capture", vivid_capture },
+	{ "edu-m2m-dma-contig", edu_m2m_contig, false, true },
+	{ "edu-m2m-dma-sg", edu_m2m_sg, false, true },
+	{ "vkms-writeback", vkms_writeback, false, true },
 	{ "p2pmem-heap", p2pmem_heap, true },
 	{ "ivshmem-bar", ivshmem_bar, true },
 };
@@ -873,8 +1011,9 @@ static void describe(const struct exporter *e, const struct importer *imp)
 			       imp->dma_contig ? "EOPNOTSUPP (the dma-buf core refuses a static attachment of a revocable buffer)" :
 			       "EFAULT (vb2-vmalloc vmaps; the exporter has no vmap)");
 	else
-		igt_describe_f("vivid's %s OUTPUT queue imports a %s buffer; looped back to its own capture, frames show the exporter's pattern byte for byte, and a second pattern the exporter writes through its mapping while vivid holds the buffer%s",
+		igt_describe_f("vivid's %s OUTPUT queue imports a %s buffer; looped back to its own capture, frames show the exporter's pattern byte for byte, and a second pattern the exporter writes while vivid holds the buffer%s%s",
 			       imp->alloc, e->name,
+			       e->device ? " (the exporter's device writes it, not the test)" : "",
 			       imp->dma_contig ? "; QBUF refuses non-contiguous pages with EFAULT where vivid's device reaches them untranslated, taken or EFAULT where user space cannot know" : "");
 }
 

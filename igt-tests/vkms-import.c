@@ -28,6 +28,16 @@
  * P2P memory (the NVMe CMB behind the p2pmem heap, the ivshmem BAR) is
  * revocable, and vkms imports statically: the import must fail with
  * EOPNOTSUPP and leave nothing attached.
+ * The edu-m2m-ALLOC subtests take a buffer a device writes: the CAPTURE
+ * buffer of the edu's V4L2 mem2mem device (ALLOC its vb2 allocator),
+ * exported by VIDIOC_EXPBUF (lib/m2m-export.h).  The edu writes frame A
+ * into it by DMA, vkms scans it out, then the edu writes frame B with no
+ * call into vkms: the CRCs must be those of vkms's own framebuffers of
+ * A's and B's bytes.  vivid-capture-ALLOC does the same with vivid's
+ * streaming capture (vivid-000, vb2-dma-contig; vivid-002, vb2-vmalloc;
+ * lib/camera-export.h): vivid captures a newer frame into the buffer
+ * vkms holds.  vkms's writeback output as the exporter is not here: it
+ * would be vkms importing its own GEM object.
  */
 #define _GNU_SOURCE
 #include "igt.h"
@@ -43,8 +53,10 @@
 #include <xf86drmMode.h>
 
 #include "lib/bufinfo.h"
+#include "lib/camera-export.h"
 #include "lib/devices.h"
 #include "lib/exporters.h"
+#include "lib/m2m-export.h"
 #include "lib/writeback.h"
 
 #define VKMS	"vkms"
@@ -136,21 +148,27 @@ static void paint(struct wb_buf *b, size_t bytes, int c)
  * CRC read can be of a frame composed while the exporter was still
  * writing (seen: neither colour's CRC, a mix), so up to three are read.
  */
-static void expect_crc(struct scanout *s, int c, const char *when,
-		       const struct wb_buf *b)
+static bool crc_within_3(struct scanout *s, igt_crc_t *want,
+			 igt_crc_t *other, const char *when)
 {
 	igt_crc_t crc;
 
 	for (int i = 0; i < 3; i++) {
 		igt_pipe_crc_collect_crc(s->crc, &crc);
-		if (igt_check_crc_equal(&crc, &s->ref[c]))
-			return;
-		igt_info("%s: frame %d: CRC %s (colour %#08x: %s, colour %#08x: %s)\n",
-			 when, i, igt_crc_to_string(&crc), colours[0].pixel,
-			 igt_crc_to_string(&s->ref[0]), colours[1].pixel,
-			 igt_crc_to_string(&s->ref[1]));
+		if (igt_check_crc_equal(&crc, want))
+			return true;
+		igt_info("%s: frame %d: CRC %s (want %s, the other pattern %s)\n",
+			 when, i, igt_crc_to_string(&crc),
+			 igt_crc_to_string(want), igt_crc_to_string(other));
 	}
-	igt_assert_f(false, "%s: vkms scans out %s, not colour %#08x\n",
+	return false;
+}
+
+static void expect_crc(struct scanout *s, int c, const char *when,
+		       const struct wb_buf *b)
+{
+	igt_assert_f(crc_within_3(s, &s->ref[c], &s->ref[!c], when),
+		     "%s: vkms scans out %s, not colour %#08x\n",
 		     when, b->what, colours[c].pixel);
 }
 
@@ -199,6 +217,227 @@ static void scan_out(struct scanout *s, struct wb_buf *b)
 
 /* vkms, master of its node, for all subtests */
 static struct scanout scanout;
+
+/*
+ * The edu's V4L2 mem2mem CAPTURE buffer as the exporter, written by the
+ * device.  Its frames are small (each KiB costs about 0.1 s of edu
+ * transfers under TCG), so the plane is a 64x64 framebuffer at the top
+ * left of the mode, over vkms's black background: one GREY 128x128 frame
+ * of the edu is exactly its 16 KiB.
+ */
+#define M2M_PX		64
+#define M2M_GREY_W	128
+#define M2M_GREY_H	128
+
+/* Plane @fb at the top left, its own size */
+static void show_small(struct scanout *s, struct igt_fb *fb)
+{
+	igt_plane_set_fb(s->primary, fb);
+	igt_plane_set_position(s->primary, 0, 0);
+	igt_plane_set_size(s->primary, fb->width, fb->height);
+	igt_display_commit2(&s->display, COMMIT_ATOMIC);
+}
+
+/*
+ * The CRC of vkms's own @w x @h framebuffer holding @bytes (@pitch bytes
+ * a row), placed so
+ */
+static void small_ref_crc_of(struct scanout *s, uint32_t w, uint32_t h,
+			     uint32_t pitch, const uint8_t *bytes,
+			     igt_crc_t *crc)
+{
+	struct igt_fb fb;
+	uint8_t *p;
+
+	igt_create_fb(s->fd, w, h, DRM_FORMAT_XRGB8888,
+		      DRM_FORMAT_MOD_LINEAR, &fb);
+	p = igt_fb_map_buffer(s->fd, &fb);
+	for (uint32_t y = 0; y < h; y++)
+		memcpy(p + y * fb.strides[0], bytes + y * pitch, w * 4);
+	igt_fb_unmap_buffer(&fb, p);
+	show_small(s, &fb);
+	igt_pipe_crc_collect_crc(s->crc, crc);
+	igt_plane_set_fb(s->primary, NULL);
+	igt_display_commit2(&s->display, COMMIT_ATOMIC);
+	igt_remove_fb(s->fd, &fb);
+}
+
+static void small_ref_crc(struct scanout *s, const uint8_t *bytes,
+			  igt_crc_t *crc)
+{
+	small_ref_crc_of(s, M2M_PX, M2M_PX, M2M_PX * 4, bytes, crc);
+}
+
+/*
+ * The exporters of the device-written subtests, static: IGT runs every
+ * subtest in this process, and one that fails leaves by a jump with its
+ * exporter open (streaming, holding the device's buffers); the next one
+ * closes it.
+ */
+static struct wb_m2m_export m2m_x = { .b.fd = -1 };
+static struct wb_camera_export camera_x = { .b.fd = -1 };
+static bool m2m_x_open, camera_x_open;
+
+static void close_leftovers(void)
+{
+	if (m2m_x_open)
+		wb_m2m_export_close(&m2m_x);
+	if (camera_x_open)
+		wb_camera_export_close(&camera_x);
+	m2m_x_open = camera_x_open = false;
+}
+
+/*
+ * vkms imports @b by PRIME as a @w x @h XRGB8888 framebuffer of @pitch
+ * bytes a row and scans it out on the small plane; vkms composes with
+ * the CPU, so it must hold the buffer attached with no DMA mapping.
+ */
+static void show_import(struct wb_buf *b, uint32_t w, uint32_t h,
+			uint32_t pitch, struct igt_fb *fb)
+{
+	uint32_t handles[4] = {}, pitches[4] = { pitch }, offsets[4] = {};
+	struct wb_route r;
+	uint32_t fb_id;
+
+	handles[0] = prime_fd_to_handle(scanout.fd, b->fd);
+	wb_assert_sys(drmModeAddFB2(scanout.fd, w, h, DRM_FORMAT_XRGB8888,
+				    handles, pitches, offsets, &fb_id, 0));
+	igt_init_fb(fb, scanout.fd, w, h, DRM_FORMAT_XRGB8888,
+		    DRM_FORMAT_MOD_LINEAR, IGT_COLOR_YCBCR_BT709,
+		    IGT_COLOR_YCBCR_LIMITED_RANGE);
+	fb->fb_id = fb_id;
+	fb->gem_handle = handles[0];
+	show_small(&scanout, fb);
+	r = wb_bufinfo_route(b->fd, VKMS);
+	igt_assert_f(r.attached && r.mappings == 0,
+		     "vkms's import of %s: attached %d, %d mappings; want attached with no mapping (vkms uses the CPU)\n",
+		     b->what, r.attached, r.mappings);
+}
+
+/* Plane off, framebuffer and handle gone: vkms lets go of @b */
+static void hide_import(struct wb_buf *b, struct igt_fb *fb)
+{
+	igt_plane_set_fb(scanout.primary, NULL);
+	igt_display_commit2(&scanout.display, COMMIT_ATOMIC);
+	wb_assert_sys(drmModeRmFB(scanout.fd, fb->fb_id));
+	gem_close(scanout.fd, fb->gem_handle);
+	igt_assert_f(!wb_bufinfo_route(b->fd, VKMS).attached,
+		     "vkms still attached to %s after its handle closed\n",
+		     b->what);
+}
+
+/*
+ * The edu writes frame A into its CAPTURE buffer, vkms imports that
+ * buffer and scans it out (CRC of A), then the edu writes frame B into
+ * it by DMA with no call into vkms: the next CRCs must be B's.  Both
+ * references are vkms's own framebuffers of the same bytes.
+ */
+static void m2m_case(const char *alloc)
+{
+	size_t len = (size_t)M2M_PX * M2M_PX * 4;
+	struct wb_m2m_export *xp = &m2m_x;
+	uint8_t *pat[2];
+	igt_crc_t ref[2];
+	struct igt_fb fb;
+
+	igt_plane_set_fb(scanout.primary, NULL);
+	igt_display_commit2(&scanout.display, COMMIT_ATOMIC);
+	close_leftovers();
+	wb_m2m_export_open(xp, alloc, M2M_GREY_W, M2M_GREY_H, 0);
+	m2m_x_open = true;
+	igt_assert_eq_u32(xp->m.size, len);
+	for (int i = 0; i < 2; i++) {
+		pat[i] = malloc(len);
+		igt_assert(pat[i]);
+		for (size_t k = 0; k < len; k++)
+			pat[i][k] = m2m_pattern(k, i + 1);
+		small_ref_crc(&scanout, pat[i], &ref[i]);
+	}
+	igt_assert_f(!igt_check_crc_equal(&ref[0], &ref[1]),
+		     "vkms gives frames A and B the same CRC\n");
+
+	wb_m2m_export_write(xp, pat[0]);
+	show_import(&xp->b, M2M_PX, M2M_PX, M2M_PX * 4, &fb);
+	igt_assert_f(crc_within_3(&scanout, &ref[0], &ref[1], "after the import"),
+		     "after the import: vkms does not scan out the edu's frame A from %s\n",
+		     xp->b.what);
+
+	/* Zero-copy: the edu writes B by DMA, vkms is not called */
+	wb_m2m_export_write(xp, pat[1]);
+	igt_assert_f(crc_within_3(&scanout, &ref[1], &ref[0], "after the device's frame"),
+		     "after the edu's frame B: vkms does not scan out B from %s\n",
+		     xp->b.what);
+
+	hide_import(&xp->b, &fb);
+	close_leftovers();
+	free(pat[0]);
+	free(pat[1]);
+}
+
+/*
+ * vivid's capture as the exporter, streaming (lib/camera-export.h):
+ * vkms scans out the buffer holding vivid's first frame, its bytes taken
+ * as XRGB8888 pixels (bytesperline / 4 of them a row); then vivid
+ * captures a newer frame into the same buffer (the buffer is queued back
+ * to vivid, vkms is not called), and vkms must scan out that frame: a
+ * CRC of a frame composed after vivid returned the buffer equals the CRC
+ * of vkms's own framebuffer of the bytes the exporter's mapping shows.
+ * The reference is made after those CRCs are taken: showing it changes
+ * the plane.  vivid's OSD text (its clock) differs in every frame.
+ */
+static void camera_case(const char *node)
+{
+	struct wb_camera_export *xp = &camera_x;
+	igt_crc_t ref[2], crc;
+	uint32_t w, h, pitch;
+	struct igt_fb fb;
+	uint8_t *old;
+	size_t len;
+
+	igt_plane_set_fb(scanout.primary, NULL);
+	igt_display_commit2(&scanout.display, COMMIT_ATOMIC);
+	close_leftovers();
+	wb_camera_export_open(xp, node);
+	camera_x_open = true;
+	pitch = xp->cam.fmt.fmt.pix.bytesperline;
+	h = xp->cam.fmt.fmt.pix.height;
+	w = pitch / 4;
+	len = (size_t)pitch * h;
+	igt_assert_f(pitch % 4 == 0 && len <= xp->used &&
+		     w <= scanout.mode->hdisplay && h <= scanout.mode->vdisplay,
+		     "%s: a frame of %u lines of %u bytes does not make an XRGB8888 plane of vkms's %ux%u mode\n",
+		     node, h, pitch, scanout.mode->hdisplay,
+		     scanout.mode->vdisplay);
+	old = malloc(len);
+	igt_assert(old);
+	memcpy(old, xp->b.map, len);
+	small_ref_crc_of(&scanout, w, h, pitch, old, &ref[0]);
+
+	show_import(&xp->b, w, h, pitch, &fb);
+	igt_assert_f(crc_within_3(&scanout, &ref[0], &ref[0], "after the import"),
+		     "after the import: vkms does not scan out the frame vivid captured into %s\n",
+		     xp->b.what);
+
+	/* Zero-copy: vivid captures into the buffer, vkms is not called */
+	wb_camera_export_next(xp);
+	igt_assert_f(memcmp(old, xp->b.map, len),
+		     "%s: two frames of the same bytes: nothing to tell apart\n",
+		     node);
+	for (int i = 0; i < 3; i++)
+		igt_pipe_crc_collect_crc(scanout.crc, &crc);
+	memcpy(old, xp->b.map, len);
+
+	hide_import(&xp->b, &fb);
+	small_ref_crc_of(&scanout, w, h, pitch, old, &ref[1]);
+	igt_assert_f(!igt_check_crc_equal(&ref[0], &ref[1]),
+		     "vkms gives vivid's two frames the same CRC\n");
+	igt_assert_f(igt_check_crc_equal(&crc, &ref[1]),
+		     "after vivid's next frame: vkms scans out CRC %s, vivid's new frame is %s (the frame before %s)\n",
+		     igt_crc_to_string(&crc), igt_crc_to_string(&ref[1]),
+		     igt_crc_to_string(&ref[0]));
+	close_leftovers();
+	free(old);
+}
 
 static void exporter_case(void (*alloc)(struct wb_buf *b, size_t bytes),
 			  const char *what)
@@ -464,6 +703,33 @@ igt_main
 		igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "ivshmem-bar-refused");
 		ivshmem_bar_refused();
 		igt_reset_timeout();
+	}
+
+	for (volatile int i = 0; i < 2; i++) {
+		static const char *const alloc[] = { "dma-contig", "dma-sg" };
+
+		igt_describe_f("the edu V4L2 mem2mem device's CAPTURE buffer (vb2-%s, VIDIOC_EXPBUF): vkms scans out the frame the edu wrote by DMA, then the next one it writes while vkms holds the import (CRC against vkms's own framebuffer of the same bytes)",
+			       alloc[i]);
+		igt_subtest_f("edu-m2m-%s", alloc[i]) {
+			igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "edu-m2m");
+			m2m_case(alloc[i]);
+			igt_reset_timeout();
+		}
+	}
+
+	for (volatile int i = 0; i < 2; i++) {
+		static const char *const alloc[] = { "dma-contig", "vmalloc" };
+		static const char *const node[] = {
+			"vivid-000-vid-cap", "vivid-002-vid-cap",
+		};
+
+		igt_describe_f("vivid's streaming capture buffer (vb2-%s, VIDIOC_EXPBUF): vkms scans out the frame vivid captured, then the next one vivid captures into the same buffer while vkms holds the import (CRC against vkms's own framebuffer of the bytes the exporter's mapping shows)",
+			       alloc[i]);
+		igt_subtest_f("vivid-capture-%s", alloc[i]) {
+			igt_set_timeout(WB_SUBTEST_TIMEOUT_S, "vivid-capture");
+			camera_case(node[i]);
+			igt_reset_timeout();
+		}
 	}
 
 	igt_fixture

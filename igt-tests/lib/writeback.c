@@ -5,7 +5,9 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
+#include <linux/dma-buf.h>
 #include <xf86drm.h>
 #include <xf86drmMode.h>
 
@@ -110,4 +112,70 @@ void wb_writeback_fini(struct wb_writeback *d)
 	igt_display_fini(&d->display);
 	close(d->fd);
 	d->fd = -1;
+}
+
+const uint32_t wb_writeback_colours[2] = { 0xffff0000, 0xff0000ff };
+
+void wb_writeback_export_open(struct wb_writeback_export *x, uint32_t w,
+			      uint32_t h)
+{
+	wb_writeback_init(&x->d, w, h);
+	for (int i = 0; i < 2; i++) {
+		uint32_t c = wb_writeback_colours[i];
+
+		igt_create_color_fb(x->d.fd, w, h, DRM_FORMAT_XRGB8888,
+				    DRM_FORMAT_MOD_LINEAR,
+				    ((c >> 16) & 0xff) / 255.0,
+				    ((c >> 8) & 0xff) / 255.0,
+				    (c & 0xff) / 255.0, &x->src[i]);
+	}
+	igt_create_fb(x->d.fd, w, h, DRM_FORMAT_XRGB8888,
+		      DRM_FORMAT_MOD_LINEAR, &x->out);
+	igt_assert_f(x->out.strides[0] == w * 4,
+		     "vkms's dumb buffer has %u bytes a row, want %u\n",
+		     x->out.strides[0], w * 4);
+	x->b = (struct wb_buf){
+		.fd = prime_handle_to_fd_for_mmap(x->d.fd, x->out.gem_handle),
+		.size = x->out.size, .memfd = -1,
+		.what = "vkms writeback output (dumb buffer)",
+	};
+	wb_buf_map(&x->b);
+	igt_info("vkms: exports its %ux%u writeback framebuffer, %zu bytes\n",
+		 w, h, x->b.size);
+}
+
+void wb_writeback_export_frame(struct wb_writeback_export *x, int c)
+{
+	const uint32_t *p = (const uint32_t *)x->b.map;
+	size_t bad = 0, first = 0, n = (size_t)x->d.w * x->d.h;
+
+	wb_writeback_frame(&x->d, &x->src[c], &x->out);
+	/*
+	 * Off the pipe at once: a test that fails from here on leaves no
+	 * writeback connector on vkms's CRTC for the next one to trip on
+	 */
+	wb_writeback_off(&x->d);
+	/* The exporter's own view first: vkms did write the frame */
+	wb_buf_sync(&x->b, DMA_BUF_SYNC_START | DMA_BUF_SYNC_READ);
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != wb_writeback_colours[c] && !bad++)
+			first = i;
+	}
+	if (bad)
+		igt_info("vkms's writeback: pixel %zu is %#010x\n", first,
+			 p[first]);
+	/* SYNC_END syncs the importers' DMA mappings for their devices */
+	wb_buf_sync(&x->b, DMA_BUF_SYNC_END | DMA_BUF_SYNC_READ);
+	igt_assert_f(!bad, "%zu of %zu pixels vkms wrote back are not %#010x\n",
+		     bad, n, wb_writeback_colours[c]);
+}
+
+void wb_writeback_export_close(struct wb_writeback_export *x)
+{
+	wb_writeback_off(&x->d);
+	wb_buf_free(&x->b);
+	igt_remove_fb(x->d.fd, &x->out);
+	for (int i = 0; i < 2; i++)
+		igt_remove_fb(x->d.fd, &x->src[i]);
+	wb_writeback_fini(&x->d);
 }

@@ -12,6 +12,8 @@
 
 #include <stdint.h>
 
+#include "exporters.h"
+
 /* vkms with its writeback connector alone on PIPE_A, in a @w x @h mode */
 struct wb_writeback {
 	int fd;
@@ -36,5 +38,35 @@ void wb_writeback_frame(struct wb_writeback *d, struct igt_fb *in,
 void wb_writeback_off(struct wb_writeback *d);
 /* Closes the device (its framebuffers freed first) */
 void wb_writeback_fini(struct wb_writeback *d);
+
+/*
+ * vkms's writeback output as an exporter: a vkms dumb buffer is the
+ * writeback connector's framebuffer and is exported by PRIME, and each
+ * new content of it is a frame vkms composes from one of two colour
+ * framebuffers of its own and writes back.  The test never writes the
+ * exported buffer itself.
+ */
+struct wb_writeback_export {
+	struct wb_writeback d;
+	struct igt_fb src[2];	/* vkms's own framebuffers of each colour */
+	struct igt_fb out;	/* the writeback framebuffer, exported */
+	struct wb_buf b;	/* @out as a dma-buf, b.map its mmap */
+};
+
+/* The two colours, XRGB8888, as vkms writes them back (X = 0xff) */
+extern const uint32_t wb_writeback_colours[2];
+
+/* vkms in a @w x @h writeback mode, the dumb buffer exported into x->b */
+void wb_writeback_export_open(struct wb_writeback_export *x, uint32_t w,
+			      uint32_t h);
+/*
+ * vkms writes a frame of colour @c (0 or 1) back into the exported
+ * buffer.  Then the exporter's own mapping must show it in every pixel,
+ * and DMA_BUF_IOCTL_SYNC hands it to the importers' DMA mappings where
+ * they are copies (swiotlb=force).
+ */
+void wb_writeback_export_frame(struct wb_writeback_export *x, int c);
+/* Writeback off, the buffer unmapped and closed, vkms closed */
+void wb_writeback_export_close(struct wb_writeback_export *x);
 
 #endif /* WB_WRITEBACK_H */
