@@ -284,7 +284,8 @@ static void close_leftovers(void)
 		wb_m2m_export_close(&m2m_x);
 	if (camera_x_open)
 		wb_camera_export_close(&camera_x);
-	m2m_x_open = camera_x_open = false;
+	m2m_x_open = false;
+	camera_x_open = false;
 }
 
 /*

@@ -28,8 +28,10 @@ void wb_m2m_export_open(struct wb_m2m_export *x, const char *alloc,
 	size_t size;
 
 	memset(x, 0, sizeof(*x));
-	x->in.dmabuf = x->out.dmabuf = -1;
-	x->in.memfd = x->out.memfd = -1;
+	x->in.dmabuf = -1;
+	x->out.dmabuf = -1;
+	x->in.memfd = -1;
+	x->out.memfd = -1;
 	x->b.fd = -1;
 	m2m_open(&x->m, alloc);
 
