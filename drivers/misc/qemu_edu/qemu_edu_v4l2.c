@@ -415,6 +415,14 @@ static void edu_v4l2_buf_queue(struct vb2_buffer *vb)
 	v4l2_m2m_buf_queue(ctx->fh.m2m_ctx, to_vb2_v4l2_buffer(vb));
 }
 
+/* A revoke must not wait for a buffer no job has taken: give it back */
+static void edu_v4l2_buf_invalidate(struct vb2_buffer *vb)
+{
+	struct edu_v4l2_ctx *ctx = vb2_get_drv_priv(vb->vb2_queue);
+
+	v4l2_m2m_buf_invalidate(ctx->fh.m2m_ctx, to_vb2_v4l2_buffer(vb));
+}
+
 static int edu_v4l2_start_streaming(struct vb2_queue *q, unsigned int count)
 {
 	struct edu_v4l2_ctx *ctx = vb2_get_drv_priv(q);
@@ -444,6 +452,7 @@ static const struct vb2_ops edu_v4l2_qops = {
 	.buf_out_validate = edu_v4l2_buf_out_validate,
 	.buf_prepare = edu_v4l2_buf_prepare,
 	.buf_queue = edu_v4l2_buf_queue,
+	.buf_invalidate = edu_v4l2_buf_invalidate,
 	.start_streaming = edu_v4l2_start_streaming,
 	.stop_streaming = edu_v4l2_stop_streaming,
 	.wait_prepare = vb2_ops_wait_prepare,
