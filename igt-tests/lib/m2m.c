@@ -80,6 +80,34 @@ void m2m_open(struct m2m *m, const char *alloc)
 		     m->name, m->size);
 }
 
+/*
+ * The edu on another root port than the provider: the edu inside the
+ * provider's switch would reach it by PCI bus address, which QEMU does
+ * not route behind its vIOMMU; through the host bridge it reaches it on
+ * every topology.  In the workbench that is the dma-sg device.
+ */
+void m2m_open_beside(struct m2m *m, const char *provider_rp)
+{
+	static const char *const allocs[] = { "dma-sg", "dma-contig" };
+	char name[64], rp[NAME_MAX + 1];
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(allocs); i++) {
+		if (!m2m_find(allocs[i], name, sizeof(name)))
+			continue;
+		m2m_open(m, allocs[i]);
+		wb_root_port_of(m->pci, rp, sizeof(rp));
+		if (strcmp(rp, provider_rp)) {
+			igt_info("streaming through %s (edu %s)\n", m->name,
+				 m->pci);
+			return;
+		}
+		close(m->fd);
+	}
+	wb_skip("no edu V4L2 device on another root port than %s\n",
+		provider_rp);
+}
+
 /* A number in the edu's debugfs directory */
 unsigned long m2m_debugfs(struct m2m *m, const char *name)
 {

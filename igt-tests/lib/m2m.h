@@ -40,6 +40,12 @@ struct m2m_frame {
 bool m2m_find(const char *alloc, char *name, size_t len);
 /* Open the edu video device with allocator @alloc (a skip if none) */
 void m2m_open(struct m2m *m, const char *alloc);
+/*
+ * Open the edu video device on another root port than @provider_rp (a
+ * skip if none), so that its DMA reaches a P2P provider there on every
+ * topology
+ */
+void m2m_open_beside(struct m2m *m, const char *provider_rp);
 /* A number in the edu's debugfs directory */
 unsigned long m2m_debugfs(struct m2m *m, const char *name);
 /* Frames the device copied since boot (debugfs v4l2_frames) */
