@@ -150,7 +150,6 @@ static const uint8_t *frame_page(const struct m2m_frame *fr, size_t i)
 	return fr->memfd >= 0 ? fr->memmap + 2 * i * PAGE : fr->map + i * PAGE;
 }
 
-
 /* Are the first @len bytes of @fr one physically contiguous range? */
 static bool phys_contiguous(const struct m2m_frame *fr, size_t len)
 {
@@ -175,7 +174,6 @@ static bool phys_contiguous(const struct m2m_frame *fr, size_t len)
 	close(fd);
 	return i == (len + PAGE - 1) / PAGE;
 }
-
 
 /*
  * Whether imported buffer @fr of queue @type can be used: if @m is
@@ -390,7 +388,6 @@ static void test_bad_qbuf(const char *alloc)
 	close(m.fd);
 }
 
-
 /*
  * Both queues import P2P memory, from the p2pmem heap (the NVMe CMB) or
  * exported from the ivshmem BAR; the device reads and writes it where
@@ -437,7 +434,6 @@ static void test_p2p(const char *alloc, bool ivshmem)
 	m2m_frame_free(&out);
 	close(m.fd);
 }
-
 
 static void check_revoked_qbuf(struct m2m *m, struct m2m_frame *in);
 
