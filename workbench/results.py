@@ -187,11 +187,11 @@ def parse_igt(suite, lines, rc, topo, res):
     ...") are reported as X/Y, and X itself with IGT's verdict on it.  On
     a tty IGT wraps result lines in colour codes.
 
-    The console carries kernel lines too, and one printed while IGT
-    writes a result line can cut it in two.  IGT also logs each verdict
-    to the kernel ("[IGT] NAME: finished subtest X, SUCCESS"), whole:
-    a subtest whose own line is missing takes that verdict, and one
-    with neither fails instead of vanishing."""
+    The console carries kernel lines too; untangle() mends the result
+    lines they cut.  IGT also logs each verdict to the kernel ("[IGT]
+    NAME: finished subtest X, SUCCESS"), whole: a subtest whose own line
+    is still missing takes that verdict, and one with neither fails
+    instead of vanishing."""
     n = 0
     started = None
     dynamic = None
@@ -294,6 +294,40 @@ def parse_v4l2(suite, lines, rc, topo, res):
         res.add(topo, 'FAIL', suite, f'rc={rc} but no test failed')
 
 
+# A kernel line the console printed inside a line of user space's.
+KMSG_INSIDE = re.compile(r'\[\s*\d+\.\d{6}\] ')
+
+
+def untangle(lines):
+    """The console's lines with each user-space line made whole again.
+
+    The kernel writes its console lines straight to the UART, past the
+    user-space bytes still waiting in the tty's buffer, so a kernel line
+    can land inside a user-space line: "ok 3 ca[  12.345678] msg" and,
+    once the kernel line ended, "lls" (or "" when the kernel came just
+    before the newline).  Only lines of suites and their frames are
+    untangled: before the first frame the BIOS leaves text unended."""
+    out = []
+    cut = None
+    framed = False
+    for line in lines:
+        if cut is not None:
+            if TS.match(line):
+                out.append(line)
+                continue
+            line, cut = cut + line, None
+        framed = framed or line.startswith('WB-')
+        m = KMSG_INSIDE.search(line) if framed else None
+        if m and m.start() > 0 and not TS.match(line):
+            out.append(line[m.start():])
+            cut = line[:m.start()].rstrip('\r')
+            continue
+        out.append(line)
+    if cut is not None:
+        out.append(cut)
+    return out
+
+
 def split_console(path):
     """Return (boot kernel lines, {suite: (format, lines, rc)}, done)."""
     boot = []
@@ -301,26 +335,26 @@ def split_console(path):
     cur = None
     done = False
     with open(path, errors='replace') as f:
-        for raw in f:
-            line = raw.rstrip('\r\n')
-            if line.startswith('WB-SUITE-BEGIN '):
-                _, name, fmt = line.split(None, 2)
-                cur = (name, fmt, [])
-                continue
-            if line.startswith('WB-SUITE-END ') and cur:
-                rc = int(line.rsplit('rc=', 1)[1])
-                suites[cur[0]] = (cur[1], cur[2], rc)
-                cur = None
-                continue
-            if line == 'WB-DONE':
-                done = True
-                continue
-            if cur:
-                cur[2].append(line)
-            elif line.startswith('WB-GUEST '):
-                pass
-            elif not suites:
-                boot.append(TS.sub('', line) if TS.match(line) else line)
+        lines = untangle([raw.rstrip('\r\n') for raw in f])
+    for line in lines:
+        if line.startswith('WB-SUITE-BEGIN '):
+            _, name, fmt = line.split(None, 2)
+            cur = (name, fmt, [])
+            continue
+        if line.startswith('WB-SUITE-END ') and cur:
+            rc = int(line.rsplit('rc=', 1)[1])
+            suites[cur[0]] = (cur[1], cur[2], rc)
+            cur = None
+            continue
+        if line == 'WB-DONE':
+            done = True
+            continue
+        if cur:
+            cur[2].append(line)
+        elif line.startswith('WB-GUEST '):
+            pass
+        elif not suites:
+            boot.append(TS.sub('', line) if TS.match(line) else line)
     return boot, suites, done
 
 
@@ -601,7 +635,7 @@ def check_topology(outdir, topo, res):
     # The console shows what ran when; the dmesg dump holds what the
     # console level held back.
     with open(path, errors='replace') as f:
-        console = [l.rstrip('\n') for l in f]
+        console = untangle([l.rstrip('\n') for l in f])
     dumped = suites.get('dmesg', ('', [], 0))[1]
     live = live_console(console)
     # Window markers printed at info level during user-space suites are
@@ -825,7 +859,7 @@ def cmd_bench(argv):
 
 def cmd_splats(argv):
     with open(argv[0], errors='replace') as f:
-        console = [l.rstrip('\n') for l in f]
+        console = untangle([l.rstrip('\n') for l in f])
     found = [l for l in live_console(console) if is_splat(l)]
     for line in found:
         print(line)

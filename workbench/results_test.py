@@ -106,7 +106,7 @@ def dma_api_warning_named_by_its_complaint():
 
 
 @case
-def igt_result_line_cut_by_a_kernel_line_takes_the_kernel_verdict():
+def igt_result_line_cut_by_a_kernel_line_still_counts():
     # As seen on the console: IGT's "Subtest X: SUCCESS" cut by its own
     # kernel log line of the same verdict.
     got, rc = run(console(suites=[TAP_OK, ('igt/unplug', 'igt', [
@@ -321,6 +321,46 @@ def v4l2_nonzero_exit_without_fail_fails():
     body[-1] = 'Total for vivid device /dev/video0: 6, Succeeded: 6, Failed: 0, Warnings: 0'
     st = v4l2_run(body, 1).get('v4l2-compliance', ('', ''))
     return st[0] == 'FAIL' and 'rc=1' in st[1], st
+
+
+@case
+def v4l2_result_line_cut_by_a_kernel_line_is_made_whole():
+    # The kernel line lands inside a result line still in the tty's
+    # buffer; the rest of the line follows the kernel's.
+    body = []
+    for line in V4L2_128:
+        if 'REMOVE_BUFS' in line:
+            body += ['\ttest VIDIOC_REMO' +
+                     k(115.1, 'mapping the dma-buf failed: -14'),
+                     k(115.2, 'failed to attach dmabuf: -95'),
+                     'VE_BUFS: OK']
+        elif line.startswith('Streaming'):
+            body += [line + k(115.3, 'mapping the dma-buf failed: -14'), '']
+        else:
+            body.append(line)
+    got = v4l2_run(body, 1)
+    return (got.get('v4l2-compliance/Buffer ioctls (Input 0)/test VIDIOC_REMOVE_BUFS',
+                    ('',))[0] == 'PASS' and
+            got.get('v4l2-compliance/Streaming ioctls/test DMABUF (no poll)',
+                    ('',))[0] == 'FAIL' and
+            'v4l2-compliance' not in got), got
+
+
+@case
+def tap_and_frame_lines_cut_by_kernel_lines_are_made_whole():
+    # A known failure keeps its name (and its xfail) when the kernel
+    # prints before its newline; a frame line cut in two still frames.
+    lines = console(suites=[TAP_OK, ('kselftest/heap', 'tap', [
+        'TAP version 13', '1..2',
+        'not ok 1 Import buffer -1' + k(20, 'failed to attach dmabuf: -95'),
+        '', 'ok 2 sync'], 1)])
+    end = lines.index('WB-SUITE-END kselftest/heap rc=1')
+    lines[end:end + 1] = ['WB-SUITE-E' + k(21, 'mapping the dma-buf failed: -19'),
+                          'ND kselftest/heap rc=1']
+    got = run_xfails(lines, ['kselftest/heap/Import buffer -1 | known'])
+    return (got.get('kselftest/heap/Import buffer -1') == 'XFAIL' and
+            got.get('kselftest/heap/sync') == 'PASS' and
+            not any(st == 'FAIL' for st in got.values())), got
 
 
 def run_xfails(lines, xfails, topo='direct'):
