@@ -318,7 +318,7 @@ def untangle(lines):
             line, cut = cut + line, None
         framed = framed or line.startswith('WB-')
         m = KMSG_INSIDE.search(line) if framed else None
-        if m and m.start() > 0 and not TS.match(line):
+        if m and m.start() > 0:
             out.append(line[m.start():])
             cut = line[:m.start()].rstrip('\r')
             continue
@@ -328,15 +328,19 @@ def untangle(lines):
     return out
 
 
-def split_console(path):
+def read_console(path):
+    """The lines of a guest's console, untangled."""
+    with open(path, errors='replace') as f:
+        return untangle([raw.rstrip('\r\n') for raw in f])
+
+
+def split_console(console):
     """Return (boot kernel lines, {suite: (format, lines, rc)}, done)."""
     boot = []
     suites = {}
     cur = None
     done = False
-    with open(path, errors='replace') as f:
-        lines = untangle([raw.rstrip('\r\n') for raw in f])
-    for line in lines:
+    for line in console:
         if line.startswith('WB-SUITE-BEGIN '):
             _, name, fmt = line.split(None, 2)
             cur = (name, fmt, [])
@@ -607,7 +611,8 @@ def check_topology(outdir, topo, res):
     if not os.path.exists(path):
         res.add(topo, 'FAIL', 'guest/booted', 'no console log')
         return
-    boot, suites, done = split_console(path)
+    console = read_console(path)
+    boot, suites, done = split_console(console)
     with open(os.path.join(outdir, topo, 'kunit.log'), 'w') as f:
         f.write('\n'.join(boot) + '\n')
     parse_ktap(boot, topo, res)
@@ -634,8 +639,6 @@ def check_topology(outdir, topo, res):
         res.add(topo, 'PASS', 'kernel/kmemleak')
     # The console shows what ran when; the dmesg dump holds what the
     # console level held back.
-    with open(path, errors='replace') as f:
-        console = untangle([l.rstrip('\n') for l in f])
     dumped = suites.get('dmesg', ('', [], 0))[1]
     live = live_console(console)
     # Window markers printed at info level during user-space suites are
@@ -824,7 +827,7 @@ def sweep_svg(rows):
 def cmd_bench(argv):
     outdir, topo = argv[0], argv[1]
     path = os.path.join(outdir, topo, 'console-bench.log')
-    _, suites, done = split_console(path)
+    _, suites, done = split_console(read_console(path))
     rows, failed = [], []
     for line in suites.get('bench', ('', [], 0))[1]:
         parts = line.strip().split(',')
@@ -858,9 +861,7 @@ def cmd_bench(argv):
 
 
 def cmd_splats(argv):
-    with open(argv[0], errors='replace') as f:
-        console = untangle([l.rstrip('\n') for l in f])
-    found = [l for l in live_console(console) if is_splat(l)]
+    found = [l for l in live_console(read_console(argv[0])) if is_splat(l)]
     for line in found:
         print(line)
     return 1 if found else 0
